@@ -1,0 +1,35 @@
+package dev.polyserve.core;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The protocol side of one connection. A {@link Service} makes one handler per connection.
+ *
+ * <p>Threading: an engine never calls two methods of the same handler at once, and every call
+ * happens-before the next one (including tasks run through {@link Conn#executor()}), so a
+ * handler needs no locks for its own state. Cross-connection work goes through {@link Conn#write}.
+ */
+public interface Handler {
+
+    /** The connection is established; called once, before any other method. */
+    default void onOpen(Conn conn) {}
+
+    /** Bytes arrived. {@code in} is valid during this call only: consume or copy what you keep. */
+    void onRead(Conn conn, ByteBuffer in);
+
+    /** The peer shut down its sending side (EOF). By default the connection closes after its queued bytes flush. */
+    default void onReadEnd(Conn conn) {
+        conn.close();
+    }
+
+    /** The write queue emptied after having been non-empty: resume a paused producer. */
+    default void onDrained(Conn conn) {}
+
+    /** No bytes moved either way for the server's idle timeout. By default the connection is closed. */
+    default void onIdle(Conn conn) {
+        conn.close();
+    }
+
+    /** The connection is gone; called exactly once, last. {@code cause} is null for an orderly close. */
+    default void onClose(Conn conn, Throwable cause) {}
+}

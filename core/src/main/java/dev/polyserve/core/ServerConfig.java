@@ -1,0 +1,57 @@
+package dev.polyserve.core;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The limits and address every engine honours. Build it through {@link Server.Builder}.
+ *
+ * @param address         where to listen; port 0 picks a free port
+ * @param model           the engine's name
+ * @param idleTimeout     close a connection when no byte moved for this long; {@link Duration#ZERO} = never
+ * @param maxConnections  refuse (with a log line and the service's refusal bytes) beyond this many open connections
+ * @param writeQueueLimit abort a connection whose unsent bytes exceed this (a reader that does not keep up)
+ * @param workers         threads or loops for engines that have a fixed number (pool size, event loops)
+ * @param backlog         the listen backlog
+ * @param reusePort       bind with SO_REUSEPORT so several processes share the port (prefork workers)
+ */
+public record ServerConfig(
+        InetSocketAddress address,
+        String model,
+        Duration idleTimeout,
+        int maxConnections,
+        long writeQueueLimit,
+        int workers,
+        int backlog,
+        boolean reusePort) {
+
+    /** Default cap on open connections: far above a laptop's needs, below a default 65,536 fd limit. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** Default per-connection unsent-byte cap: 4 MiB lets a burst through, stops a reader that never reads. */
+    public static final long DEFAULT_WRITE_QUEUE_LIMIT = 4L << 20;
+    /** Default idle timeout: five minutes, like nginx's keepalive-free {@code send_timeout} family. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    /** Default listen backlog; the kernel caps it at net.core.somaxconn. */
+    public static final int DEFAULT_BACKLOG = 4096;
+
+    public ServerConfig {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative()) throw new IllegalArgumentException("idle timeout must not be negative");
+        if (maxConnections < 1) throw new IllegalArgumentException("max connections must be at least 1");
+        if (writeQueueLimit < 1) throw new IllegalArgumentException("write queue limit must be at least 1 byte");
+        if (workers < 1) throw new IllegalArgumentException("workers must be at least 1");
+        if (backlog < 1) throw new IllegalArgumentException("backlog must be at least 1");
+    }
+
+    /** Default number of loops or pool threads: one per core. */
+    public static int defaultWorkers() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    public boolean hasIdleTimeout() {
+        return !idleTimeout.isZero();
+    }
+}
