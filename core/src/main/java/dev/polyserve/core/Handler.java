@@ -30,6 +30,15 @@ public interface Handler {
         conn.close();
     }
 
+    /**
+     * The server is shutting down gracefully. By default the connection closes after its queued bytes flush;
+     * override to finish the work in hand first (a transfer, a response). Unfinished connections are aborted
+     * when the shutdown grace period ends.
+     */
+    default void onShutdown(Conn conn) {
+        conn.close();
+    }
+
     /** The connection is gone; called exactly once, last. {@code cause} is null for an orderly close. */
     default void onClose(Conn conn, Throwable cause) {}
 }
