@@ -1,0 +1,38 @@
+package dev.polyserve.services.chat;
+
+import java.util.List;
+
+/**
+ * The room's shared state and fan-out: who holds which name, and delivery to them. One implementation serves
+ * members in this process ({@link InProcessChatBus}); one spanning prefork workers would keep the same contract
+ * across processes. Every method is thread-safe and non-blocking.
+ */
+public interface ChatBus {
+
+    /** The result of asking to join. */
+    enum Join { JOINED, NAME_TAKEN, ROOM_FULL }
+
+    /** Claims {@code name} (unique ignoring case) for {@code member}. Announces nothing. */
+    Join join(String name, Member member);
+
+    /** Moves {@code member} from {@code from} to {@code to}; false if {@code to} is someone else's. */
+    boolean rename(String from, String to, Member member);
+
+    /** Releases {@code name} if {@code member} still holds it; true if it did (so its leave should be told). */
+    boolean leave(String name, Member member);
+
+    /**
+     * Delivers {@code event} to every member except {@code except} (null: everyone), in call order per caller.
+     * Members that cannot keep up are dropped and announced as {@code left (too slow)}.
+     */
+    void broadcast(ChatEvent event, Member except);
+
+    /** Delivers {@code event} to the member called {@code name} (any case); returns its exact name, or null if absent. */
+    String sendTo(String name, ChatEvent event);
+
+    /** The members' names, sorted ignoring case. */
+    List<String> names();
+
+    /** How many members there are. */
+    int size();
+}

@@ -1,0 +1,92 @@
+package dev.polyserve.services.chat;
+
+import dev.polyserve.core.Conn;
+import dev.polyserve.core.Handler;
+import dev.polyserve.core.auth.Authenticated;
+import dev.polyserve.core.codec.ProtocolException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The glue between one connection and its {@link ChatSession}: decode, deliver, close. */
+final class ChatHandler implements Handler, Authenticated, Member {
+    private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
+
+    private final ChatService service;
+    private final ChatReader reader;
+    private volatile Conn conn;
+    private ChatSession session;
+    private boolean admin;
+
+    ChatHandler(ChatService service) {
+        this.service = service;
+        this.reader = service.protocol().reader(service.limits());
+    }
+
+    @Override
+    public void authenticated(String keyName) {
+        admin = ChatService.ADMIN_KEY_NAME.equals(keyName);
+    }
+
+    @Override
+    public void onOpen(Conn c) {
+        conn = c;
+        session = new ChatSession(service.bus(), service.limits(), this, c::close, service.nanoClock());
+        if (admin) session.grantAdmin();
+        session.open();
+    }
+
+    @Override
+    public void onRead(Conn c, ByteBuffer in) {
+        if (!c.isOpen()) {
+            in.position(in.limit());
+            return;
+        }
+        try {
+            reader.read(in, session);
+        } catch (ProtocolException e) {
+            log.warn("{}: chat protocol error: {}; closing", c.remote(), e.getMessage());
+            in.position(in.limit());
+            session.onProtocolError(e.getMessage());
+        }
+    }
+
+    @Override
+    public void onReadEnd(Conn c) {
+        session.onClosed();
+        c.close();
+    }
+
+    @Override
+    public void onIdle(Conn c) {
+        log.info("{}: chat: closing an idle connection", c.remote());
+        session.onIdle();
+    }
+
+    @Override
+    public void onShutdown(Conn c) {
+        session.onShutdown();
+    }
+
+    @Override
+    public void onClose(Conn c, Throwable cause) {
+        if (cause != null) log.debug("{}: chat connection failed: {}", c.remote(), cause.toString());
+        if (session != null) session.onClosed();
+    }
+
+    @Override
+    public boolean deliver(Delivery delivery) {
+        Conn c = conn;
+        if (c == null || !c.isOpen()) return true;   // leaving anyway; not "too slow"
+        byte[] bytes = delivery.bytes(service.protocol());
+        if (c.queuedBytes() + bytes.length > service.limits().maxQueuedBytes()) return false;
+        c.write(ByteBuffer.wrap(bytes));
+        return true;
+    }
+
+    @Override
+    public void drop() {
+        Conn c = conn;
+        if (c != null) c.abort();
+    }
+}

@@ -1,0 +1,254 @@
+package dev.polyserve.services.chat;
+
+import dev.polyserve.services.chat.ChatEvent.Kind;
+import dev.polyserve.services.chat.ChatEvent.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member's side of the room, sans-I/O: commands in; replies to {@link Member#deliver}, room changes to the
+ * {@link ChatBus}. Not thread-safe: its connection's handler calls are serialised, which is all it needs.
+ */
+final class ChatSession {
+    private static final Logger log = LoggerFactory.getLogger(ChatSession.class);
+
+    static final String HELP = """
+            Commands:
+              /list              who is here
+              /msg NAME TEXT     a private message
+              /nick NEWNAME      change your name
+              /me ACTION         an action, e.g. /me waves
+              /admin TEXT        an announcement to all (admin key holders only)
+              /help              this list
+              /quit              leave
+            Any other line is said to everyone; start it with // to say something beginning with /.""";
+
+    private final ChatBus bus;
+    private final ChatLimits limits;
+    private final Member self;
+    private final Runnable closeConnection;
+    private final LongSupplier nanoClock;
+    private final FloodControl flood;
+    private String name;
+    private boolean admin;
+    private boolean gone;
+
+    /**
+     * @param self            how this member is reached (also its identity on the bus)
+     * @param closeConnection closes the connection once queued replies are flushed
+     * @param nanoClock       monotonic time for flood control
+     */
+    ChatSession(ChatBus bus, ChatLimits limits, Member self, Runnable closeConnection, LongSupplier nanoClock) {
+        this.bus = bus;
+        this.limits = limits;
+        this.self = self;
+        this.closeConnection = closeConnection;
+        this.nanoClock = nanoClock;
+        this.flood = new FloodControl(limits.linesPerSecond());
+    }
+
+    boolean named() {
+        return name != null;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The client passed the HMAC gate with the admin key: {@code /admin} is allowed. */
+    void grantAdmin() {
+        admin = true;
+    }
+
+    void open() {
+        if (bus.size() >= limits.maxMembers()) {
+            log.info("chat: refusing a client: the room is full ({} members)", limits.maxMembers());
+            tell(Kind.ROOM_FULL, "The room is full (" + limits.maxMembers() + " members); try again later.");
+            end();
+            return;
+        }
+        int here = bus.size();
+        tell(Kind.WELCOME, "Welcome to polyserve chat (" + here + (here == 1 ? " member" : " members") + " here).");
+        tell(Kind.ASK_NAME, "Your name?");
+    }
+
+    void onCommand(ChatCommand command) {
+        if (gone || command instanceof ChatCommand.Nothing) return;
+        switch (flood.take(nanoClock.getAsLong())) {
+            case ACCEPT -> dispatch(command);
+            case DROP_AND_WARN -> tell(Kind.FLOOD, "Slow down: at most " + limits.linesPerSecond()
+                    + " lines per second. Lines are being dropped.");
+            case DROP -> { }
+            case DISCONNECT -> {
+                log.warn("chat: disconnecting {}: still flooding after the warning", name == null ? "an unnamed client" : name);
+                tell(Kind.FLOOD, "Disconnected for flooding.");
+                leave(Reason.FLOODING);
+                end();
+            }
+        }
+    }
+
+    void onOverlong() {
+        if (gone) return;
+        tell(Kind.LINE_TOO_LONG, "Line longer than " + limits.maxLineBytes() + " bytes; dropped.");
+    }
+
+    /** The connection broke the framing rules; tell it why, then close. */
+    void onProtocolError(String reason) {
+        if (gone) return;
+        tell(Kind.PROTOCOL_ERROR, "Protocol error: " + reason + ". Closing.");
+        leave(Reason.PROTOCOL_ERROR);
+        end();
+    }
+
+    void onIdle() {
+        if (gone) return;
+        tell(Kind.IDLE, "Closing: idle for too long.");
+        leave(Reason.IDLE);
+        end();
+    }
+
+    void onShutdown() {
+        if (gone) return;
+        tell(Kind.SHUTDOWN, "The server is shutting down. Bye.");
+        leave(Reason.LEFT);
+        end();
+    }
+
+    /** The connection is gone (closed by either side, or dropped). Idempotent. */
+    void onClosed() {
+        leave(Reason.LEFT);
+        gone = true;
+    }
+
+    private void dispatch(ChatCommand command) {
+        switch (command) {
+            case ChatCommand.Name(String n) -> {
+                if (named()) rename(n);
+                else join(n);
+            }
+            case ChatCommand.Help() -> tell(Kind.HELP, HELP);
+            case ChatCommand.Quit() -> {
+                tell(Kind.BYE, "Bye.");
+                leave(Reason.LEFT);
+                end();
+            }
+            case ChatCommand.Usage(String usage) -> tell(Kind.USAGE, "Usage: " + usage);
+            case ChatCommand.Unknown(String verb) -> tell(Kind.UNKNOWN_COMMAND, "Unknown command " + verb + "; /help lists them.");
+            case ChatCommand.Nothing() -> { }
+            default -> {
+                if (!named()) {
+                    tell(Kind.ASK_NAME, "Pick a name first: type it on a line by itself.");
+                } else {
+                    inRoom(command);
+                }
+            }
+        }
+    }
+
+    private void inRoom(ChatCommand command) {
+        switch (command) {
+            case ChatCommand.Say(String text) -> {
+                if (sayable(text)) bus.broadcast(new ChatEvent.Said(name, text), self);
+            }
+            case ChatCommand.Me(String text) -> {
+                if (sayable(text)) bus.broadcast(new ChatEvent.Acted(name, text), self);
+            }
+            case ChatCommand.Private(String to, String text) -> {
+                if (!sayable(text)) return;
+                String exact = bus.sendTo(to, new ChatEvent.PrivateFrom(name, text));
+                if (exact == null) tell(Kind.NO_SUCH_MEMBER, "Nobody called " + to + " is here; /list shows who is.");
+                else tell(new ChatEvent.PrivateTo(exact, text));
+            }
+            case ChatCommand.ListMembers() -> tell(new ChatEvent.Members(bus.names()));
+            case ChatCommand.Admin(String text) -> {
+                if (!admin) {
+                    log.warn("chat: {} tried /admin without the admin key", name);
+                    tell(Kind.NOT_ADMIN, "Only clients that passed the HMAC gate with the admin key may use /admin.");
+                } else if (sayable(text)) {
+                    log.info("chat: admin announcement from {}: {}", name, text);
+                    bus.broadcast(new ChatEvent.Announcement(text), null);
+                }
+            }
+            default -> throw new IllegalStateException("unhandled command " + command);
+        }
+    }
+
+    private void join(String wanted) {
+        if (!nameUsable(wanted)) return;
+        switch (bus.join(wanted, self)) {
+            case JOINED -> {
+                name = wanted;
+                java.util.List<String> others = bus.names().stream().filter(n -> !n.equals(wanted)).toList();
+                tell(Kind.HELLO, "Hello " + wanted + "! " + (others.isEmpty() ? "Nobody else is here yet."
+                        : "Here: " + String.join(", ", others) + ".") + " Type /help for commands.");
+                bus.broadcast(new ChatEvent.Joined(wanted), self);
+            }
+            case NAME_TAKEN -> tell(Kind.NAME_TAKEN, "The name " + wanted + " is taken. Your name?");
+            case ROOM_FULL -> {
+                tell(Kind.ROOM_FULL, "The room is full (" + limits.maxMembers() + " members); try again later.");
+                end();
+            }
+        }
+    }
+
+    private void rename(String wanted) {
+        if (wanted.equals(name)) {
+            tell(Kind.USAGE, "You are already " + name + ".");
+            return;
+        }
+        if (!nameUsable(wanted)) return;
+        if (!bus.rename(name, wanted, self)) {
+            tell(Kind.NAME_TAKEN, "The name " + wanted + " is taken.");
+            return;
+        }
+        String old = name;
+        name = wanted;
+        bus.broadcast(new ChatEvent.Renamed(old, wanted), null);
+    }
+
+    private boolean nameUsable(String wanted) {
+        var problem = Names.problem(wanted);
+        problem.ifPresent(p -> tell(Kind.NAME_INVALID, "That name cannot be used: " + p + ". Your name?"));
+        return problem.isEmpty();
+    }
+
+    /** Lines are bounded by the decoder; frames are checked here, so both protocols keep the same limit. */
+    private boolean sayable(String text) {
+        if (text.getBytes(StandardCharsets.UTF_8).length > limits.maxLineBytes()) {
+            tell(Kind.LINE_TOO_LONG, "Message longer than " + limits.maxLineBytes() + " bytes; dropped.");
+            return false;
+        }
+        if (!Names.showable(text)) {
+            tell(Kind.BAD_TEXT, "Messages cannot contain control characters; dropped.");
+            return false;
+        }
+        return true;
+    }
+
+    private void leave(Reason reason) {
+        if (name != null && !gone && bus.leave(name, self)) {
+            bus.broadcast(new ChatEvent.Left(name, reason), self);
+        }
+    }
+
+    private void end() {
+        gone = true;
+        closeConnection.run();
+    }
+
+    private void tell(Kind kind, String text) {
+        tell(new ChatEvent.Notice(kind, text));
+    }
+
+    private void tell(ChatEvent event) {
+        if (!self.deliver(new Delivery(event)) && !gone) {
+            log.warn("chat: dropping {}: its own replies are not being read (too slow)", name);
+            leave(Reason.TOO_SLOW);
+            gone = true;
+            self.drop();
+        }
+    }
+}
