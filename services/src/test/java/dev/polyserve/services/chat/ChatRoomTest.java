@@ -168,6 +168,7 @@ class ChatRoomTest {
         bob.type("/me waves");
         assertThat(ann.take()).containsExactly("* bob waves");
         assertThat(bob.take()).isEmpty();
+        assertThat(cy.take()).containsExactly("* bob waves");
 
         cy.type("/nick Cyrus");
         assertThat(ann.take()).containsExactly("* cy is now known as Cyrus");
