@@ -173,6 +173,7 @@ class ChatRoomTest {
         cy.type("/nick Cyrus");
         assertThat(ann.take()).containsExactly("* cy is now known as Cyrus");
         assertThat(cy.take()).containsExactly("* cy is now known as Cyrus");
+        assertThat(bob.take()).containsExactly("* cy is now known as Cyrus");
         bob.type("/nick ANN");
         assertThat(bob.take()).containsExactly("* The name ANN is taken.");
         ann.type("/nick Ann");   // a change of case only
@@ -181,6 +182,8 @@ class ChatRoomTest {
         Client dee = new Client();
         dee.type("cy");          // the old name is free again
         assertThat(dee.last()).startsWith("* Hello cy!");
+        assertThat(bob.take()).containsExactly("* cy joined");
+        ann.take();
 
         bob.type("/help");
         assertThat(bob.take()).first().isEqualTo("* Commands:");
