@@ -2,6 +2,7 @@ package dev.polyserve.services.chat;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.WriteQueueFullException;
 import dev.polyserve.core.auth.Authenticated;
 import dev.polyserve.core.codec.ProtocolException;
 import java.nio.ByteBuffer;
@@ -53,7 +54,7 @@ final class ChatHandler implements Handler, Authenticated, Member {
 
     @Override
     public void onReadEnd(Conn c) {
-        session.onClosed();
+        session.onClosed(ChatEvent.Reason.LEFT);
         c.close();
     }
 
@@ -71,7 +72,9 @@ final class ChatHandler implements Handler, Authenticated, Member {
     @Override
     public void onClose(Conn c, Throwable cause) {
         if (cause != null) log.debug("{}: chat connection failed: {}", c.remote(), cause.toString());
-        if (session != null) session.onClosed();
+        // The engine's own write queue limit (if set below the room's) ends a slow reader the same way.
+        ChatEvent.Reason reason = cause instanceof WriteQueueFullException ? ChatEvent.Reason.TOO_SLOW : ChatEvent.Reason.LEFT;
+        if (session != null) session.onClosed(reason);
     }
 
     @Override

@@ -117,9 +117,9 @@ final class ChatSession {
         end();
     }
 
-    /** The connection is gone (closed by either side, or dropped). Idempotent. */
-    void onClosed() {
-        leave(Reason.LEFT);
+    /** The connection is gone (closed by either side, or dropped) for {@code reason}. Idempotent. */
+    void onClosed(Reason reason) {
+        leave(reason);
         gone = true;
     }
 
@@ -181,10 +181,11 @@ final class ChatSession {
         switch (bus.join(wanted, self)) {
             case JOINED -> {
                 name = wanted;
+                // Announce first: once the newcomer reads its greeting, everyone else has been told.
+                bus.broadcast(new ChatEvent.Joined(wanted), self);
                 java.util.List<String> others = bus.names().stream().filter(n -> !n.equals(wanted)).toList();
                 tell(Kind.HELLO, "Hello " + wanted + "! " + (others.isEmpty() ? "Nobody else is here yet."
                         : "Here: " + String.join(", ", others) + ".") + " Type /help for commands.");
-                bus.broadcast(new ChatEvent.Joined(wanted), self);
             }
             case NAME_TAKEN -> tell(Kind.NAME_TAKEN, "The name " + wanted + " is taken. Your name?");
             case ROOM_FULL -> {

@@ -62,7 +62,7 @@ class ChatRoomTest {
         @Override
         public void drop() {
             dropped = true;
-            session.onClosed();
+            session.onClosed(ChatEvent.Reason.LEFT);
         }
 
         Client type(String line) {
@@ -120,8 +120,8 @@ class ChatRoomTest {
         assertThat(bob.closed).isTrue();
         assertThat(ann.take()).containsExactly("* bob left");
 
-        cy.session.onClosed();   // just drops
-        cy.session.onClosed();   // told twice, announced once
+        cy.session.onClosed(ChatEvent.Reason.LEFT);   // just drops
+        cy.session.onClosed(ChatEvent.Reason.LEFT);   // told twice, announced once
         assertThat(ann.take()).containsExactly("* cy left");
     }
 
