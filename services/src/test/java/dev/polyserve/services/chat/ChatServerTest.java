@@ -61,7 +61,7 @@ class ChatServerTest {
         for (Server s : servers) s.stop(Duration.ofSeconds(2));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void threeNcSessionsJoinChatListMessageAndHearTheConsole(String model) throws Exception {
         ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.LINES);
@@ -108,7 +108,7 @@ class ChatServerTest {
         assertThat(ann.lines).isEmpty();   // nothing twice, nothing about ann herself
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void everyClientGetsEveryOtherClientsMessagesOnceInSenderOrder(String model) throws Exception {
         ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLinesPerSecond(0), ChatProtocol.LINES);
@@ -175,7 +175,7 @@ class ChatServerTest {
         for (LineClient c : room) assertThat(c.lines).as("nothing extra").isEmpty();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void aClientThatDoesNotReadIsDroppedWithoutStallingTheOthers(String model) throws Exception {
         ChatLimits limits = ChatLimits.DEFAULTS.withLinesPerSecond(0).withMaxQueuedBytes(64 << 10);
@@ -211,7 +211,7 @@ class ChatServerTest {
         talker.await(l -> l.startsWith("* 2 members:"), "the list without the sloth");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void adminKeyHoldersMayAnnounceThroughTheGateOthersMayNot(String model) throws Exception {
         HmacKey user = new HmacKey("user", "user-key-0123456789".getBytes(StandardCharsets.UTF_8));
@@ -248,7 +248,7 @@ class ChatServerTest {
         assertThat(ann.lines).isEmpty();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void framesModeSpeaksJsonFramesOverSockets(String model) throws Exception {
         ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.FRAMES);
