@@ -1,0 +1,64 @@
+package dev.polyserve.loadgen.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.polyserve.core.Server;
+import dev.polyserve.services.chat.ChatLimits;
+import dev.polyserve.services.chat.ChatProtocol;
+import dev.polyserve.services.chat.ChatService;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** The chat load against a real room on loopback, small enough to take a second or two. */
+@Timeout(value = 1, unit = TimeUnit.MINUTES)
+class ChatLoadTest {
+
+    @Test
+    void everyLineIsCountedOnceAndInOrder() throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLinesPerSecond(0), ChatProtocol.LINES);
+        try (Server server = Server.tcp(0).model("nio").service(chat).start()) {
+            ChatLoadSpec spec = new ChatLoadSpec(server.localAddress(), 6, 40, 0, Duration.ofSeconds(20), null,
+                    OptionalLong.of(ProcessHandle.current().pid()));
+            ChatLoadResult r = ChatLoad.run(spec);
+            assertThat(r.deliveries()).isEqualTo(6L * 40 * 5);
+            assertThat(r.missing()).isZero();
+            assertThat(r.outOfOrder()).isZero();
+            assertThat(r.dropped()).isZero();
+            assertThat(r.latencyMicros().getTotalCount()).isEqualTo(r.deliveries());
+            assertThat(r.serverCpuSeconds()).isNotNaN().isNotNegative();
+            assertThat(r.summaryLine()).startsWith("RESULT clients=6 messages=40 rate=0 deliveries=1200 expected=1200");
+        }
+    }
+
+    @Test
+    void theCommandReportsAndExitsZeroOnAFullDelivery() throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLinesPerSecond(0), ChatProtocol.LINES);
+        try (Server server = Server.tcp(0).model("virtual").service(chat).start()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CommandLine cmd = new CommandLine(new ChatBenchCommand());
+            cmd.setOut(new PrintWriter(out, true));
+            int exit = cmd.execute("--port", Integer.toString(server.localAddress().getPort()),
+                    "--clients", "4", "--messages", "20", "--rate", "200");
+            assertThat(exit).isZero();
+            assertThat(out.toString()).contains("deliveries/s").contains("RESULT clients=4 messages=20 rate=200 deliveries=240 expected=240");
+        }
+    }
+
+    @Test
+    void floodControlOnTheServerIsReportedNotMistakenForLoss() throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.LINES);
+        try (Server server = Server.tcp(0).model("nio").service(chat).start()) {
+            ChatLoadSpec spec = new ChatLoadSpec(server.localAddress(), 2, 200, 0, Duration.ofSeconds(5), null, OptionalLong.empty());
+            ChatLoadResult r = ChatLoad.run(spec);
+            assertThat(r.missing()).isPositive();
+            assertThat(r.dropped()).isPositive();
+            assertThat(r.floodControlHit()).isTrue();
+        }
+    }
+}
