@@ -60,7 +60,7 @@ final class ChatHandler implements Handler, Authenticated, Member {
 
     @Override
     public void onIdle(Conn c) {
-        log.info("{}: chat: closing an idle connection", c.remote());
+        if (!session.named()) log.info("{}: chat: closing a connection that picked no name before the idle timeout", c.remote());
         session.onIdle();
     }
 

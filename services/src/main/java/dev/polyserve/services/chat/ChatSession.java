@@ -103,8 +103,12 @@ final class ChatSession {
         end();
     }
 
+    /**
+     * Nothing moved for the server's idle timeout. Lurking is normal in a chat room, so a member stays; a
+     * connection that never picked a name is holding a slot for nothing and is closed.
+     */
     void onIdle() {
-        if (gone) return;
+        if (gone || named()) return;
         tell(Kind.IDLE, "Closing: idle for too long.");
         leave(Reason.IDLE);
         end();

@@ -318,6 +318,17 @@ class ChatRoomTest {
         assertThat(ann.take()).containsExactly("* bot left (protocol error)");
     }
 
+    @Test
+    void idleMembersStayButIdleNamelessConnectionsAreClosed() {
+        Client ann = named("ann");
+        Client lurker = new Client();
+        ann.session.onIdle();
+        assertThat(ann.closed).isFalse();
+        lurker.session.onIdle();
+        assertThat(lurker.last()).isEqualTo("* Closing: idle for too long.");
+        assertThat(lurker.closed).isTrue();
+    }
+
     private static byte[] frame(String json) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(4 + b.length).putInt(b.length).put(b).array();
