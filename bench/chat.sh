@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Chat benchmark: for each model, start `polyserve serve chat` (flood control off), fill the room with
+# `polyserve bench chat --server-pid` (default 100 members x 1,000 lines at 50 lines/s each), stop it, and
+# append one Markdown table row per run: deliveries/s, delivery latency, server CPU and deliveries per
+# server CPU-second. The `nio` row of each round is the reference the other rows are divided by (there is
+# no standard chat server to run as a peer; see docs/bench/chat.md).
+#
+#   bench/chat.sh [-m "threads pool virtual nonblocking nio"] [-c 100] [-n 1000] [-r 50]
+#                 [-o bench/results/chat.md]
+#
+# A model may carry extra server options after commas, e.g. "prefork,--workers,2".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MODELS="threads pool virtual nonblocking nio"
+CLIENTS=100
+MESSAGES=1000
+RATE=50
+OUT=bench/results/chat.md
+# A server that has not printed its "listening on" line after this long is broken, not slow.
+START_TIMEOUT_S=60
+# SIGTERM lets a server drain; after this it is killed.
+STOP_TIMEOUT_S=15
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -m) MODELS=$2; shift 2 ;;
+    -c) CLIENTS=$2; shift 2 ;;
+    -n) MESSAGES=$2; shift 2 ;;
+    -r) RATE=$2; shift 2 ;;
+    -o) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "chat.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/polyserve-chat-bench.XXXXXX")
+trap 'rm -rf "$LOGDIR"' EXIT
+./polyserve --help >/dev/null   # builds the jar if needed, before the first measurement
+
+mkdir -p "$(dirname "$OUT")"
+if [ ! -s "$OUT" ]; then
+  {
+    echo "| model | members x lines @ rate | deliveries/s | p50 µs | p99 µs | p99.9 µs | missing | dropped | server CPU-s | deliveries per server CPU-s | x nio deliveries/CPU-s | x nio p99 | load1 |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  } >"$OUT"
+fi
+
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+start_server() {
+  : >"$LOGDIR/server.out"
+  setsid "$@" >"$LOGDIR/server.out" 2>"$LOGDIR/server.err" </dev/null &
+  SERVER_PID=$!
+  local deadline=$((SECONDS + START_TIMEOUT_S))
+  until grep -q '^listening on ' "$LOGDIR/server.out"; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      echo "chat.sh: server did not start; its stderr:" >&2; tail -20 "$LOGDIR/server.err" >&2
+      stop_server; return 1
+    fi
+    sleep 0.1
+  done
+  PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\).*/\1/p' "$LOGDIR/server.out" | head -1)
+}
+
+stop_server() {
+  kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
+  local deadline=$((SECONDS + STOP_TIMEOUT_S))
+  while kill -0 -- "-$SERVER_PID" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "chat.sh: server $SERVER_PID ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing it" >&2
+      kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
+    fi
+    sleep 0.1
+  done
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+run_one() {  # run_one MODEL EXTRA...: prints the RESULT line
+  local model=$1; shift
+  start_server ./polyserve serve chat --model "$model" --port 0 --lines-per-second 0 "$@" || return 1
+  local cmd=(./polyserve bench chat --host 127.0.0.1 --port "$PORT" --clients "$CLIENTS" --messages "$MESSAGES"
+             --rate "$RATE" --server-pid "$SERVER_PID")
+  echo "# $model: ${cmd[*]}" >&2
+  local result
+  result=$("${cmd[@]}" 2>>"$LOGDIR/loadgen.err" | tee -a "$LOGDIR/loadgen.out" | grep '^RESULT ' || true)
+  stop_server
+  [ -n "$result" ] || { echo "chat.sh: no RESULT for $model; loadgen stderr:" >&2; tail -5 "$LOGDIR/loadgen.err" >&2; return 1; }
+  echo "$result"
+}
+
+per_cpu() { field deliveries_per_cpu_s "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.2f", a / b }'; }
+
+# nio first: the reference for this round's ratios.
+ref=$(run_one nio) || ref=""
+for spec in nio $MODELS; do
+  IFS=, read -r -a parts <<<"$spec"
+  model=${parts[0]}; extra=("${parts[@]:1}")
+  if [ "$spec" = nio ]; then r=$ref; [ -z "$r" ] && continue; else r=$(run_one "$model" "${extra[@]}") || r=""; fi
+  [ "$spec" = nio ] || [ -n "$r" ] || { echo "| $(tr , ' ' <<<"$spec") | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"; continue; }
+  printf '| %s | %s x %s @ %s/s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+    "$(tr , ' ' <<<"$spec")" "$CLIENTS" "$MESSAGES" "$RATE" "$(field deliveries_per_s "$r")" \
+    "$(field p50_us "$r")" "$(field p99_us "$r")" "$(field p999_us "$r")" "$(field missing "$r")" \
+    "$(field dropped "$r")" "$(field server_cpu_s "$r")" "$(per_cpu "$r")" \
+    "$( [ -n "$ref" ] && ratio "$(per_cpu "$r")" "$(per_cpu "$ref")")" \
+    "$( [ -n "$ref" ] && ratio "$(field p99_us "$r")" "$(field p99_us "$ref")")" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+done
