@@ -92,18 +92,27 @@ run_one() {  # run_one MODEL EXTRA...: prints the RESULT line
 per_cpu() { field deliveries_per_cpu_s "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.2f", a / b }'; }
 
-# nio first: the reference for this round's ratios.
-ref=$(run_one nio) || ref=""
-for spec in nio $MODELS; do
-  IFS=, read -r -a parts <<<"$spec"
-  model=${parts[0]}; extra=("${parts[@]:1}")
-  if [ "$spec" = nio ]; then r=$ref; [ -z "$r" ] && continue; else r=$(run_one "$model" "${extra[@]}") || r=""; fi
-  [ "$spec" = nio ] || [ -n "$r" ] || { echo "| $(tr , ' ' <<<"$spec") | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"; continue; }
+row() {  # row LABEL RESULT
+  local label=$1 r=$2
   printf '| %s | %s x %s @ %s/s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-    "$(tr , ' ' <<<"$spec")" "$CLIENTS" "$MESSAGES" "$RATE" "$(field deliveries_per_s "$r")" \
+    "$label" "$CLIENTS" "$MESSAGES" "$RATE" "$(field deliveries_per_s "$r")" \
     "$(field p50_us "$r")" "$(field p99_us "$r")" "$(field p999_us "$r")" "$(field missing "$r")" \
     "$(field dropped "$r")" "$(field server_cpu_s "$r")" "$(per_cpu "$r")" \
     "$( [ -n "$ref" ] && ratio "$(per_cpu "$r")" "$(per_cpu "$ref")")" \
     "$( [ -n "$ref" ] && ratio "$(field p99_us "$r")" "$(field p99_us "$ref")")" \
     "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+}
+
+# nio first: the reference for this round's ratios.
+ref=$(run_one nio) || ref=""
+[ -n "$ref" ] && row nio "$ref"
+for spec in $MODELS; do
+  [ "$spec" = nio ] && continue
+  IFS=, read -r -a parts <<<"$spec"
+  model=${parts[0]}; extra=("${parts[@]:1}")
+  if r=$(run_one "$model" "${extra[@]}"); then
+    row "$(tr , ' ' <<<"$spec")" "$r"
+  else
+    echo "| $(tr , ' ' <<<"$spec") | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"
+  fi
 done
