@@ -36,7 +36,7 @@ class HeaderBodyDecoderTest {
         return Combinators.combine(headers, bodies).as(Sent::new).list().ofMaxSize(12);
     }
 
-    @Property
+    @Property(tries = 300)
     void framesRoundTripAcrossAnySplit(@ForAll("frames") List<Sent> frames,
                                        @ForAll @Size(max = 40) List<Integer> cuts,
                                        @ForAll @IntRange(max = 100) int streamThreshold) throws ProtocolException {
@@ -55,7 +55,7 @@ class HeaderBodyDecoderTest {
         assertThat(decoder.midFrame()).isFalse();
     }
 
-    @Property
+    @Property(tries = 300)
     void bodiesOverTheThresholdAreNeverBufferedWhole(@ForAll("frames") List<Sent> frames,
                                                      @ForAll @Size(min = 1, max = 40) List<Integer> cuts)
             throws ProtocolException {
@@ -68,7 +68,7 @@ class HeaderBodyDecoderTest {
         }
     }
 
-    @Property
+    @Property(tries = 300)
     void arbitraryBytesGiveEventsOrAProtocolErrorNothingElse(@ForAll byte[] noise, @ForAll boolean plausiblePrefix) {
         HeaderBodyDecoder decoder = new HeaderBodyDecoder(new FrameLimits(256, 256, 64));
         ByteBuffer in = ByteBuffer.allocate(noise.length + 4);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class LengthPrefixedDecoderTest {
 
-    @Property
+    @Property(tries = 300)
     void payloadsRoundTripAcrossAnySplit(@ForAll @Size(max = 20) List<byte[]> payloads,
                                          @ForAll @Size(max = 30) List<Integer> cuts) throws ProtocolException {
         byte[] wire = Chunks.concat(payloads.stream().map(LengthPrefixedDecoder::encode).toList());
@@ -25,7 +25,7 @@ class LengthPrefixedDecoderTest {
         assertThat(decoder.midFrame()).isFalse();
     }
 
-    @Property
+    @Property(tries = 300)
     void arbitraryBytesGiveFramesOrAProtocolErrorNothingElse(@ForAll byte[] noise) {
         LengthPrefixedDecoder decoder = new LengthPrefixedDecoder(64);
         try {

@@ -24,7 +24,7 @@ class LineDecoderTest {
         return Arbitraries.strings().withCharRange(' ', '\uD7FF').ofMaxLength(40).list().ofMaxSize(30);
     }
 
-    @Property
+    @Property(tries = 300)
     void linesRoundTripAcrossAnySplit(@ForAll("lines") List<String> lines,
                                       @ForAll @Size(max = 20) List<Integer> cuts,
                                       @ForAll boolean crlf) throws ProtocolException {
@@ -40,7 +40,7 @@ class LineDecoderTest {
         assertThat(decoder.midFrame()).isFalse();
     }
 
-    @Property
+    @Property(tries = 300)
     void discardModeNeverThrowsAndKeepsShortLines(@ForAll byte[] noise, @ForAll @Size(max = 10) List<Integer> cuts)
             throws ProtocolException {
         LineDecoder decoder = new LineDecoder(8, LineDecoder.OnOverlong.DISCARD);
