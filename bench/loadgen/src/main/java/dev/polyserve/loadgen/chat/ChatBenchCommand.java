@@ -15,10 +15,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code polyserve bench chat}: a room full of members all talking; deliveries/s and delivery latency. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"Chat load: --clients members join the room at --host:--port, then each sends --messages lines",
-                "at --rate lines/s while reading everyone else's. Prints deliveries/s, delivery latency percentiles",
-                "(from each line's scheduled send time), lines missing or out of order, members dropped, the server's",
-                "CPU time (--server-pid, its whole process tree) and a one-line summary starting RESULT.",
+        description = {
+                "Chat load: --clients members join the room at --host:--port, then each sends --messages lines at --rate lines/s while reading everyone else's.",
+                "Prints deliveries/s, delivery latency percentiles (from each line's scheduled send time), lines missing or out of order, members dropped, the server's CPU time (--server-pid: its whole process tree) and a one-line summary starting RESULT.",
                 "Start the server with flood control off: polyserve serve chat --lines-per-second 0 ..."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:every line delivered once, in order", "1:lines missing, out of order, or members dropped", "2:bad options or no room"})
