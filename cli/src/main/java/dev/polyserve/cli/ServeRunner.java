@@ -20,7 +20,14 @@ public final class ServeRunner {
     /** Serves {@code service} over TCP; returns the exit code. */
     public static int serveTcp(ServerOptions options, String serviceName, int defaultPort, Service service)
             throws IOException, InterruptedException {
-        Server server = options.builder(defaultPort, DEFAULT_TCP_MODEL).service(service).start();
+        return serveTcp(options, serviceName, defaultPort, service, java.util.List.of());
+    }
+
+    /** Serves {@code service} over TCP, behind the HMAC gate (with {@code extraKeys}) if --auth-key-file was given. */
+    public static int serveTcp(ServerOptions options, String serviceName, int defaultPort, Service service,
+                               java.util.List<dev.polyserve.core.auth.HmacKey> extraKeys)
+            throws IOException, InterruptedException {
+        Server server = options.builder(defaultPort, DEFAULT_TCP_MODEL).service(options.gated(service, extraKeys)).start();
         announce(System.out, server.localAddress(), serviceName, server.config().model(), "tcp");
         Signals.awaitTermination();
         server.stop(options.shutdownGrace());

@@ -2,7 +2,14 @@ package dev.polyserve.cli;
 
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.Service;
+import dev.polyserve.core.auth.HmacGate;
+import dev.polyserve.core.auth.HmacKey;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options every server has, whatever its service. */
@@ -39,6 +46,31 @@ public final class ServerOptions {
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "5s", converter = Sizes.DurationConverter.class,
             description = "On SIGINT/SIGTERM, how long open connections get to finish (default: ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
+
+    @Option(names = "--auth-key-file", paramLabel = "FILE",
+            description = "Admit only clients that answer a random challenge with HMAC-SHA256 of this key (make one: head -c 32 /dev/urandom > FILE).")
+    Path authKeyFile;
+
+    /** The key name {@code --auth-key-file} is registered under in the gate. */
+    public static final String AUTH_KEY_NAME = "user";
+
+    /**
+     * {@code service} behind the HMAC gate when --auth-key-file was given (with {@code extraKeys} accepted too,
+     * e.g. chat's admin key), else {@code service} itself.
+     */
+    public Service gated(Service service, List<HmacKey> extraKeys) throws IOException {
+        if (authKeyFile == null) {
+            if (!extraKeys.isEmpty()) {
+                throw new IllegalArgumentException("--" + extraKeys.getFirst().name()
+                        + "-key-file needs --auth-key-file: its holders pass the same HMAC gate as everyone, with their own key");
+            }
+            return service;
+        }
+        List<HmacKey> keys = new ArrayList<>();
+        keys.add(HmacKey.read(AUTH_KEY_NAME, authKeyFile));
+        keys.addAll(extraKeys);
+        return new HmacGate(service, keys, HmacGate.DEFAULT_DEADLINE);
+    }
 
     /** The model to run: the one asked for, or {@code fallback}. */
     public String modelOr(String fallback) {

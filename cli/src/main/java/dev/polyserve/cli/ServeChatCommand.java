@@ -1,0 +1,68 @@
+package dev.polyserve.cli;
+
+import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.services.chat.AdminConsole;
+import dev.polyserve.services.chat.ChatLimits;
+import dev.polyserve.services.chat.ChatProtocol;
+import dev.polyserve.services.chat.ChatService;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code polyserve serve chat}: the group chat room (群聊聊天室). */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = {
+                "A group chat room for nc, telnet and `polyserve chat` (UTF-8 lines), or programs (--protocol frames). Default port 7001.",
+                "Lines typed on this console (stdin) reach everyone as [admin] text. See docs/chat.md."})
+final class ServeChatCommand implements Callable<Integer> {
+    /** Any unprivileged port would do; 7001 sits beside echo's 7007 among polyserve's 7000s. */
+    static final int DEFAULT_PORT = 7001;
+
+    @Mixin
+    ServerOptions server;
+
+    @Option(names = "--protocol", paramLabel = "lines|frames", defaultValue = "lines",
+            description = "lines: UTF-8 text lines; frames: JSON header+body frames for programs (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--admin-key-file", paramLabel = "FILE",
+            description = "Clients that pass the HMAC gate with this key may use /admin. Needs --auth-key-file.")
+    Path adminKeyFile;
+
+    @Option(names = "--max-line-bytes", paramLabel = "BYTES", defaultValue = "" + ChatLimits.DEFAULT_MAX_LINE_BYTES,
+            converter = Sizes.ByteSizeConverter.class,
+            description = "Longest line; longer ones are dropped with a notice (default: ${DEFAULT-VALUE}).")
+    long maxLineBytes;
+
+    @Option(names = "--lines-per-second", paramLabel = "N", defaultValue = "" + ChatLimits.DEFAULT_LINES_PER_SECOND,
+            description = "Flood control per client: excess lines are dropped with a notice, a persistent flood disconnects; 0 = off (default: ${DEFAULT-VALUE}).")
+    int linesPerSecond;
+
+    @Option(names = "--max-members", paramLabel = "N", defaultValue = "" + ChatLimits.DEFAULT_MAX_MEMBERS,
+            description = "Most members in the room (default: ${DEFAULT-VALUE}).")
+    int maxMembers;
+
+    @Option(names = "--max-queued-bytes", paramLabel = "BYTES", defaultValue = "1M", converter = Sizes.ByteSizeConverter.class,
+            description = "A member with more unsent bytes is dropped as too slow; keep it below --write-queue-limit (default: ${DEFAULT-VALUE}).")
+    long maxQueuedBytes;
+
+    @Option(names = "--no-console", description = "Do not read announcements from stdin (e.g. when running in the background).")
+    boolean noConsole;
+
+    @Override
+    public Integer call() throws Exception {
+        if (adminKeyFile != null && server.authKeyFile == null) {
+            throw new IllegalArgumentException("--admin-key-file needs --auth-key-file: admins pass the same HMAC gate as everyone, with their own key");
+        }
+        if (maxLineBytes > Integer.MAX_VALUE) throw new IllegalArgumentException("--max-line-bytes is too large");
+        ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes);
+        ChatService chat = new ChatService(limits, ChatProtocol.parse(protocol));
+        List<HmacKey> extraKeys = adminKeyFile == null ? List.of()
+                : List.of(HmacKey.read(ChatService.ADMIN_KEY_NAME, adminKeyFile));
+        if (!noConsole) AdminConsole.start(System.in, chat);
+        return ServeRunner.serveTcp(server, "chat", DEFAULT_PORT, chat, extraKeys);
+    }
+}

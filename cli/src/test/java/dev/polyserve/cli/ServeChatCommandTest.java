@@ -1,0 +1,153 @@
+package dev.polyserve.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.polyserve.core.auth.HmacClient;
+import dev.polyserve.core.auth.HmacKey;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code polyserve serve chat} as a user runs it, with raw sockets in the role of nc. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ServeChatCommandTest {
+
+    /** One nc session. */
+    static final class Nc implements AutoCloseable {
+        final Socket socket;
+        final BufferedReader in;
+        final OutputStream out;
+
+        Nc(int port) throws IOException {
+            this(port, null);
+        }
+
+        Nc(int port, HmacKey key) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(20_000);
+            if (key != null) HmacClient.answer(socket, key);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out = socket.getOutputStream();
+        }
+
+        Nc type(String line) throws IOException {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return this;
+        }
+
+        String expect(String prefix) throws IOException {
+            String line = in.readLine();
+            assertThat(line).as("next line").isNotNull().startsWith(prefix);
+            return line;
+        }
+
+        Nc join(String name) throws IOException {
+            expect("* Welcome to polyserve chat");
+            expect("* Your name?");
+            type(name);
+            expect("* Hello " + name + "!");
+            return this;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void threeNcSessionsChatAndTheConsoleAnnounces() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0")) {
+            String line = p.awaitListening();
+            assertThat(line).matches("listening on 127\\.0\\.0\\.1:\\d+ \\(service=chat, model=nio, transport=tcp\\)");
+            int port = PolyserveProcess.port(line);
+            try (Nc ann = new Nc(port).join("ann"); Nc bob = new Nc(port).join("bob"); Nc cy = new Nc(port)) {
+                ann.expect("* bob joined");
+                cy.expect("* Welcome");
+                cy.expect("* Your name?");
+                cy.type("ANN").expect("* The name ANN is taken. Your name?");
+                cy.type("cy").expect("* Hello cy! Here: ann, bob.");
+                ann.expect("* cy joined");
+                bob.expect("* cy joined");
+
+                bob.type("hello room");
+                ann.expect("bob: hello room");
+                cy.expect("bob: hello room");
+                cy.type("/list").expect("* 3 members: ann, bob, cy");
+                ann.type("/msg cy hi cy").expect("[private to cy] hi cy");
+                cy.expect("[private] ann: hi cy");
+
+                OutputStream console = p.process.getOutputStream();
+                console.write("maintenance at noon\n".getBytes(StandardCharsets.UTF_8));
+                console.flush();
+                for (Nc nc : new Nc[] {ann, bob, cy}) nc.expect("[admin] maintenance at noon");
+
+                cy.close();
+                ann.expect("* cy left");
+                bob.expect("* cy left");
+
+                assertThat(p.terminate()).as("exit code after SIGTERM").isZero();
+                ann.expect("* The server is shutting down. Bye.");
+            }
+        }
+    }
+
+    @Test
+    void authKeyFileGatesAnyTcpServiceAndAdminKeyHoldersMayAnnounce(@TempDir Path dir) throws Exception {
+        HmacKey user = new HmacKey("user", "user-key-for-the-cli-test".getBytes(StandardCharsets.UTF_8));
+        HmacKey admin = new HmacKey("admin", "admin-key-for-the-cli-test".getBytes(StandardCharsets.UTF_8));
+        Path userFile = dir.resolve("user.key");
+        Path adminFile = dir.resolve("admin.key");
+        Files.write(userFile, user.secret());
+        Files.writeString(adminFile, "admin-key-for-the-cli-test\n");   // a trailing newline is ignored
+
+        try (PolyserveProcess echo = PolyserveProcess.start("serve", "echo", "--port", "0", "--auth-key-file", userFile.toString())) {
+            int port = PolyserveProcess.port(echo.awaitListening());
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                HmacClient.answer(s, user);
+                s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write("x".repeat(32).getBytes(StandardCharsets.US_ASCII));
+                assertThat(s.getInputStream().readAllBytes()).as("the challenge, then a close").hasSize(32);
+            }
+            assertThat(echo.terminate()).isZero();
+        }
+
+        try (PolyserveProcess chat = PolyserveProcess.start("serve", "chat", "--port", "0", "--no-console",
+                "--auth-key-file", userFile.toString(), "--admin-key-file", adminFile.toString())) {
+            int port = PolyserveProcess.port(chat.awaitListening());
+            try (Nc ann = new Nc(port, user).join("ann"); Nc boss = new Nc(port, admin).join("boss")) {
+                ann.expect("* boss joined");
+                ann.type("/admin hello").expect("* Only clients that passed the HMAC gate with the admin key may use /admin.");
+                boss.type("/admin fire drill at three");
+                ann.expect("[admin] fire drill at three");
+                boss.expect("[admin] fire drill at three");
+            }
+            assertThat(chat.terminate()).isZero();
+        }
+    }
+
+    @Test
+    void anAdminKeyWithoutAnAuthKeyIsAUsageError(@TempDir Path dir) throws Exception {
+        Path adminFile = dir.resolve("admin.key");
+        Files.writeString(adminFile, "admin-key-for-the-cli-test");
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--admin-key-file", adminFile.toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+            assertThat(p.remainingStdout()).isEmpty();
+        }
+    }
+}
