@@ -185,14 +185,11 @@ public abstract class EngineConformanceSuite {
 
         if (servesClientsConcurrently()) {
             // Fill the hog's path until the server holds unsent bytes for it: its writer is now stuck.
-            Await.until(DEADLINE, "the server to start queueing for the non-reading client", () -> {
-                try {
-                    hogOut.write(chunk);
-                } catch (IOException e) {
-                    throw new AssertionError("hog closed before the server queued anything", e);
-                }
-                return conns.stream().anyMatch(c -> c.queuedBytes() > 0);
-            });
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (conns.stream().noneMatch(c -> c.queuedBytes() > 0)) {
+                assertThat(System.nanoTime()).as("the server queues for the non-reading client in time").isLessThan(deadline);
+                hogOut.write(chunk); // blocks only if the server stopped reading, which it must not yet
+            }
             // Another client is served while the hog stalls.
             try (Socket other = connect(server)) {
                 assertThat(roundTrip(other, "still served\n")).isEqualTo("still served\n");
