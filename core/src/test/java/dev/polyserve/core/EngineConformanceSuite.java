@@ -180,15 +180,20 @@ public abstract class EngineConformanceSuite {
         Server server = echoServer(b -> b.writeQueueLimit(limit), tracked);
         Socket hog = connect(server);
         OutputStream hogOut = hog.getOutputStream();
-        byte[] chunk = new byte[16 * 1024];
+        byte[] chunk = new byte[(int) (limit / 4)];
         AtomicReference<Throwable> hogEnded = new AtomicReference<>();
 
         if (servesClientsConcurrently()) {
             // Fill the hog's path until the server holds unsent bytes for it: its writer is now stuck.
+            // One chunk at a time, each read by the server before the next, so the queue grows by at most a
+            // chunk per step and is seen backed up well before it reaches the limit.
             long deadline = System.nanoTime() + DEADLINE.toNanos();
+            long sent = 0;
             while (conns.stream().noneMatch(c -> c.queuedBytes() > 0)) {
                 assertThat(System.nanoTime()).as("the server queues for the non-reading client in time").isLessThan(deadline);
-                hogOut.write(chunk); // blocks only if the server stopped reading, which it must not yet
+                hogOut.write(chunk);
+                long expected = sent += chunk.length;
+                Await.until(DEADLINE, "the server to read what the hog sent", () -> server.stats().bytesIn() >= expected);
             }
             // Another client is served while the hog stalls.
             try (Socket other = connect(server)) {
