@@ -8,7 +8,8 @@
 #   bench/chat.sh [-m "threads pool virtual nonblocking nio"] [-c 100] [-n 1000] [-r 50]
 #                 [-o bench/results/chat.md]
 #
-# A model may carry extra server options after commas, e.g. "prefork,--workers,2".
+# A model may carry extra server options after commas, e.g. "nio,--workers,1". iterative is not in the
+# default list: it serves one connection at a time, so a room of 100 cannot form.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+JAVA_HOME=$(bin/find-java); export JAVA_HOME
+# `polyserve bench chat`, run straight from the CLI jar: the same code, without the launcher's JVM options.
+LOADGEN=("$JAVA_HOME/bin/java" -cp cli/target/polyserve.jar dev.polyserve.loadgen.chat.ChatBenchCommand)
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/polyserve-chat-bench.XXXXXX")
 trap 'rm -rf "$LOGDIR"' EXIT
 ./polyserve --help >/dev/null   # builds the jar if needed, before the first measurement
@@ -79,7 +83,7 @@ stop_server() {
 run_one() {  # run_one MODEL EXTRA...: prints the RESULT line
   local model=$1; shift
   start_server ./polyserve serve chat --model "$model" --port 0 --lines-per-second 0 "$@" || return 1
-  local cmd=(./polyserve bench chat --host 127.0.0.1 --port "$PORT" --clients "$CLIENTS" --messages "$MESSAGES"
+  local cmd=("${LOADGEN[@]}" --host 127.0.0.1 --port "$PORT" --clients "$CLIENTS" --messages "$MESSAGES"
              --rate "$RATE" --server-pid "$SERVER_PID")
   echo "# $model: ${cmd[*]}" >&2
   local result
