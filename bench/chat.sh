@@ -2,11 +2,12 @@
 # Chat benchmark: for each model, start `polyserve serve chat` (flood control off), fill the room with
 # `polyserve bench chat --server-pid` (default 100 members x 1,000 lines at 50 lines/s each), stop it, and
 # append one Markdown table row per run: deliveries/s, delivery latency, server CPU and deliveries per
-# server CPU-second. The `nio` row of each round is the reference the other rows are divided by (there is
-# no standard chat server to run as a peer; see docs/bench/chat.md).
+# server CPU-second. Unless --no-peer is given, a Netty chat room (bench/peers, the shape of Netty's chat
+# example, native epoll) runs right before each polyserve model under the same load, and the polyserve row
+# carries the ratios to it.
 #
 #   bench/chat.sh [-m "threads pool virtual nonblocking nio"] [-c 100] [-n 1000] [-r 50]
-#                 [-o bench/results/chat.md]
+#                 [-o bench/results/chat.md] [--no-peer]
 #
 # A model may carry extra server options after commas, e.g. "nio,--workers,1". iterative is not in the
 # default list: it serves one connection at a time, so a room of 100 cannot form.
@@ -18,6 +19,7 @@ CLIENTS=100
 MESSAGES=1000
 RATE=50
 OUT=bench/results/chat.md
+PEER=yes
 # A server that has not printed its "listening on" line after this long is broken, not slow.
 START_TIMEOUT_S=60
 # SIGTERM lets a server drain; after this it is killed.
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
     -n) MESSAGES=$2; shift 2 ;;
     -r) RATE=$2; shift 2 ;;
     -o) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-peer) PEER=no; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "chat.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,11 +44,15 @@ LOADGEN=("$JAVA_HOME/bin/java" -cp cli/target/polyserve.jar dev.polyserve.loadge
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/polyserve-chat-bench.XXXXXX")
 trap 'rm -rf "$LOGDIR"' EXIT
 ./polyserve --help >/dev/null   # builds the jar if needed, before the first measurement
+PEERS_JAR=bench/peers/target/polyserve-peers.jar
+if [ "$PEER" = yes ] && [ ! -f "$PEERS_JAR" ]; then
+  ./run-tests -q -pl bench/peers -am package -DskipTests
+fi
 
 mkdir -p "$(dirname "$OUT")"
 if [ ! -s "$OUT" ]; then
   {
-    echo "| model | members x lines @ rate | deliveries/s | p50 µs | p99 µs | p99.9 µs | missing | dropped | server CPU-s | deliveries per server CPU-s | x nio deliveries/CPU-s | x nio p99 | load1 |"
+    echo "| model | members x lines @ rate | deliveries/s | p50 µs | p99 µs | p99.9 µs | missing | dropped | server CPU-s | deliveries per server CPU-s | x Netty deliveries/CPU-s | x Netty p99 | load1 |"
     echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   } >"$OUT"
 fi
@@ -80,9 +87,9 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
 }
 
-run_one() {  # run_one MODEL EXTRA...: prints the RESULT line
+run_one() {  # run_one LABEL SERVER-ARGV...: prints the RESULT line
   local model=$1; shift
-  start_server ./polyserve serve chat --model "$model" --port 0 --lines-per-second 0 "$@" || return 1
+  start_server "$@" || return 1
   local cmd=("${LOADGEN[@]}" --host 127.0.0.1 --port "$PORT" --clients "$CLIENTS" --messages "$MESSAGES"
              --rate "$RATE" --server-pid "$SERVER_PID")
   echo "# $model: ${cmd[*]}" >&2
@@ -96,27 +103,32 @@ run_one() {  # run_one MODEL EXTRA...: prints the RESULT line
 per_cpu() { field deliveries_per_cpu_s "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.2f", a / b }'; }
 
-row() {  # row LABEL RESULT
-  local label=$1 r=$2
+row() {  # row LABEL RESULT [PEER_RESULT]
+  local label=$1 r=$2 peer=${3:-}
   printf '| %s | %s x %s @ %s/s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
     "$label" "$CLIENTS" "$MESSAGES" "$RATE" "$(field deliveries_per_s "$r")" \
     "$(field p50_us "$r")" "$(field p99_us "$r")" "$(field p999_us "$r")" "$(field missing "$r")" \
     "$(field dropped "$r")" "$(field server_cpu_s "$r")" "$(per_cpu "$r")" \
-    "$( [ -n "$ref" ] && ratio "$(per_cpu "$r")" "$(per_cpu "$ref")")" \
-    "$( [ -n "$ref" ] && ratio "$(field p99_us "$r")" "$(field p99_us "$ref")")" \
+    "$( [ -n "$peer" ] && ratio "$(per_cpu "$r")" "$(per_cpu "$peer")")" \
+    "$( [ -n "$peer" ] && ratio "$(field p99_us "$r")" "$(field p99_us "$peer")")" \
     "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
 }
 
-# nio first: the reference for this round's ratios.
-ref=$(run_one nio) || ref=""
-[ -n "$ref" ] && row nio "$ref"
 for spec in $MODELS; do
-  [ "$spec" = nio ] && continue
   IFS=, read -r -a parts <<<"$spec"
   model=${parts[0]}; extra=("${parts[@]:1}")
-  if r=$(run_one "$model" "${extra[@]}"); then
-    row "$(tr , ' ' <<<"$spec")" "$r"
+  peer=""
+  if [ "$PEER" = yes ]; then
+    if peer=$(run_one netty-chat "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+          -cp "$PEERS_JAR" dev.polyserve.peers.chat.NettyChatServer --port 0); then
+      row "Netty (peer)" "$peer"
+    else
+      peer=""
+    fi
+  fi
+  if r=$(run_one "$model" ./polyserve serve chat --model "$model" --port 0 --lines-per-second 0 --no-console "${extra[@]}"); then
+    row "polyserve $(tr , ' ' <<<"$spec")" "$r" "$peer"
   else
-    echo "| $(tr , ' ' <<<"$spec") | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"
+    echo "| polyserve $(tr , ' ' <<<"$spec") | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"
   fi
 done
