@@ -47,8 +47,13 @@ public final class InProcessChatBus implements ChatBus {
         if (oldKey.equals(newKey)) {
             return seats.replace(oldKey, new Seat(from, member), new Seat(to, member));
         }
-        if (seats.putIfAbsent(newKey, new Seat(to, member)) != null) return false;
-        seats.remove(oldKey, new Seat(from, member));
+        Seat moved = new Seat(to, member);
+        if (seats.putIfAbsent(newKey, moved) != null) return false;
+        if (!seats.remove(oldKey, new Seat(from, member))) {
+            // The member was dropped (too slow) meanwhile: do not leave its new name behind as a ghost.
+            seats.remove(newKey, moved);
+            return false;
+        }
         return true;
     }
 

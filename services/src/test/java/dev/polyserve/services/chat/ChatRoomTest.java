@@ -273,6 +273,15 @@ class ChatRoomTest {
     }
 
     @Test
+    void aMemberDroppedWhileRenamingLeavesNoGhostName() {
+        Client ann = named("ann");
+        bus.leave("ann", ann);   // what a concurrent slow-member drop does
+        assertThat(bus.rename("ann", "anne", ann)).isFalse();
+        assertThat(bus.names()).isEmpty();
+        assertThat(bus.size()).isZero();
+    }
+
+    @Test
     void aFullRoomRefusesNewcomers() {
         limits = ChatLimits.DEFAULTS.withMaxMembers(2);
         bus = new InProcessChatBus(2);

@@ -44,8 +44,12 @@ public final class NettyChatServer {
     static final int BACKLOG = 4096;
     /** Same as polyserve chat's default line limit. */
     static final int MAX_LINE_BYTES = 4096;
-    /** Same as polyserve chat's default per-member backlog. */
-    static final long MAX_QUEUED_BYTES = 1L << 20;
+    /**
+     * polyserve chat's default per-member backlog is 1 MiB of line bytes. Netty counts a write queued from
+     * another thread as its bytes plus a task overhead of about the size of a chat line, so its high water
+     * mark is set at twice that to drop members at about the same backlog.
+     */
+    static final long MAX_QUEUED_BYTES = 2L << 20;
     static final long SHUTDOWN_QUIET_MILLIS = 100, SHUTDOWN_TIMEOUT_MILLIS = 3_000;
 
     enum Transport { AUTO, EPOLL, NIO }
