@@ -20,6 +20,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Netty chat room, the peer for {@code polyserve bench chat}: the shape of Netty's own chat example
- * (a {@link ChannelGroup} of members, one line decoder per channel), speaking the subset of polyserve's chat
+ * (a {@link ChannelGroup} of members, one line decoder per channel, flushes consolidated), speaking the subset of polyserve's chat
  * protocol the load generator uses: a name line, {@code * NAME joined} to the others, {@code * Hello NAME!},
  * then {@code NAME: text} to everyone else. It keeps the same two limits that cost work: 4 KiB lines and a
  * 1 MiB backlog per member, past which a member is dropped.
@@ -50,6 +51,8 @@ public final class NettyChatServer {
      * mark is set at twice that to drop members at about the same backlog.
      */
     static final long MAX_QUEUED_BYTES = 2L << 20;
+    /** Flushes merged into one before a write is forced: Netty's default for FlushConsolidationHandler. */
+    static final int FLUSH_CONSOLIDATION = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
     static final long SHUTDOWN_QUIET_MILLIS = 100, SHUTDOWN_TIMEOUT_MILLIS = 3_000;
 
     enum Transport { AUTO, EPOLL, NIO }
@@ -95,6 +98,9 @@ public final class NettyChatServer {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline()
+                                // Fan-out means many small writes per connection from other loops; Netty's own
+                                // answer is to consolidate their flushes into one write per loop turn.
+                                .addLast(new FlushConsolidationHandler(FLUSH_CONSOLIDATION, true))
                                 .addLast(new LineBasedFrameDecoder(MAX_LINE_BYTES))
                                 .addLast(new StringDecoder(StandardCharsets.UTF_8))
                                 .addLast(new Member(room));
