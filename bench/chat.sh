@@ -64,7 +64,7 @@ start_server() {
   setsid "$@" >"$LOGDIR/server.out" 2>"$LOGDIR/server.err" </dev/null &
   SERVER_PID=$!
   local deadline=$((SECONDS + START_TIMEOUT_S))
-  until grep -q '^listening on ' "$LOGDIR/server.out"; do
+  until grep -q '^listening on .*:[0-9][0-9]* ' "$LOGDIR/server.out"; do   # a whole line, port included
     if ! kill -0 "$SERVER_PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
       echo "chat.sh: server did not start; its stderr:" >&2; tail -20 "$LOGDIR/server.err" >&2
       stop_server; return 1

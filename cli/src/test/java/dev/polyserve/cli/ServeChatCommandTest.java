@@ -102,6 +102,59 @@ class ServeChatCommandTest {
         }
     }
 
+    /** The real {@code nc} (netcat-openbsd, installed by .ci/run) as the client: what a user types. */
+    static final class RealNc implements AutoCloseable {
+        final Process process;
+        final BufferedReader out;
+
+        RealNc(int port) throws IOException {
+            process = new ProcessBuilder("nc", "127.0.0.1", Integer.toString(port))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        RealNc type(String line) throws IOException {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+            return this;
+        }
+
+        /** The next line nc printed (a deadline-bound read: the test's @Timeout stops a hung nc). */
+        String expect(String prefix) throws IOException {
+            String line = out.readLine();
+            assertThat(line).as("next line from nc").isNotNull().startsWith(prefix);
+            return line;
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void realNcSessionsJoinAndChat() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--no-console")) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            try (RealNc ann = new RealNc(port); RealNc bob = new RealNc(port)) {
+                ann.expect("* Welcome");
+                ann.expect("* Your name?");
+                ann.type("ann").expect("* Hello ann!");
+                bob.expect("* Welcome");
+                bob.expect("* Your name?");
+                bob.type("Ann").expect("* The name Ann is taken. Your name?");
+                bob.type("bob").expect("* Hello bob! Here: ann.");
+                ann.expect("* bob joined");
+                bob.type("héllo, ann");
+                ann.expect("bob: héllo, ann");
+                ann.type("/list").expect("* 2 members: ann, bob");
+                bob.type("/quit").expect("* Bye.");
+                ann.expect("* bob left");
+            }
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
     @Test
     void authKeyFileGatesAnyTcpServiceAndAdminKeyHoldersMayAnnounce(@TempDir Path dir) throws Exception {
         HmacKey user = new HmacKey("user", "user-key-for-the-cli-test".getBytes(StandardCharsets.UTF_8));
