@@ -23,7 +23,9 @@ public final class Demos {
             new Demo("event", "the traffic light: cars wait on an event the light sets (Event)", EventDemo::main),
             new Demo("deadlock", "two locks in opposite order deadlock; detection, two fixes, and a re-entrant lock (Lock, RLock)",
                     DeadlockDemo::main),
-            new Demo("gil", "CPU-bound work on 1, 2 and N threads: no GIL on the JVM (GIL)", GilDemo::main));
+            new Demo("gil", "CPU-bound work on 1, 2 and N threads: no GIL on the JVM (GIL)", GilDemo::main),
+            new Demo("models", "the echo service under every server model available here, with connect+echo times (select, epoll, gevent, asyncio)",
+                    ModelsDemo::main));
 
     private Demos() {}
 

@@ -8,7 +8,7 @@ class DemosTest {
     @Test
     void everyLessonOfTheCourseHasADemo() {
         assertThat(Demos.names()).containsExactly("processes", "pool", "pipe", "queue", "shared-memory", "tickets",
-                "semaphore", "event", "deadlock", "gil");
+                "semaphore", "event", "deadlock", "gil", "models");
         assertThat(Demos.all()).allSatisfy(d -> assertThat(d.description()).isNotBlank());
     }
 
