@@ -24,13 +24,20 @@ import java.util.List;
 final class ModelsDemo {
     /** Connections per model: enough for a stable median, few enough to keep the walk quick. */
     static final int CONNECTIONS = 20;
+    /** At least this many, even for a slow model, so the median means something. */
+    static final int MIN_CONNECTIONS = 3;
+    /**
+     * Stop adding connections to a model after this long: a process-per-connection model starts a JVM per
+     * connection, and the whole walk should stay within a few seconds.
+     */
+    static final Duration TIME_PER_MODEL = Duration.ofSeconds(1);
     static final Duration GRACE = Duration.ofSeconds(2);
     /** A client read that waits longer than this means the model is broken, not slow. */
     static final int READ_TIMEOUT_MILLIS = 10_000;
     static final byte[] LINE = "hello, models\n".getBytes(StandardCharsets.US_ASCII);
 
     /** One model's outcome: whether every echo came back intact, the median time, or why it failed. */
-    record ModelRun(String model, boolean echoed, long medianMicros, String failure) {}
+    record ModelRun(String model, boolean echoed, long medianMicros, int connections, String failure) {}
 
     record Result(List<ModelRun> runs) {
         boolean lessonHeld() {
@@ -54,7 +61,7 @@ final class ModelsDemo {
             ModelRun r = runOne(model);
             runs.add(r);
             out.printf("  %-12s %s%n", model, r.echoed()
-                    ? String.format("connect + echo + close: median %5d us over %d connections", r.medianMicros(), CONNECTIONS)
+                    ? String.format("connect + echo + close: median %6d us over %d connections", r.medianMicros(), r.connections())
                     : "FAILED: " + r.failure());
         }
         Result result = new Result(runs);
@@ -69,23 +76,26 @@ final class ModelsDemo {
         try {
             server = Server.tcp(0).model(model).service(new EchoService(false)).start();
         } catch (IOException | RuntimeException e) {
-            return new ModelRun(model, false, 0, "could not start: " + e.getMessage());
+            return new ModelRun(model, false, 0, 0, "could not start: " + e.getMessage());
         }
         try {
             InetSocketAddress at = server.localAddress();
             long[] micros = new long[CONNECTIONS];
-            for (int i = 0; i < CONNECTIONS; i++) {
+            long budgetEnd = System.nanoTime() + TIME_PER_MODEL.toNanos();
+            int n = 0;
+            while (n < CONNECTIONS && (n < MIN_CONNECTIONS || System.nanoTime() - budgetEnd < 0)) {
                 long t0 = System.nanoTime();
                 byte[] back = echoOnce(at);
-                micros[i] = (System.nanoTime() - t0) / 1_000;
+                micros[n++] = (System.nanoTime() - t0) / 1_000;
                 if (!Arrays.equals(back, LINE)) {
-                    return new ModelRun(model, false, 0, "got back \"" + new String(back, StandardCharsets.US_ASCII).strip() + "\"");
+                    return new ModelRun(model, false, 0, n, "got back \"" + new String(back, StandardCharsets.US_ASCII).strip() + "\"");
                 }
             }
-            Arrays.sort(micros);
-            return new ModelRun(model, true, micros[CONNECTIONS / 2], null);
+            long[] done = Arrays.copyOf(micros, n);
+            Arrays.sort(done);
+            return new ModelRun(model, true, done[n / 2], n, null);
         } catch (IOException e) {
-            return new ModelRun(model, false, 0, e.toString());
+            return new ModelRun(model, false, 0, 0, e.toString());
         } finally {
             server.stop(GRACE);
         }

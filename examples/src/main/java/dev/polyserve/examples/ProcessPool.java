@@ -83,7 +83,10 @@ final class ProcessPool implements AutoCloseable {
                     ch.send(task.function() + " " + task.argument());
                     String[] reply = ch.receiveText().orElseThrow(() -> new IOException("worker hung up")).split(" ");
                     task.result().complete(new Answer(Long.parseLong(reply[0]), Long.parseLong(reply[1])));
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException e) {
+                    task.result().completeExceptionally(e);
+                    return; // this worker is gone; the other workers' dispatchers take the remaining tasks
+                } catch (RuntimeException e) {
                     task.result().completeExceptionally(e);
                 } finally {
                     tasks.taskDone();
