@@ -2,7 +2,6 @@ package dev.polyserve.examples;
 
 import dev.polyserve.core.Engines;
 import dev.polyserve.core.Server;
-import dev.polyserve.services.echo.EchoService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -74,7 +73,7 @@ final class ModelsDemo {
     private static ModelRun runOne(String model) {
         Server server;
         try {
-            server = Server.tcp(0).model(model).service(new EchoService(false)).start();
+            server = Server.tcp(0).model(model).service(new RebuildableEcho()).start();
         } catch (IOException | RuntimeException e) {
             return new ModelRun(model, false, 0, 0, "could not start: " + e.getMessage());
         }
