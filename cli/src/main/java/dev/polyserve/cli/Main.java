@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             ModelsCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {
