@@ -9,6 +9,10 @@ import java.util.List;
  * runs the same {@code java} binary with the same class path as this process, so any class this process can
  * load can be a child's entry point. Standard error is inherited (children's logs show up with ours);
  * standard input and output are pipes the caller owns.
+ *
+ * <p>Meant for short-lived helpers (demo children, test children): they run with a small serial-GC heap and the
+ * C1 compiler only, which start fastest. Long-running server workers should be launched with their own flags
+ * (the prefork master does).
  */
 public final class ChildJvm {
 
