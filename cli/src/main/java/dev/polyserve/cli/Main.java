@@ -10,9 +10,9 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Concurrent network servers on the JVM: every service on every concurrency model.",
         subcommands = {
+            DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
-            DemoCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {
