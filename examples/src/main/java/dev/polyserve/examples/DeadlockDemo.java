@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -129,7 +130,7 @@ final class DeadlockDemo {
     private static boolean tryLockWithTimeout(PrintStream out, int[] retriesOut) throws Exception {
         ReentrantLock a = new NamedLock("lock A");
         ReentrantLock b = new NamedLock("lock B");
-        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger retries = new AtomicInteger();
         Thread t1 = Thread.ofPlatform().daemon().start(() -> backOffLoop(a, b, retries));
         Thread t2 = Thread.ofPlatform().daemon().start(() -> backOffLoop(b, a, retries));
         t1.join(LIMIT.toMillis());
@@ -141,7 +142,7 @@ final class DeadlockDemo {
         return done;
     }
 
-    private static void backOffLoop(ReentrantLock first, ReentrantLock second, java.util.concurrent.atomic.AtomicInteger retries) {
+    private static void backOffLoop(ReentrantLock first, ReentrantLock second, AtomicInteger retries) {
         try {
             for (int i = 0; i < ROUNDS; ) {
                 first.lock();

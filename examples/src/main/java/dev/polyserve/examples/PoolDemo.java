@@ -3,6 +3,7 @@ package dev.polyserve.examples;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +24,8 @@ final class PoolDemo {
     /** How many of each to start in the start-up cost comparison (the course compares 100). */
     static final int STARTS = 100;
 
-    record Result(java.util.Map<Long, Long> processAnswers, Set<Long> answeringPids, List<Long> workerPids,
-                  int processCallbacks, boolean workersExited, java.util.Map<Long, Long> threadAnswers,
+    record Result(Map<Long, Long> processAnswers, Set<Long> answeringPids, List<Long> workerPids,
+                  int processCallbacks, boolean workersExited, Map<Long, Long> threadAnswers,
                   int threadCallbacks) {
         boolean lessonHeld() {
             boolean squares = processAnswers.size() == TASKS && threadAnswers.size() == TASKS
