@@ -114,10 +114,11 @@ final class ChatSession {
         end();
     }
 
+    /** The server is stopping: everyone is told so and leaves without a leave notice each (N members, not N²). */
     void onShutdown() {
         if (gone) return;
         tell(Kind.SHUTDOWN, "The server is shutting down. Bye.");
-        leave(Reason.LEFT);
+        if (name != null) bus.leave(name, self);
         end();
     }
 

@@ -328,6 +328,19 @@ class ChatRoomTest {
     }
 
     @Test
+    void onShutdownEveryoneIsToldOnceWithoutLeaveNotices() {
+        Client ann = named("ann");
+        Client bob = named("bob");
+        ann.take();
+        ann.session.onShutdown();
+        bob.session.onShutdown();
+        assertThat(ann.take()).containsExactly("* The server is shutting down. Bye.");
+        assertThat(bob.take()).containsExactly("* The server is shutting down. Bye.");
+        assertThat(ann.closed && bob.closed).isTrue();
+        assertThat(bus.size()).isZero();
+    }
+
+    @Test
     void idleMembersStayButIdleNamelessConnectionsAreClosed() {
         Client ann = named("ann");
         Client lurker = new Client();
