@@ -1,5 +1,6 @@
 package dev.polyserve.cli;
 
+import dev.polyserve.core.Server;
 import dev.polyserve.core.auth.HmacKey;
 import dev.polyserve.services.chat.AdminConsole;
 import dev.polyserve.services.chat.ChatLimits;
@@ -18,6 +19,8 @@ import picocli.CommandLine.Option;
                 "A group chat room for nc, telnet and `polyserve chat` (UTF-8 lines), or programs (--protocol frames). Default port 7001.",
                 "Lines typed on this console (stdin) reach everyone as [admin] text. See docs/chat.md."})
 final class ServeChatCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeChatCommand.class);
+
     /** Any unprivileged port would do; 7001 sits beside echo's 7007 among polyserve's 7000s. */
     static final int DEFAULT_PORT = 7001;
 
@@ -49,6 +52,10 @@ final class ServeChatCommand implements Callable<Integer> {
             description = "A member with more unsent bytes is dropped as too slow; keep it below --write-queue-limit (default: ${DEFAULT-VALUE}).")
     long maxQueuedBytes;
 
+    @Option(names = "--frames-port", paramLabel = "PORT",
+            description = "Also serve the same room in JSON frames on this port (0 = any free port), for programs beside people.")
+    Integer framesPort;
+
     @Option(names = "--no-console", description = "Do not read announcements from stdin (e.g. when running in the background).")
     boolean noConsole;
 
@@ -62,7 +69,19 @@ final class ServeChatCommand implements Callable<Integer> {
         ChatService chat = new ChatService(limits, ChatProtocol.parse(protocol));
         List<HmacKey> extraKeys = adminKeyFile == null ? List.of()
                 : List.of(HmacKey.read(ChatService.ADMIN_KEY_NAME, adminKeyFile));
-        if (!noConsole) AdminConsole.start(System.in, chat);
-        return ServeRunner.serveTcp(server, "chat", DEFAULT_PORT, chat, extraKeys);
+        Server frames = null;
+        if (framesPort != null) {
+            // A second listener on the same bus: one room, two wire formats.
+            ChatService framesChat = new ChatService(chat.bus(), limits, ChatProtocol.FRAMES, System::nanoTime);
+            frames = server.builder(framesPort, ServeRunner.DEFAULT_TCP_MODEL).port(framesPort)
+                    .service(server.gated(framesChat, extraKeys)).start();
+            log.info("chat: JSON frames for the same room on {}", ServeRunner.hostPort(frames.localAddress()));
+        }
+        try {
+            if (!noConsole) AdminConsole.start(System.in, chat);
+            return ServeRunner.serveTcp(server, "chat", DEFAULT_PORT, chat, extraKeys);
+        } finally {
+            if (frames != null) frames.stop(server.shutdownGrace());
+        }
     }
 }

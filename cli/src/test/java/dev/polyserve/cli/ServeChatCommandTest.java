@@ -195,6 +195,28 @@ class ServeChatCommandTest {
     }
 
     @Test
+    void framesPortServesTheSameRoomToPrograms() throws Exception {
+        int framesPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            framesPort = probe.getLocalPort();   // a free port for the second listener
+        }
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--no-console",
+                "--frames-port", Integer.toString(framesPort))) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            try (Nc ann = new Nc(port).join("ann"); Socket bot = new Socket("127.0.0.1", framesPort)) {
+                bot.setSoTimeout(20_000);
+                byte[] json = "{\"type\":\"name\",\"name\":\"bot\"}{\"type\":\"say\",\"text\":\"beep\"}".getBytes(StandardCharsets.UTF_8);
+                java.nio.ByteBuffer wire = java.nio.ByteBuffer.allocate(8 + json.length);
+                wire.putInt(28).put(json, 0, 28).putInt(json.length - 28).put(json, 28, json.length - 28);
+                bot.getOutputStream().write(wire.array());
+                ann.expect("* bot joined");
+                ann.expect("bot: beep");
+            }
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
+    @Test
     void anAdminKeyWithoutAnAuthKeyIsAUsageError(@TempDir Path dir) throws Exception {
         Path adminFile = dir.resolve("admin.key");
         Files.writeString(adminFile, "admin-key-for-the-cli-test");
