@@ -1,0 +1,78 @@
+package dev.polyserve.linux;
+
+import dev.polyserve.core.Engine;
+import dev.polyserve.core.EngineProvider;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Linux engines: select(2), poll(2), epoll(7) level- and edge-triggered, and io_uring(7), all through the
+ * FFM API. Listed in {@code META-INF/services/dev.polyserve.core.EngineProvider}.
+ */
+public final class LinuxEngineProvider implements EngineProvider {
+    static final String SELECT = "select";
+    static final String POLL = "poll";
+    static final String EPOLL = "epoll";
+    static final String EPOLL_ET = "epoll-et";
+    static final String URING = "uring";
+
+    private static final List<Model> MODELS = List.of(
+            new Model(SELECT, "select(2) with fd_set bitmaps; descriptors >= FD_SETSIZE (1024) are refused"),
+            new Model(POLL, "poll(2) over a growing pollfd array with an fd-to-connection map"),
+            new Model(EPOLL, "epoll(7) level-triggered, one loop per worker"),
+            new Model(EPOLL_ET, "epoll(7) edge-triggered: read and write until EAGAIN, one loop per worker"),
+            new Model(URING, "io_uring(7): accept, recv and send as batched submissions (asynchronous I/O)"));
+
+    private static volatile Optional<String> uringRefusal;
+
+    @Override
+    public List<Model> models() {
+        return MODELS;
+    }
+
+    @Override
+    public Optional<String> unavailableReason(String model) {
+        Optional<String> os = notLinux();
+        if (os.isPresent()) return Optional.of(model + " needs Linux, but this is " + System.getProperty("os.name") + ".");
+        if (model.equals(URING)) return uringRefusal();
+        return Optional.empty();
+    }
+
+    private static Optional<String> notLinux() {
+        String os = System.getProperty("os.name", "");
+        return os.equals("Linux") ? Optional.empty() : Optional.of(os);
+    }
+
+    /** Why io_uring cannot be used here, probed once by setting up (and tearing down) a tiny ring. */
+    static Optional<String> uringRefusal() {
+        Optional<String> r = uringRefusal;
+        if (r == null) {
+            if (notLinux().isPresent()) {
+                r = Optional.of("uring needs Linux, but this is " + System.getProperty("os.name") + ".");
+            } else {
+                try (IoUring ring = IoUring.open(2)) {
+                    r = Optional.empty();
+                } catch (ErrnoException e) {
+                    r = Optional.of(uringReason(e));
+                }
+            }
+            uringRefusal = r;
+        }
+        return r;
+    }
+
+    private static String uringReason(ErrnoException e) {
+        return switch (e.errnoName()) {
+            case "EPERM", "EACCES" -> "uring is unavailable: the kernel refused io_uring_setup with " + e.errnoName()
+                    + " (disabled by policy, see /proc/sys/kernel/io_uring_disabled or the container's seccomp profile).";
+            case "ENOSYS" -> "uring is unavailable: this kernel has no io_uring (io_uring_setup: ENOSYS).";
+            default -> "uring is unavailable: " + e.getMessage() + ".";
+        };
+    }
+
+    @Override
+    public Engine create(String model) {
+        throw new IllegalArgumentException("unknown model '" + model + "'");
+    }
+}
