@@ -12,9 +12,11 @@ final class EpollPoller implements Poller {
     /** Ready events taken per epoll_wait; more stay queued in the kernel for the next call. */
     static final int MAX_EVENTS = 1024;
 
-    private final Arena arena = Arena.ofShared();
+    /** GC-managed: a connection may still deregister after the loop closed this poller. */
+    private final Arena arena = Arena.ofAuto();
     private final int epfd;
     private final boolean edge;
+    private boolean closed;
     private final EpollEvents ready = new EpollEvents(arena, MAX_EVENTS);
     private final EpollEvents ctl = new EpollEvents(arena, 1);
 
@@ -52,6 +54,7 @@ final class EpollPoller implements Poller {
 
     @Override
     public void remove(int fd) {
+        if (closed) return; // the descriptor number may belong to someone else now
         // Since Linux 2.6.9 the event argument may be NULL for EPOLL_CTL_DEL.
         Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, fd, 0);
     }
@@ -74,6 +77,7 @@ final class EpollPoller implements Poller {
         int ops = 0;
         if ((e & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= READ;
         if ((e & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= WRITE;
+        if ((e & (Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= HANGUP;
         return ops;
     }
 
@@ -89,7 +93,8 @@ final class EpollPoller implements Poller {
 
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         Libc.close(epfd);
-        arena.close();
     }
 }

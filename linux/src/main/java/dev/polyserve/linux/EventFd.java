@@ -18,6 +18,7 @@ final class EventFd implements AutoCloseable {
     }
 
     private final int fd;
+    private volatile boolean closed;
     private final MemorySegment sink = Arena.ofAuto().allocate(JAVA_LONG);
 
     EventFd() throws ErrnoException {
@@ -30,6 +31,7 @@ final class EventFd implements AutoCloseable {
 
     /** Adds one to the counter, waking the watcher. Any thread. */
     void signal() {
+        if (closed) return; // the number may have been reused: never write into someone else's descriptor
         // EAGAIN only when the counter would overflow 2^64-2, in which case a wake-up is pending anyway.
         Libc.write(fd, ONE.address(), 8);
     }
@@ -46,6 +48,8 @@ final class EventFd implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         Libc.close(fd);
     }
 }

@@ -36,6 +36,7 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_ERROR = 4;
+    static final int SO_LINGER = 13;
     static final int SO_REUSEPORT = 15;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
@@ -43,6 +44,7 @@ final class Libc {
     static final int SHUT_RDWR = 2;
     /** Report EPIPE instead of raising SIGPIPE when the peer has gone. */
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_DONTWAIT = 0x40;
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
     static final int O_NONBLOCK = 0x800;

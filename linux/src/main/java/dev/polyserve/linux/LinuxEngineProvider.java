@@ -73,6 +73,12 @@ public final class LinuxEngineProvider implements EngineProvider {
 
     @Override
     public Engine create(String model) {
-        throw new IllegalArgumentException("unknown model '" + model + "'");
+        return switch (model) {
+            case SELECT -> new ReadinessEngine(SELECT, SelectPoller::new);
+            case POLL -> new ReadinessEngine(POLL, PollPoller::new);
+            case EPOLL -> new ReadinessEngine(EPOLL, () -> new EpollPoller(false));
+            case EPOLL_ET -> new ReadinessEngine(EPOLL_ET, () -> new EpollPoller(true));
+            default -> throw new IllegalArgumentException("unknown model '" + model + "'");
+        };
     }
 }

@@ -63,6 +63,7 @@ final class PollPoller implements Poller {
             int ops = 0;
             if ((re & (Libc.POLLIN | Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL)) != 0) ops |= READ;
             if ((re & (Libc.POLLOUT | Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL)) != 0) ops |= WRITE;
+            if ((re & (Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL)) != 0) ops |= HANGUP;
             readyFds[count] = fds.fd(i);
             readyOps[count] = ops;
             count++;

@@ -8,6 +8,8 @@ package dev.polyserve.linux;
 sealed interface Poller extends AutoCloseable permits SelectPoller, PollPoller, EpollPoller {
     int READ = 1;
     int WRITE = 2;
+    /** The peer hung up or the socket has an error (poll's POLLHUP/POLLERR, epoll's EPOLLHUP/EPOLLERR). */
+    int HANGUP = 4;
 
     /**
      * Starts watching {@code fd} for {@code interest} ({@link #READ}, {@link #WRITE}, both or neither).
@@ -34,7 +36,7 @@ sealed interface Poller extends AutoCloseable permits SelectPoller, PollPoller, 
 
     /**
      * What the {@code i}-th ready descriptor can do: {@link #READ} and/or {@link #WRITE}. Errors and hang-ups
-     * report both, so the loop meets the error or EOF through its next read or write.
+     * report both plus {@link #HANGUP}, so the loop meets the error or EOF through its next read or write.
      */
     int readyOps(int i);
 
