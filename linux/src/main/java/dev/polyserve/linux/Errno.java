@@ -16,6 +16,7 @@ final class Errno {
     static final int EBUSY = 16;
     static final int EEXIST = 17;
     static final int EINVAL = 22;
+    static final int ETIME = 62;
     static final int ENFILE = 23;
     static final int EMFILE = 24;
     static final int ENOSPC = 28;

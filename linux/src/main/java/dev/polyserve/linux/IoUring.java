@@ -30,6 +30,8 @@ final class IoUring implements AutoCloseable {
     static final int FEAT_FAST_POLL = 1 << 5;
     static final int ENTER_GETEVENTS = 1;
     static final byte OP_NOP = 0;
+    static final byte OP_POLL_ADD = 6;
+    static final byte OP_TIMEOUT = 11;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_READ = 22;
@@ -37,8 +39,20 @@ final class IoUring implements AutoCloseable {
     static final byte OP_RECV = 27;
     /** In an ACCEPT SQE's ioprio: keep accepting, one CQE per connection (Linux 5.19+). */
     static final short ACCEPT_MULTISHOT = 1;
+    /** In a RECV SQE's ioprio: keep receiving, one CQE per chunk, buffers from the group (Linux 6.0+). */
+    static final short RECV_MULTISHOT = 1 << 1;
+    /** In an ASYNC_CANCEL SQE's op flags: cancel every request on the SQE's fd (Linux 5.19+). */
+    static final int ASYNC_CANCEL_ALL = 1;
+    static final int ASYNC_CANCEL_FD = 1 << 1;
+    /** In an SQE's flags: let the kernel pick the receive buffer from the SQE's buffer group. */
+    static final byte SQE_BUFFER_SELECT = 1 << 5;
+    /** In a CQE's flags: a group buffer was used; its id is flags >>> CQE_BUFFER_SHIFT. */
+    static final int CQE_F_BUFFER = 1;
+    static final int CQE_BUFFER_SHIFT = 16;
     /** In a CQE's flags: the request stays armed and will post more completions. */
     static final int CQE_F_MORE = 1 << 1;
+    /** io_uring_register opcode: register a ring of provided buffers (Linux 5.19+). */
+    static final int REGISTER_PBUF_RING = 22;
     static final int SQE_SIZE = 64;
     static final int CQE_SIZE = 16;
     /** sizeof(struct io_uring_params). */
@@ -234,6 +248,17 @@ final class IoUring implements AutoCloseable {
 
     void ioprio(long sqe, short ioprio) {
         sqes.set(JAVA_SHORT, sqe + 2, ioprio);
+    }
+
+    /** Receive into a buffer the kernel picks from group {@code group} (see {@link BufferRing}). */
+    void selectBuffer(long sqe, short group) {
+        sqes.set(JAVA_BYTE, sqe + 1, SQE_BUFFER_SELECT);
+        sqes.set(JAVA_SHORT, sqe + 40, group);
+    }
+
+    /** io_uring_register(2); returns its result or {@code -errno}. */
+    int register(int opcode, long arg, int count) {
+        return (int) Libc.syscall(Libc.SYS_IO_URING_REGISTER, fd, opcode, arg, count);
     }
 
     @Override

@@ -40,6 +40,7 @@ final class Libc {
     static final int SO_REUSEPORT = 15;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
+    static final int SHUT_RD = 0;
     static final int SHUT_WR = 1;
     static final int SHUT_RDWR = 2;
     /** Report EPIPE instead of raising SIGPIPE when the peer has gone. */
@@ -95,6 +96,7 @@ final class Libc {
     private static final MethodHandle LISTEN = errnoFn("listen", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle ACCEPT4 = errnoFn("accept4", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = errnoFn("getsockname", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETPEERNAME = errnoFn("getpeername", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle RECV = errnoFn("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
@@ -208,6 +210,11 @@ final class Libc {
     static int getsockname(int fd, long addr, long lenPtr) {
         MemorySegment c = capture();
         try { return ret(c, (int) GETSOCKNAME.invokeExact(c, fd, addr, lenPtr)); } catch (Throwable t) { throw linkageBroke(t); }
+    }
+
+    static int getpeername(int fd, long addr, long lenPtr) {
+        MemorySegment c = capture();
+        try { return ret(c, (int) GETPEERNAME.invokeExact(c, fd, addr, lenPtr)); } catch (Throwable t) { throw linkageBroke(t); }
     }
 
     static long read(int fd, long buf, long len) {

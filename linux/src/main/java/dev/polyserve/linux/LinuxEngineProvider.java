@@ -52,6 +52,7 @@ public final class LinuxEngineProvider implements EngineProvider {
                 r = Optional.of("uring needs Linux, but this is " + System.getProperty("os.name") + ".");
             } else {
                 try (IoUring ring = IoUring.open(2)) {
+                    new BufferRing(ring, (short) 1, 1, 64);
                     r = Optional.empty();
                 } catch (ErrnoException e) {
                     r = Optional.of(uringReason(e));
@@ -67,6 +68,8 @@ public final class LinuxEngineProvider implements EngineProvider {
             case "EPERM", "EACCES" -> "uring is unavailable: the kernel refused io_uring_setup with " + e.errnoName()
                     + " (disabled by policy, see /proc/sys/kernel/io_uring_disabled or the container's seccomp profile).";
             case "ENOSYS" -> "uring is unavailable: this kernel has no io_uring (io_uring_setup: ENOSYS).";
+            case "EINVAL" -> "uring is unavailable: it needs Linux 5.19 or newer for provided-buffer rings ("
+                    + e.getMessage() + ").";
             default -> "uring is unavailable: " + e.getMessage() + ".";
         };
     }
@@ -78,6 +81,7 @@ public final class LinuxEngineProvider implements EngineProvider {
             case POLL -> new ReadinessEngine(POLL, PollPoller::new);
             case EPOLL -> new ReadinessEngine(EPOLL, () -> new EpollPoller(false));
             case EPOLL_ET -> new ReadinessEngine(EPOLL_ET, () -> new EpollPoller(true));
+            case URING -> new UringEngine();
             default -> throw new IllegalArgumentException("unknown model '" + model + "'");
         };
     }

@@ -127,6 +127,12 @@ final class NativeIo {
         return decodeSockaddr();
     }
 
+    /** The peer address of a connected socket. */
+    java.net.InetSocketAddress remoteAddress(int fd) throws ErrnoException {
+        Libc.check("getpeername", Libc.getpeername(fd, sockaddr(), sockaddrLen()));
+        return decodeSockaddr();
+    }
+
     /** Best-effort send of a short refusal message to a socket about to be closed; never blocks. */
     void sendQuietly(int fd, byte[] bytes) {
         int len = Math.min(bytes.length, STAGING);

@@ -15,8 +15,16 @@ final class Sockets {
      * without waiting out TIME_WAIT) and, if asked, SO_REUSEPORT (several processes share the port).
      */
     static int listen(InetSocketAddress address, int backlog, boolean reusePort) throws ErrnoException {
+        return listen(address, backlog, reusePort, true);
+    }
+
+    /**
+     * As {@link #listen(InetSocketAddress, int, boolean)}; {@code nonBlocking} false suits io_uring, which makes
+     * its own non-blocking attempts and waits in the kernel.
+     */
+    static int listen(InetSocketAddress address, int backlog, boolean reusePort, boolean nonBlocking) throws ErrnoException {
         int fd = Libc.check("socket", Libc.socket(SockAddr.family(address),
-                Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0));
+                Libc.SOCK_STREAM | (nonBlocking ? Libc.SOCK_NONBLOCK : 0) | Libc.SOCK_CLOEXEC, 0));
         try (Arena arena = Arena.ofConfined()) {
             setInt(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
             if (reusePort) setInt(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");

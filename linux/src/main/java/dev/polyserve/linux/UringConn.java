@@ -1,0 +1,317 @@
+package dev.polyserve.linux;
+
+import dev.polyserve.core.Handler;
+import dev.polyserve.core.engine.ConnBase;
+import dev.polyserve.core.engine.EngineContext;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A connection served by a {@link UringLoop}. At most one receive and one send are in flight. A receive takes
+ * its buffer from the loop's {@link BufferRing} only when bytes arrive; a send owns a pooled send buffer until
+ * the kernel reports it done, so {@link #write} hands ConnBase "taken" for bytes copied into that buffer and
+ * "would block" while it is busy. The descriptor is closed only after every request on it has completed.
+ */
+final class UringConn extends ConnBase implements ConnBase.Sink {
+    /** Bytes per send request: 64 KiB, the same order as a loopback socket's send buffer. */
+    static final int SEND_BUFFER = 64 * 1024;
+    /**
+     * How long a gracefully closed connection may wait for its last send to complete (a peer that never reads)
+     * before it is reset: 30 s, the order of nginx's lingering_time.
+     */
+    static final long CLOSE_LINGER_SECONDS = 30;
+    private static final MemorySegment LINGER_TIMESPEC = timespec(CLOSE_LINGER_SECONDS);
+
+    final int fd;
+    final int slot;
+    private final UringLoop loop;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final Runnable flushTask = this::flushNow;
+    private final Runnable readStateTask = this::readStateChanged;
+    // Loop thread only from here on.
+    private int inflight;
+    private boolean recvArmed;
+    private boolean eof;
+    private int heldId = -1;
+    private int heldLen;
+    private UringLoop.SendBuffer send;
+    private int sendLen;
+    private int sendOff;
+    private boolean closeAfterSend;
+    private boolean lingerArmed;
+    private boolean transportClosing;
+    private boolean reset;
+    private boolean fdClosed;
+
+    UringConn(EngineContext ctx, Handler handler, int fd, int slot, SocketAddress remote, SocketAddress local, UringLoop loop) {
+        super(ctx, handler, remote, local);
+        this.fd = fd;
+        this.slot = slot;
+        this.loop = loop;
+    }
+
+    private static MemorySegment timespec(long seconds) {
+        MemorySegment ts = java.lang.foreign.Arena.global().allocate(16, 8);
+        ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, seconds);
+        return ts;
+    }
+
+    @Override
+    public Executor executor() {
+        return loop;
+    }
+
+    void opened() {
+        fireOpen();
+        armRecv();
+    }
+
+    // ---- receiving
+
+    void armRecv() {
+        if (recvArmed || eof || heldId >= 0 || transportClosing || fdClosed || isClosed() || readingPaused()) return;
+        IoUring ring = loop.ring();
+        long sqe = loop.sqe();
+        ring.prep(sqe, IoUring.OP_RECV, fd, 0, loop.buffers().bufferSize(), 0, UringLoop.userData(slot, UringLoop.KIND_RECV));
+        ring.selectBuffer(sqe, loop.buffers().group());
+        recvArmed = true;
+        inflight++;
+    }
+
+    void received(int res, int flags) {
+        recvArmed = false;
+        inflight--;
+        int id = (flags & IoUring.CQE_F_BUFFER) != 0 ? flags >>> IoUring.CQE_BUFFER_SHIFT : -1;
+        if (transportClosing || fdClosed || isClosed()) {
+            if (id >= 0) loop.recycle(id);
+            finishIfIdle();
+            return;
+        }
+        if (res > 0) {
+            if (readingPaused()) {
+                heldId = id;
+                heldLen = res;
+            } else {
+                deliver(id, res);
+                armRecv();
+            }
+        } else if (res == 0) {
+            if (id >= 0) loop.recycle(id);
+            eof = true;
+            fireReadEnd();
+        } else if (res == -Errno.ENOBUFS) {
+            loop.starve(this);
+        } else if (res != -Errno.ECANCELED) {
+            if (id >= 0) loop.recycle(id);
+            abort(new ErrnoException("recv", -res));
+        }
+        finishIfIdle();
+    }
+
+    private void deliver(int id, int len) {
+        try {
+            fireRead(loop.buffers().view(id, len));
+        } finally {
+            loop.recycle(id);
+        }
+    }
+
+    @Override
+    protected void readInterestChanged() {
+        if (loop.inLoop()) {
+            readStateChanged();
+        } else {
+            loop.execute(readStateTask);
+        }
+    }
+
+    private void readStateChanged() {
+        if (readingPaused() || transportClosing || fdClosed) return;
+        if (heldId >= 0) {
+            int id = heldId;
+            heldId = -1;
+            deliver(id, heldLen);
+        }
+        armRecv();
+    }
+
+    // ---- sending
+
+    @Override
+    protected void outboundReady() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            if (loop.inLoop()) {
+                loop.flushLater(flushTask);
+            } else {
+                loop.execute(flushTask);
+            }
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled.set(false);
+        if (isClosed()) return;
+        try {
+            flush(this);
+        } catch (IOException e) {
+            abort(e);
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] bufs, int count) {
+        if (send != null || transportClosing || fdClosed) return 0;
+        UringLoop.SendBuffer b = loop.takeSendBuffer();
+        ByteBuffer dst = b.buffer();
+        int filled = 0;
+        for (int i = 0; i < count && filled < SEND_BUFFER; i++) {
+            ByteBuffer src = bufs[i];
+            int take = Math.min(src.remaining(), SEND_BUFFER - filled);
+            dst.put(filled, src, src.position(), take);
+            src.position(src.position() + take);
+            filled += take;
+        }
+        if (filled == 0) {
+            loop.returnSendBuffer(b);
+            return 0;
+        }
+        startSend(b, filled);
+        return filled;
+    }
+
+    @Override
+    public long transfer(FileChannel file, long position, long count) throws IOException {
+        if (send != null || transportClosing || fdClosed) return 0;
+        UringLoop.SendBuffer b = loop.takeSendBuffer();
+        ByteBuffer dst = b.buffer().clear().limit((int) Math.min(count, SEND_BUFFER));
+        int n;
+        try {
+            n = file.read(dst, position); // page-cache read on the loop; the socket write is asynchronous
+        } catch (IOException | RuntimeException e) {
+            loop.returnSendBuffer(b);
+            throw e;
+        }
+        b.buffer().clear();
+        if (n <= 0) {
+            loop.returnSendBuffer(b);
+            return 0;
+        }
+        startSend(b, n);
+        return n;
+    }
+
+    private void startSend(UringLoop.SendBuffer b, int len) {
+        send = b;
+        sendLen = len;
+        sendOff = 0;
+        submitSend();
+    }
+
+    private void submitSend() {
+        IoUring ring = loop.ring();
+        long sqe = loop.sqe();
+        ring.prep(sqe, IoUring.OP_SEND, fd, send.address() + sendOff, sendLen - sendOff, 0,
+                UringLoop.userData(slot, UringLoop.KIND_SEND));
+        ring.opFlags(sqe, Libc.MSG_NOSIGNAL);
+        inflight++;
+    }
+
+    void sent(int res) {
+        inflight--;
+        if (res > 0) sendOff += res;
+        if (res > 0 && sendOff < sendLen && !transportClosing) {
+            submitSend(); // a short send: the rest goes now, before anything queued later
+            return;
+        }
+        loop.returnSendBuffer(send);
+        send = null;
+        if (res < 0 && res != -Errno.ECANCELED && !transportClosing) {
+            abort(new ErrnoException("send", -res));
+        } else if (closeAfterSend) {
+            closeAfterSend = false;
+            if (lingerArmed) loop.cancelTimeout(slot);
+            startClose();
+        } else if (!transportClosing) {
+            flushNow();
+        }
+        finishIfIdle();
+    }
+
+    /** The linger timer fired (or was cancelled). */
+    void lingerEnded(int res) {
+        inflight--;
+        lingerArmed = false;
+        if (res == -Errno.ETIME && closeAfterSend) {
+            closeAfterSend = false;
+            reset = true;
+            startClose();
+        }
+        finishIfIdle();
+    }
+
+    // ---- closing
+
+    @Override
+    protected void closeTransport(boolean reset) {
+        if (transportClosing || fdClosed || closeAfterSend) {
+            if (reset && closeAfterSend) { // an abort while lingering: stop waiting for the peer
+                closeAfterSend = false;
+                this.reset = true;
+                startClose();
+            }
+            return;
+        }
+        this.reset = reset;
+        if (loop.closed()) {
+            closeFd();
+            return;
+        }
+        if (!reset && send != null) {
+            closeAfterSend = true; // the last bytes are with the kernel: close once they are sent
+            IoUring ring = loop.ring();
+            long sqe = loop.sqe();
+            ring.prep(sqe, IoUring.OP_TIMEOUT, -1, LINGER_TIMESPEC.address(), 1, 0,
+                    UringLoop.userData(slot, UringLoop.KIND_LINGER));
+            lingerArmed = true;
+            inflight++;
+            return;
+        }
+        startClose();
+    }
+
+    private void startClose() {
+        transportClosing = true;
+        if (inflight > 0) loop.cancelAll(fd);
+        finishIfIdle();
+    }
+
+    private void finishIfIdle() {
+        if (transportClosing && inflight == 0 && !fdClosed) {
+            closeFd();
+            loop.release(this);
+        }
+    }
+
+    private void closeFd() {
+        fdClosed = true;
+        if (heldId >= 0) {
+            loop.recycle(heldId);
+            heldId = -1;
+        }
+        loop.io().close(fd, reset);
+    }
+
+    /** The loop is ending and its ring goes with it (the kernel cancels what is left): close the socket now. */
+    void loopClosed() {
+        if (!fdClosed) {
+            fdClosed = true;
+            loop.io().close(fd, true);
+        }
+    }
+}
