@@ -109,8 +109,24 @@ public abstract class ConnBase implements Conn {
             abort(cause);
             return;
         }
-        outbound.add(out);
+        if (inFlusher() && outbound.isEmpty()) {
+            // The flusher's own thread, nothing from other threads waiting: append in order without the
+            // concurrent queue's per-item node, so a loop engine's echo path allocates nothing here.
+            synchronized (flushLock) {
+                flushing.addLast(out);
+            }
+        } else {
+            outbound.add(out);
+        }
         outboundReady();
+    }
+
+    /**
+     * True when the caller is the thread that runs {@link #flush} (an event loop's own thread). Engines that can
+     * tell override it; the default is always correct, just slower.
+     */
+    protected boolean inFlusher() {
+        return false;
     }
 
     @Override
@@ -230,7 +246,11 @@ public abstract class ConnBase implements Conn {
         ctx.stats().read(n);
         lastActivityNanos = System.nanoTime();
         if (state.get() == OPEN) {
-            guarded(() -> handler.onRead(this, in));
+            try { // not guarded(lambda): this is the per-message path, and the lambda would be allocated
+                handler.onRead(this, in);
+            } catch (RuntimeException | Error e) {
+                handlerFailed(e);
+            }
         }
     }
 
@@ -246,9 +266,13 @@ public abstract class ConnBase implements Conn {
         try {
             call.run();
         } catch (RuntimeException | Error e) {
-            log.warn("handler of {} failed; aborting the connection", this, e);
-            abort(e);
+            handlerFailed(e);
         }
+    }
+
+    private void handlerFailed(Throwable e) {
+        log.warn("handler of {} failed; aborting the connection", this, e);
+        abort(e);
     }
 
     void requestShutdown() {
