@@ -51,6 +51,11 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         return loop;
     }
 
+    @Override
+    protected boolean inFlusher() {
+        return loop.inLoop();
+    }
+
     /** Loop thread: the socket has bytes (or EOF, or an error). */
     void readable() {
         boolean edge = loop.poller().edgeTriggered();

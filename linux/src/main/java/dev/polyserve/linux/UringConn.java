@@ -67,6 +67,11 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
         return loop;
     }
 
+    @Override
+    protected boolean inFlusher() {
+        return loop.inLoop();
+    }
+
     void opened() {
         fireOpen();
         armRecv();
