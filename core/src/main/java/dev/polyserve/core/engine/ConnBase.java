@@ -246,7 +246,7 @@ public abstract class ConnBase implements Conn {
         ctx.stats().read(n);
         lastActivityNanos = System.nanoTime();
         if (state.get() == OPEN) {
-            try { // not guarded(lambda): this is the per-message path, and the lambda would be allocated
+            try { // not guarded(...): a capturing lambda per read would allocate on the hot path
                 handler.onRead(this, in);
             } catch (RuntimeException | Error e) {
                 handlerFailed(e);
