@@ -33,8 +33,12 @@ public final class LinuxEngineProvider implements EngineProvider {
 
     @Override
     public Optional<String> unavailableReason(String model) {
-        Optional<String> os = notLinux();
-        if (os.isPresent()) return Optional.of(model + " needs Linux, but this is " + System.getProperty("os.name") + ".");
+        return reason(model, System.getProperty("os.name", ""));
+    }
+
+    /** {@link #unavailableReason} for a given OS name; the io_uring probe runs only on Linux and only for uring. */
+    static Optional<String> reason(String model, String osName) {
+        if (!osName.equals("Linux")) return Optional.of(model + " needs Linux, but this is " + osName + ".");
         if (model.equals(URING)) return uringRefusal();
         return Optional.empty();
     }
@@ -63,7 +67,7 @@ public final class LinuxEngineProvider implements EngineProvider {
         return r;
     }
 
-    private static String uringReason(ErrnoException e) {
+    static String uringReason(ErrnoException e) {
         return switch (e.errnoName()) {
             case "EPERM", "EACCES" -> "uring is unavailable: the kernel refused io_uring_setup with " + e.errnoName()
                     + " (disabled by policy, see /proc/sys/kernel/io_uring_disabled or the container's seccomp profile).";
