@@ -25,6 +25,13 @@ final class IoUring implements AutoCloseable {
     static final long OFF_CQ_RING = 0x8000000L;
     static final long OFF_SQES = 0x10000000L;
     static final int SETUP_CLAMP = 1 << 4;
+    /** Created disabled: submissions wait for REGISTER_ENABLE_RINGS, which makes the enabling thread the issuer. */
+    static final int SETUP_R_DISABLED = 1 << 6;
+    /** Only one thread ever submits (Linux 6.0+): lets the kernel skip cross-thread synchronisation. */
+    static final int SETUP_SINGLE_ISSUER = 1 << 12;
+    /** Run completion work only when the issuer enters to wait (Linux 6.1+): fewer interrupts, better batching. */
+    static final int SETUP_DEFER_TASKRUN = 1 << 13;
+    static final int REGISTER_ENABLE_RINGS = 12;
     static final int FEAT_SINGLE_MMAP = 1;
     static final int FEAT_NODROP = 1 << 1;
     static final int FEAT_FAST_POLL = 1 << 5;
@@ -62,6 +69,7 @@ final class IoUring implements AutoCloseable {
 
     private final int fd;
     private final int features;
+    private final int setupFlags;
     private final long sqRingAddr;
     private final long sqRingLen;
     private final long cqRingAddr;
@@ -84,6 +92,7 @@ final class IoUring implements AutoCloseable {
                     long sqesAddr, long sqesLen) {
         this.fd = fd;
         this.features = params.get(JAVA_INT, 20);
+        this.setupFlags = params.get(JAVA_INT, 8);
         this.sqRingAddr = sqRingAddr;
         this.sqRingLen = sqRingLen;
         this.cqRingAddr = cqRingAddr;
@@ -120,8 +129,14 @@ final class IoUring implements AutoCloseable {
      * @throws ErrnoException when the kernel refuses (ENOSYS: no io_uring; EPERM: disabled by policy)
      */
     static IoUring open(int entries) throws ErrnoException {
+        return open(entries, 0);
+    }
+
+    /** As {@link #open(int)} with io_uring_setup {@code flags} ({@code SETUP_*}). */
+    static IoUring open(int entries, int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(PARAMS_SIZE, 8);
+            params.set(JAVA_INT, 8, flags);
             int fd = (int) Libc.check("io_uring_setup",
                     Libc.syscall(Libc.SYS_IO_URING_SETUP, entries, params.address()));
             try {
@@ -155,6 +170,11 @@ final class IoUring implements AutoCloseable {
 
     int fd() {
         return fd;
+    }
+
+    /** Whether the ring was set up with {@link #SETUP_R_DISABLED} and waits for REGISTER_ENABLE_RINGS. */
+    boolean disabled() {
+        return (setupFlags & SETUP_R_DISABLED) != 0;
     }
 
     int features() {
@@ -196,8 +216,8 @@ final class IoUring implements AutoCloseable {
     int submitAndWait(int waitFor) {
         INT_ACQ_REL.setRelease(sqRing, sqTailOff, sqTail);
         int n = toSubmit;
-        int flags = waitFor > 0 ? ENTER_GETEVENTS : 0;
-        long r = Libc.syscall(Libc.SYS_IO_URING_ENTER, fd, n, waitFor, flags, 0L, 0L);
+        // GETEVENTS even when not waiting: a DEFER_TASKRUN ring posts completions only when asked to.
+        long r = Libc.syscall(Libc.SYS_IO_URING_ENTER, fd, n, waitFor, ENTER_GETEVENTS, 0L, 0L);
         if (r >= 0) toSubmit -= (int) r;
         return (int) r;
     }

@@ -312,11 +312,14 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
         loop.io().close(fd, reset);
     }
 
-    /** The loop is ending and its ring goes with it (the kernel cancels what is left): close the socket now. */
+    /**
+     * The loop is ending and its ring goes with it (the kernel cancels what is left): close the socket now. A
+     * connection that was closing gracefully still ends with a FIN; anything else was aborted and is reset.
+     */
     void loopClosed() {
         if (!fdClosed) {
             fdClosed = true;
-            loop.io().close(fd, true);
+            loop.io().close(fd, reset || !transportClosing && !closeAfterSend);
         }
     }
 }

@@ -52,7 +52,7 @@ final class UringEngine implements Engine {
             }
             throw e;
         }
-        log.info("uring listening on {} with {} ring(s)", bound, loops.length);
+        log.info("uring listening on {} with {} ring(s): {}", bound, loops.length, loops[0].features());
     }
 
     @Override
