@@ -38,8 +38,11 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
     private int inflight;
     private boolean recvArmed;
     private boolean eof;
-    private int heldId = -1;
-    private int heldLen;
+    /** Receive buffers that completed while the handler had paused reading, delivered in order on resume. */
+    private final HeldBuffers held = new HeldBuffers();
+    private boolean recvMultishot;
+    private boolean cancelSent;
+    private boolean eofPending;
     private UringLoop.SendBuffer send;
     private int sendLen;
     private int sendOff;
@@ -79,19 +82,31 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
 
     // ---- receiving
 
+    /**
+     * Arms the connection's receive: multishot (one request, a completion per chunk, Linux 6.0+) where the kernel
+     * has it, else single-shot and re-armed after each completion. Either way the kernel picks the buffer.
+     */
     void armRecv() {
-        if (recvArmed || eof || heldId >= 0 || transportClosing || fdClosed || isClosed() || readingPaused()) return;
+        if (recvArmed || eof || held.size() > 0 || transportClosing || fdClosed || isClosed() || readingPaused()) return;
         IoUring ring = loop.ring();
         long sqe = loop.sqe();
-        ring.prep(sqe, IoUring.OP_RECV, fd, 0, loop.buffers().bufferSize(), 0, UringLoop.userData(slot, UringLoop.KIND_RECV));
+        recvMultishot = loop.multishotRecv();
+        // A multishot receive takes its length from each provided buffer and must name none itself.
+        int len = recvMultishot ? 0 : loop.buffers().bufferSize();
+        ring.prep(sqe, IoUring.OP_RECV, fd, 0, len, 0, UringLoop.userData(slot, UringLoop.KIND_RECV));
         ring.selectBuffer(sqe, loop.buffers().group());
+        if (recvMultishot) ring.ioprio(sqe, IoUring.RECV_MULTISHOT);
         recvArmed = true;
+        cancelSent = false;
         inflight++;
     }
 
     void received(int res, int flags) {
-        recvArmed = false;
-        inflight--;
+        boolean more = (flags & IoUring.CQE_F_MORE) != 0;
+        if (!more) {
+            recvArmed = false;
+            inflight--;
+        }
         int id = (flags & IoUring.CQE_F_BUFFER) != 0 ? flags >>> IoUring.CQE_BUFFER_SHIFT : -1;
         if (transportClosing || fdClosed || isClosed()) {
             if (id >= 0) loop.recycle(id);
@@ -99,24 +114,43 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
             return;
         }
         if (res > 0) {
-            if (readingPaused()) {
-                heldId = id;
-                heldLen = res;
+            if (readingPaused() || held.size() > 0) {
+                held.add(id, res); // in order, behind what is already held
+                if (!readingPaused()) {
+                    deliverHeld();
+                } else if (more) {
+                    cancelRecv(); // stop the stream while paused; TCP flow control takes over
+                }
             } else {
                 deliver(id, res);
-                armRecv();
             }
+            if (!more) armRecv();
         } else if (res == 0) {
             if (id >= 0) loop.recycle(id);
             eof = true;
-            fireReadEnd();
+            if (readingPaused() || held.size() > 0) {
+                eofPending = true; // a multishot stream can end while bytes are held: EOF comes after them
+            } else {
+                fireReadEnd();
+            }
         } else if (res == -Errno.ENOBUFS) {
             loop.starve(this);
-        } else if (res != -Errno.ECANCELED) {
+        } else if (res == -Errno.EINVAL && recvMultishot) {
+            loop.noMultishotRecv();
+            armRecv();
+        } else if (res == -Errno.ECANCELED) {
+            armRecv(); // cancelled for a pause that may already be over; armRecv checks
+        } else {
             if (id >= 0) loop.recycle(id);
             abort(new ErrnoException("recv", -res));
         }
         finishIfIdle();
+    }
+
+    private void cancelRecv() {
+        if (!recvArmed || cancelSent) return;
+        cancelSent = true;
+        loop.cancel(UringLoop.userData(slot, UringLoop.KIND_RECV));
     }
 
     private void deliver(int id, int len) {
@@ -137,13 +171,27 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
     }
 
     private void readStateChanged() {
-        if (readingPaused() || transportClosing || fdClosed) return;
-        if (heldId >= 0) {
-            int id = heldId;
-            heldId = -1;
-            deliver(id, heldLen);
+        if (transportClosing || fdClosed) return;
+        if (readingPaused()) {
+            if (recvMultishot) cancelRecv();
+            return;
         }
+        deliverHeld();
         armRecv();
+    }
+
+    /** Hands held buffers to the handler in order, until it pauses again. */
+    private void deliverHeld() {
+        while (held.size() > 0 && !readingPaused() && !isClosed()) {
+            int id = held.firstId();
+            int len = held.firstLength();
+            held.removeFirst();
+            deliver(id, len);
+        }
+        if (eofPending && held.size() == 0 && !readingPaused() && !isClosed()) {
+            eofPending = false;
+            fireReadEnd();
+        }
     }
 
     // ---- sending
@@ -305,9 +353,9 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
 
     private void closeFd() {
         fdClosed = true;
-        if (heldId >= 0) {
-            loop.recycle(heldId);
-            heldId = -1;
+        while (held.size() > 0) {
+            loop.recycle(held.firstId());
+            held.removeFirst();
         }
         loop.io().close(fd, reset);
     }
@@ -320,6 +368,49 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
         if (!fdClosed) {
             fdClosed = true;
             loop.io().close(fd, reset || !transportClosing && !closeAfterSend);
+        }
+    }
+
+    /** A small FIFO of (buffer id, length) pairs; grows only while a paused connection keeps receiving. */
+    private static final class HeldBuffers {
+        private int[] ids = new int[4];
+        private int[] lengths = new int[4];
+        private int head;
+        private int count;
+
+        int size() {
+            return count;
+        }
+
+        void add(int id, int length) {
+            if (count == ids.length) {
+                int[] i2 = new int[ids.length * 2];
+                int[] l2 = new int[ids.length * 2];
+                for (int k = 0; k < count; k++) {
+                    i2[k] = ids[(head + k) % ids.length];
+                    l2[k] = lengths[(head + k) % ids.length];
+                }
+                ids = i2;
+                lengths = l2;
+                head = 0;
+            }
+            int at = (head + count) % ids.length;
+            ids[at] = id;
+            lengths[at] = length;
+            count++;
+        }
+
+        int firstId() {
+            return ids[head];
+        }
+
+        int firstLength() {
+            return lengths[head];
+        }
+
+        void removeFirst() {
+            head = (head + 1) % ids.length;
+            count--;
         }
     }
 }

@@ -23,6 +23,11 @@ final class UringEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(UringEngine.class);
     /** How long start-up and shutdown wait for a loop to answer before giving up on it. */
     private static final long LOOP_ANSWER_SECONDS = 5;
+    /**
+     * {@code -Dpolyserve.uring.multishot=false} keeps to one accept and one receive per request, the path older
+     * kernels take: for comparing the two, and for testing the fallback on a kernel that has both.
+     */
+    static final String MULTISHOT_PROPERTY = "polyserve.uring.multishot";
 
     private EngineContext ctx;
     private int listenFd = -1;
@@ -38,8 +43,9 @@ final class UringEngine implements Engine {
             listenFd = Sockets.listen(address, config.backlog(), config.reusePort(), false);
             bound = Sockets.localAddress(listenFd);
             int n = config.workersOr(ServerConfig.cores());
+            boolean multishot = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
             for (int i = 0; i < n; i++) {
-                UringLoop loop = new UringLoop("polyserve-uring-loop-" + i, ctx, listenFd);
+                UringLoop loop = new UringLoop("polyserve-uring-loop-" + i, ctx, listenFd, multishot);
                 loop.start();
                 loops = Arrays.copyOf(loops, i + 1);
                 loops[i] = loop;

@@ -54,15 +54,19 @@ final class UringLoop extends EventLoop {
     private int[] freeSlots = new int[1024];
     private int freeCount;
     private int nextSlot;
-    private boolean multishotAccept = true;
+    private boolean multishotAccept;
+    private boolean multishotRecv;
     private boolean accepting;
     private boolean acceptArmed;
     private CountDownLatch acceptStopped;
     private boolean closed;
     private boolean enabled;
 
-    UringLoop(String name, EngineContext ctx, int listenFd) throws ErrnoException {
+    /** @param multishot try multishot accept and receive first (they fall back by themselves when refused) */
+    UringLoop(String name, EngineContext ctx, int listenFd, boolean multishot) throws ErrnoException {
         super(name);
+        this.multishotAccept = multishot;
+        this.multishotRecv = multishot;
         this.ctx = ctx;
         this.listenFd = listenFd;
         this.ring = openRing();
@@ -94,7 +98,7 @@ final class UringLoop extends EventLoop {
 
     /** The ring's optional features in use, for the start-up log line. */
     String features() {
-        return (ring.disabled() ? "single issuer + deferred task run" : "plain ring")
+        return (ring.disabled() ? "single issuer + deferred task run" : "plain ring") + (multishotRecv ? ", multishot accept and receive" : ", single-shot accept and receive")
                 + ", " + RECV_BUFFERS + " x " + (RECV_BUFFER_SIZE / 1024) + " KiB provided receive buffers";
     }
 
@@ -144,6 +148,25 @@ final class UringLoop extends EventLoop {
         }
         ring.opFlags(sqe, Libc.SOCK_CLOEXEC);
         acceptArmed = true;
+    }
+
+    /** Whether receives should be multishot (until the kernel refuses one). */
+    boolean multishotRecv() {
+        return multishotRecv;
+    }
+
+    /** The kernel refused a multishot receive (before Linux 6.0): use single-shot receives from now on. */
+    void noMultishotRecv() {
+        if (multishotRecv) {
+            multishotRecv = false;
+            log.info("{}: this kernel has no multishot receive; re-arming one receive per completion", ctx.model());
+        }
+    }
+
+    /** Submits an ASYNC_CANCEL for the request with {@code userData}. */
+    void cancel(long userData) {
+        long sqe = sqe();
+        ring.prep(sqe, IoUring.OP_ASYNC_CANCEL, -1, userData, 0, 0, userData(0, KIND_CANCEL));
     }
 
     /** Submits an ASYNC_CANCEL for every request on {@code fd}. */
