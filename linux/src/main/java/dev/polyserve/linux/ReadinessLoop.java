@@ -24,6 +24,11 @@ final class ReadinessLoop extends EventLoop {
     static final int MAX_ACCEPTS_PER_ROUND = 64;
     /** At most one "out of descriptors" line per second: the condition repeats every round while it lasts. */
     private static final long ACCEPT_ERROR_LOG_INTERVAL_NANOS = 1_000_000_000L;
+    /**
+     * After accept fails for want of descriptors (EMFILE/ENFILE), stop watching the listening socket this long:
+     * it stays readable, and a level-triggered loop would otherwise spin on it. 100 ms lets connections close.
+     */
+    static final int ACCEPT_BACKOFF_MILLIS = 100;
 
     private final EngineContext ctx;
     private final Poller poller;
@@ -33,7 +38,9 @@ final class ReadinessLoop extends EventLoop {
     private NativeConn[] conns = new NativeConn[1024];
     private boolean listening;
     private boolean closed;
-    private long lastAcceptErrorLog;
+    private long lastAcceptErrorLog = System.nanoTime() - ACCEPT_ERROR_LOG_INTERVAL_NANOS;
+    /** When accepting paused for EMFILE/ENFILE: the System.nanoTime() to resume at; 0 when not paused. */
+    private long acceptResumeAt;
 
     ReadinessLoop(String name, EngineContext ctx, Poller poller, int listenFd) throws ErrnoException, Poller.FdLimitException {
         super(name);
@@ -66,7 +73,16 @@ final class ReadinessLoop extends EventLoop {
 
     @Override
     protected void poll(boolean block) throws ErrnoException {
-        int n = poller.await(block ? -1 : 0);
+        int timeout = block ? -1 : 0;
+        if (acceptResumeAt != 0) {
+            long left = acceptResumeAt - System.nanoTime();
+            if (left <= 0) {
+                resumeAccepting();
+            } else if (block) {
+                timeout = (int) Math.max(1, left / 1_000_000);
+            }
+        }
+        int n = poller.await(timeout);
         for (int i = 0; i < n; i++) {
             int fd = poller.readyFd(i);
             int ops = poller.readyOps(i);
@@ -91,10 +107,13 @@ final class ReadinessLoop extends EventLoop {
             if (fd == -Errno.ECONNABORTED || fd == -Errno.EINTR) continue;
             if (fd < 0) {
                 long now = System.nanoTime();
+                boolean outOfFds = fd == -Errno.EMFILE || fd == -Errno.ENFILE;
                 if (now - lastAcceptErrorLog > ACCEPT_ERROR_LOG_INTERVAL_NANOS) {
                     lastAcceptErrorLog = now;
-                    log.warn("{}: accept4 failed: {}", ctx.model(), new ErrnoException("accept4", -fd).getMessage());
+                    log.warn("{}: accept4 failed: {}{}", ctx.model(), new ErrnoException("accept4", -fd).getMessage(),
+                            outOfFds ? "; pausing accept for " + ACCEPT_BACKOFF_MILLIS + " ms (raise ulimit -n or lower --max-connections)" : "");
                 }
+                if (outOfFds) pauseAccepting(now);
                 return;
             }
             adopt(fd, io.decodeSockaddr());
@@ -140,8 +159,31 @@ final class ReadinessLoop extends EventLoop {
         if (c.fd < conns.length && conns[c.fd] == c) conns[c.fd] = null;
     }
 
+    private void pauseAccepting(long now) {
+        if (!listening) return;
+        poller.remove(listenFd);
+        listening = false;
+        acceptResumeAt = now + ACCEPT_BACKOFF_MILLIS * 1_000_000L;
+    }
+
+    private void resumeAccepting() {
+        acceptResumeAt = 0;
+        if (closed) return;
+        try {
+            if (poller instanceof EpollPoller epoll) {
+                epoll.addShared(listenFd);
+            } else {
+                poller.add(listenFd, Poller.READ);
+            }
+            listening = true;
+        } catch (ErrnoException | Poller.FdLimitException e) {
+            log.error("{}: cannot watch the listening socket again: {}", ctx.model(), e.getMessage());
+        }
+    }
+
     /** Loop thread: stop watching the listening socket (before the engine closes it). */
     void stopAccepting() {
+        acceptResumeAt = 0;
         if (listening && !closed) {
             listening = false;
             poller.remove(listenFd);

@@ -39,6 +39,10 @@ final class UringLoop extends EventLoop {
     static final int KIND_RECV = 4;
     static final int KIND_SEND = 5;
     static final int KIND_LINGER = 6;
+    static final int KIND_ACCEPT_RETRY = 7;
+    /** After accept fails for want of descriptors (EMFILE/ENFILE), wait this long before asking again. */
+    static final int ACCEPT_BACKOFF_MILLIS = ReadinessLoop.ACCEPT_BACKOFF_MILLIS;
+    private static final MemorySegment ACCEPT_BACKOFF = timespecMillis(ACCEPT_BACKOFF_MILLIS);
 
     private final EngineContext ctx;
     private final IoUring ring;
@@ -100,6 +104,13 @@ final class UringLoop extends EventLoop {
     String features() {
         return (ring.disabled() ? "single issuer + deferred task run" : "plain ring") + (multishotRecv ? ", multishot accept and receive" : ", single-shot accept and receive")
                 + ", " + RECV_BUFFERS + " x " + (RECV_BUFFER_SIZE / 1024) + " KiB provided receive buffers";
+    }
+
+    private static MemorySegment timespecMillis(long millis) {
+        MemorySegment ts = Arena.global().allocate(16, 8);
+        ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, millis / 1000);
+        ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, (millis % 1000) * 1_000_000L);
+        return ts;
     }
 
     IoUring ring() {
@@ -208,6 +219,9 @@ final class UringLoop extends EventLoop {
             case KIND_RECV -> slots[slot].received(res, flags);
             case KIND_SEND -> slots[slot].sent(res);
             case KIND_LINGER -> slots[slot].lingerEnded(res);
+            case KIND_ACCEPT_RETRY -> {
+                if (accepting && !acceptArmed && !closed) armAccept();
+            }
             default -> log.error("{}: completion of unknown kind {} (user_data {})", ctx.model(), kind, userData);
         }
     }
@@ -227,6 +241,14 @@ final class UringLoop extends EventLoop {
         } else if (res == -Errno.EINVAL && multishotAccept) {
             multishotAccept = false;
             log.info("{}: this kernel has no multishot accept; accepting one connection per request", ctx.model());
+        } else if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
+            log.warn("{}: accept failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
+                    ctx.model(), new ErrnoException("accept", -res).getMessage(), ACCEPT_BACKOFF_MILLIS);
+            if (!acceptArmed && accepting) {
+                long sqe = sqe();
+                ring.prep(sqe, IoUring.OP_TIMEOUT, -1, ACCEPT_BACKOFF.address(), 1, 0, userData(0, KIND_ACCEPT_RETRY));
+                return;
+            }
         } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED && res != -Errno.EINTR) {
             log.warn("{}: accept failed: {}", ctx.model(), new ErrnoException("accept", -res).getMessage());
         }
