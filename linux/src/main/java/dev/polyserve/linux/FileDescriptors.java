@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * The kernel descriptor behind a JDK {@link FileChannel}, which sendfile(2) needs as its source. The JDK keeps
  * it private, so this reads it reflectively; that works when the JVM runs with
  * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED} (the polyserve
- * launcher and the tests pass both). Without them engines fall back to sending a memory-mapped view of the file.
+ * launcher and the tests pass both). Without them engines fall back to reading the file and sending the bytes.
  */
 final class FileDescriptors {
     private static final Logger log = LoggerFactory.getLogger(FileDescriptors.class);
@@ -30,7 +30,7 @@ final class FileDescriptors {
             channelFd = c;
             descriptorFd = d;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            log.info("sendfile(2) unavailable, file transfers use mmap + send instead ({}); run with "
+            log.info("sendfile(2) unavailable, file transfers use read + send instead ({}); run with "
                     + "--add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED", e.toString());
         }
         CHANNEL_FD = channelFd;

@@ -95,8 +95,9 @@ final class NativeIo {
 
     /**
      * Sends up to {@code count} bytes of {@code file} from {@code position}: sendfile(2) when the channel's
-     * descriptor is reachable, else a memory-mapped view of the range and send(2). Returns bytes sent, 0 if the
-     * socket would block (or the file ended), or {@code -errno}.
+     * descriptor is reachable (the page cache goes straight to the socket), else a positional read into the
+     * staging buffer and send(2). Returns bytes sent, 0 if the socket would block (or the file ended), or
+     * {@code -errno}.
      */
     long transfer(int fd, FileChannel file, long position, long count) throws java.io.IOException {
         OptionalInt in = FileDescriptors.of(file);
@@ -105,14 +106,12 @@ final class NativeIo {
             long n = Libc.sendfile(fd, in.getAsInt(), offset.address(), Math.min(count, SENDFILE_MAX));
             return n == -Errno.EAGAIN ? 0 : n;
         }
-        long len = Math.min(count, Math.max(0, file.size() - position));
-        if (len == 0) return 0;
-        len = Math.min(len, STAGING);
-        try (Arena mapping = Arena.ofConfined()) {
-            MemorySegment view = file.map(FileChannel.MapMode.READ_ONLY, position, len, mapping);
-            long n = Libc.send(fd, view.address(), len, Libc.MSG_NOSIGNAL);
-            return n == -Errno.EAGAIN ? 0 : n;
-        }
+        int len = (int) Math.min(count, STAGING);
+        int read = file.read(staging.clear().limit(len), position);
+        staging.clear();
+        if (read <= 0) return 0;
+        long n = Libc.send(fd, stagingAddress, read, Libc.MSG_NOSIGNAL);
+        return n == -Errno.EAGAIN ? 0 : n;
     }
 
     /** Disables Nagle's algorithm: an echo or chat line leaves now, not after the peer's delayed ACK. */
