@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * (batching). Completions are read with {@link #cqReady}, {@link #cqeUserData}, {@link #cqeRes},
  * {@link #cqeFlags} and released with {@link #cqAdvance}.
  */
+@SuppressWarnings("restricted") // native access is this class's purpose; the launcher enables it
 final class IoUring implements AutoCloseable {
     // <linux/io_uring.h>
     static final long OFF_SQ_RING = 0L;

@@ -26,6 +26,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Touch this class only on Linux: {@link LinuxEngineProvider} checks the OS first.
  */
+@SuppressWarnings("restricted") // native access is this class's purpose; the launcher enables it
 final class Libc {
     // <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h> on Linux (asm-generic values, same on x86-64 and arm64).
     static final int AF_INET = 2;

@@ -10,6 +10,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * (select overwrites its arguments) and scans the result word by word. O(highest descriptor) per call and
  * limited to descriptors below {@link FdSet#FD_SETSIZE}: the course's point about select, kept visible.
  */
+@SuppressWarnings("restricted") // native access is this class's purpose; the launcher enables it
 final class SelectPoller implements Poller {
     /** GC-managed: a connection may still deregister after the loop closed this poller. */
     private final Arena arena = Arena.ofAuto();
@@ -66,8 +67,8 @@ final class SelectPoller implements Poller {
         if (n == -Errno.EINTR) return 0;
         Libc.check("select", n);
         int count = 0;
-        int words = (maxFd >>> 6) + 1;
-        for (int w = 0; w < words && count < n * 2; w++) {
+        int words = maxFd < 0 ? 0 : (maxFd >>> 6) + 1;
+        for (int w = 0; w < words; w++) {
             long r = readWords.get(JAVA_LONG, w * 8L);
             long wr = writeWords.get(JAVA_LONG, w * 8L);
             long any = r | wr;

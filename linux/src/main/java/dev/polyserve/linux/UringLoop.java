@@ -133,7 +133,10 @@ final class UringLoop extends EventLoop {
     long sqe() {
         long sqe = ring.sqe();
         while (sqe < 0) {
-            ring.submitAndWait(0);
+            int r = ring.submitAndWait(0);
+            if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
+                throw new IllegalStateException(new ErrnoException("io_uring_enter", -r));
+            }
             sqe = ring.sqe();
         }
         return sqe;

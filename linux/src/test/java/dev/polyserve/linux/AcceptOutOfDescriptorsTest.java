@@ -18,7 +18,11 @@ import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -31,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * When accept fails because the process is out of descriptors (EMFILE), the loop says so, stops asking for a
  * moment instead of spinning on a listening socket that stays readable, and accepts again once it can.
  */
+@SuppressWarnings("restricted") // the tests call and inspect native memory directly
 class AcceptOutOfDescriptorsTest {
     private static final int RLIMIT_NOFILE = 7;
     private static final MethodHandle GETRLIMIT = fn("getrlimit");
@@ -68,12 +73,15 @@ class AcceptOutOfDescriptorsTest {
             System.setErr(new PrintStream(new Tee(originalErr, log), true, StandardCharsets.UTF_8));
             try {
                 assertThat((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, tight)).isZero();
+                List<FileChannel> holes = new ArrayList<>();
                 try {
+                    fillEveryFreeDescriptor(holes);
                     client.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), 10_000);
                     dev.polyserve.core.Await.until(java.time.Duration.ofSeconds(10), "the accept failure to be logged",
                             () -> log.toString(StandardCharsets.UTF_8).contains("pausing accept"));
                 } finally {
                     assertThat((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, saved)).isZero();
+                    for (FileChannel h : holes) h.close();
                 }
             } finally {
                 System.setErr(originalErr);
@@ -83,6 +91,17 @@ class AcceptOutOfDescriptorsTest {
             assertThat(client.getInputStream().readNBytes(6)).asString(StandardCharsets.US_ASCII).isEqualTo("after\n");
         } finally {
             System.setErr(originalErr);
+        }
+    }
+
+    /** Takes any descriptor still free below the limit (listing /proc/self/fd briefly used one itself). */
+    private static void fillEveryFreeDescriptor(List<FileChannel> holes) {
+        while (true) {
+            try {
+                holes.add(FileChannel.open(Path.of("/dev/null")));
+            } catch (IOException tooMany) {
+                return;
+            }
         }
     }
 

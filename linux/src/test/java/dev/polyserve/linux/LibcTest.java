@@ -2,8 +2,6 @@ package dev.polyserve.linux;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -18,6 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@SuppressWarnings("restricted") // the tests call and inspect native memory directly
 class LibcTest {
 
     @Test
@@ -198,12 +197,10 @@ class LibcTest {
     }
 
     private static int acceptBlocking(int lfd, MemorySegment sa, MemorySegment len) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            PollFds p = new PollFds();
-            p.add(lfd, Libc.POLLIN);
-            Libc.check("poll", Libc.poll(p.address(), 1, 5_000));
-            return Libc.check("accept4", Libc.accept4(lfd, sa.address(), len.address(), Libc.SOCK_NONBLOCK));
-        }
+        PollFds p = new PollFds();
+        p.add(lfd, Libc.POLLIN);
+        Libc.check("poll", Libc.poll(p.address(), 1, 5_000));
+        return Libc.check("accept4", Libc.accept4(lfd, sa.address(), len.address(), Libc.SOCK_NONBLOCK));
     }
 
     private static long recvBlocking(int fd, MemorySegment buf) throws Exception {
@@ -212,7 +209,4 @@ class LibcTest {
         Libc.check("poll", Libc.poll(p.address(), 1, 5_000));
         return Libc.check("recv", Libc.recv(fd, buf.address(), buf.byteSize(), 0));
     }
-
-    @SuppressWarnings("unused")
-    private static void unused(InputStream in, OutputStream out) {}
 }
