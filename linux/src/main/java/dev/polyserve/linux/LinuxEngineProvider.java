@@ -69,12 +69,11 @@ public final class LinuxEngineProvider implements EngineProvider {
 
     static String uringReason(ErrnoException e) {
         return switch (e.errnoName()) {
-            case "EPERM", "EACCES" -> "uring is unavailable: the kernel refused io_uring_setup with " + e.errnoName()
-                    + " (disabled by policy, see /proc/sys/kernel/io_uring_disabled or the container's seccomp profile).";
-            case "ENOSYS" -> "uring is unavailable: this kernel has no io_uring (io_uring_setup: ENOSYS).";
-            case "EINVAL" -> "uring is unavailable: it needs Linux 5.19 or newer for provided-buffer rings ("
-                    + e.getMessage() + ").";
-            default -> "uring is unavailable: " + e.getMessage() + ".";
+            case "EPERM", "EACCES" -> "the kernel refused io_uring_setup with " + e.errnoName()
+                    + " (io_uring is disabled by policy: see /proc/sys/kernel/io_uring_disabled or the container's seccomp profile).";
+            case "ENOSYS" -> "this kernel has no io_uring (io_uring_setup: ENOSYS).";
+            case "EINVAL" -> "io_uring here lacks provided-buffer rings, which need Linux 5.19 or newer (" + e.getMessage() + ").";
+            default -> "io_uring could not be set up: " + e.getMessage() + ".";
         };
     }
 

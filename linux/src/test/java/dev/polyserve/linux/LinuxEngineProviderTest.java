@@ -23,12 +23,12 @@ class LinuxEngineProviderTest {
     @Test
     void aRefusedIoUringSetupIsExplainedByItsErrno() {
         assertThat(LinuxEngineProvider.uringReason(new ErrnoException("io_uring_setup", Errno.EPERM)))
-                .isEqualTo("uring is unavailable: the kernel refused io_uring_setup with EPERM (disabled by policy, "
+                .isEqualTo("the kernel refused io_uring_setup with EPERM (io_uring is disabled by policy: "
                         + "see /proc/sys/kernel/io_uring_disabled or the container's seccomp profile).");
         assertThat(LinuxEngineProvider.uringReason(new ErrnoException("io_uring_setup", Errno.ENOSYS)))
-                .isEqualTo("uring is unavailable: this kernel has no io_uring (io_uring_setup: ENOSYS).");
+                .isEqualTo("this kernel has no io_uring (io_uring_setup: ENOSYS).");
         assertThat(LinuxEngineProvider.uringReason(new ErrnoException("io_uring_register(PBUF_RING)", Errno.EINVAL)))
-                .startsWith("uring is unavailable: it needs Linux 5.19 or newer");
+                .startsWith("io_uring here lacks provided-buffer rings, which need Linux 5.19 or newer");
     }
 
     @Test
