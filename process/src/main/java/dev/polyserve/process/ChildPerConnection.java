@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * The inetd/tcpserver shape: one accepting thread; every accepted connection gets its own child process whose
@@ -60,7 +59,7 @@ final class ChildPerConnection {
     record Settings(String name, InetSocketAddress address, int backlog, int maxConnections, byte[] refusal) {}
 
     private final Settings settings;
-    private final Function<Peer, ProcessBuilder> childFactory;
+    private final ChildStarter childStarter;
     private final ServerStats stats;
     private final Set<Child> children = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -68,9 +67,15 @@ final class ChildPerConnection {
     private ServerSocketChannel listener;
     private Thread acceptor;
 
-    ChildPerConnection(Settings settings, Function<Peer, ProcessBuilder> childFactory, ServerStats stats) {
+    /** Starts the child for one connection; the peer's {@link Peer#environment()} must be in its environment. */
+    @FunctionalInterface
+    interface ChildStarter {
+        Process start(Peer peer) throws IOException;
+    }
+
+    ChildPerConnection(Settings settings, ChildStarter childStarter, ServerStats stats) {
         this.settings = settings;
-        this.childFactory = childFactory;
+        this.childStarter = childStarter;
         this.stats = stats;
     }
 
@@ -144,9 +149,7 @@ final class ChildPerConnection {
         }
         Process process;
         try {
-            ProcessBuilder pb = childFactory.apply(peer);
-            pb.environment().putAll(peer.environment());
-            process = pb.start();
+            process = childStarter.start(peer);
         } catch (IOException | RuntimeException e) {
             stats.connectionRefused();
             log.error("{}: cannot start a child for {}: {}", settings.name(), peer.remote(), e.getMessage());

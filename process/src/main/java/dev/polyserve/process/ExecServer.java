@@ -72,8 +72,11 @@ public final class ExecServer implements AutoCloseable {
         ServerStats stats = new ServerStats();
         var settings = new ChildPerConnection.Settings("exec", new InetSocketAddress(options.host(), options.port()),
                 BACKLOG, options.maxConnections(), null);
-        ChildPerConnection server = new ChildPerConnection(settings, peer -> new ProcessBuilder(argv)
-                .redirectError(ProcessBuilder.Redirect.INHERIT), stats);
+        ChildPerConnection server = new ChildPerConnection(settings, peer -> {
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().putAll(peer.environment());
+            return pb.start();
+        }, stats);
         server.start();
         log.info("exec: each connection runs {}", String.join(" ", argv));
         return new ExecServer(server, stats);
