@@ -12,6 +12,7 @@ public final class ProcessEngineProvider implements EngineProvider {
     @Override
     public List<Model> models() {
         return List.of(
+                new Model("prefork", "N worker JVMs on one port (SO_REUSEPORT), each running --worker-model (default nio)"),
                 new Model("process", "a child JVM per connection, its stdin/stdout carrying the bytes (inetd style)"));
     }
 
@@ -26,6 +27,7 @@ public final class ProcessEngineProvider implements EngineProvider {
     @Override
     public Engine create(String model) {
         return switch (model) {
+            case "prefork" -> new PreforkEngine();
             case "process" -> new ProcessEngine();
             default -> throw new IllegalArgumentException("unknown model '" + model + "'");
         };

@@ -69,6 +69,18 @@ public final class ProcessModels {
         workerModel = Objects.requireNonNull(model);
     }
 
+    /**
+     * Where prefork masters keep their stats segments and control sockets, and where {@code polyserve status}
+     * looks: {@code $XDG_RUNTIME_DIR/polyserve} when set (per user, RAM-backed), else {@code java.io.tmpdir/polyserve-USER}.
+     */
+    public static Path runtimeDirectory() throws IOException {
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg, "polyserve")
+                : Path.of(System.getProperty("java.io.tmpdir"), "polyserve-" + System.getProperty("user.name"));
+        Files.createDirectories(dir);
+        return dir;
+    }
+
     static String workerModel() {
         return workerModel;
     }
