@@ -89,7 +89,7 @@ final class ChildPerConnection {
             listener.close();
             throw new IOException("cannot listen on " + settings.address() + ": " + e.getMessage(), e);
         }
-        acceptor = Thread.ofPlatform().name(settings.name() + "-accept").start(this::acceptLoop);
+        acceptor = Thread.ofPlatform().name("polyserve-" + settings.name() + "-accept").start(this::acceptLoop);
     }
 
     InetSocketAddress localAddress() {
@@ -212,6 +212,7 @@ final class ChildPerConnection {
         final Process process;
         final Peer peer;
         final CountDownLatch finished = new CountDownLatch(1);
+        volatile long lastOutputNanos = System.nanoTime();
 
         Child(SocketChannel socket, Process process, Peer peer) {
             this.socket = socket;
@@ -220,9 +221,9 @@ final class ChildPerConnection {
         }
 
         void run() {
-            Thread up = Thread.ofVirtual().name(settings.name() + "-in-" + process.pid()).start(this::socketToChild);
-            Thread down = Thread.ofVirtual().name(settings.name() + "-out-" + process.pid()).start(this::childToSocket);
-            Thread.ofVirtual().name(settings.name() + "-wait-" + process.pid()).start(() -> finish(up, down));
+            Thread up = Thread.ofVirtual().name("polyserve-" + settings.name() + "-in-" + process.pid()).start(this::socketToChild);
+            Thread down = Thread.ofVirtual().name("polyserve-" + settings.name() + "-out-" + process.pid()).start(this::childToSocket);
+            Thread.ofVirtual().name("polyserve-" + settings.name() + "-wait-" + process.pid()).start(() -> finish(up, down));
         }
 
         /** The peer's bytes become the child's stdin; the peer's EOF becomes the child's EOF. */
@@ -253,7 +254,10 @@ final class ChildPerConnection {
                     int n = stdout.read(buf);
                     if (n < 0) break;
                     ByteBuffer out = ByteBuffer.wrap(buf, 0, n);
-                    while (out.hasRemaining()) socket.write(out);
+                    while (out.hasRemaining()) {
+                        socket.write(out);
+                        lastOutputNanos = System.nanoTime();
+                    }
                     stats.wrote(n);
                 }
                 socket.shutdownOutput();
@@ -263,10 +267,22 @@ final class ChildPerConnection {
             }
         }
 
-        /** Waits for the child to exit and its output to be sent, then closes the connection. */
+        /**
+         * Waits until the child has exited and its output has been sent, then closes the connection. Two ways it
+         * can hang are cut short: a child that closed its stdout but keeps running is terminated, and output the
+         * peer stops reading (no progress for {@link #ORPHAN_GRACE} after the child exited) is dropped.
+         */
         private void finish(Thread up, Thread down) {
             try {
-                down.join();
+                while (down.isAlive()) {
+                    down.join(ORPHAN_GRACE.toMillis());
+                    if (down.isAlive() && !process.isAlive()
+                            && System.nanoTime() - lastOutputNanos > ORPHAN_GRACE.toNanos()) {
+                        log.info("{}: {} stopped reading the output of exited pid {}; closing", settings.name(),
+                                peer.remote(), process.pid());
+                        closeQuietly(socket);   // unblocks the pump's write
+                    }
+                }
                 // The child closed its stdout (usually by exiting). Give it a moment to exit, then make it.
                 if (!process.waitFor(ORPHAN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                     log.warn("{}: pid {} closed its output but did not exit; terminating it", settings.name(), process.pid());

@@ -95,7 +95,7 @@ final class PreforkMaster {
     private final Map<Integer, Worker> byRow = new ConcurrentHashMap<>();
     private final int[] quickExits;
     private final ScheduledExecutorService supervisor =
-            Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("prefork-supervisor").daemon().unstarted(r));
+            Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("polyserve-prefork-supervisor").daemon().unstarted(r));
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean restarting = new AtomicBoolean();
     private SocketChannel portHold;
@@ -105,12 +105,12 @@ final class PreforkMaster {
     private ChildLauncher launcher;
 
     PreforkMaster(ServerConfig config, Service service) {
-        if (config.workers() > MAX_WORKERS) {
+        if (config.workersOr(ServerConfig.cores()) > MAX_WORKERS) {
             throw new IllegalArgumentException("--workers " + config.workers() + " is more than " + MAX_WORKERS + " worker processes");
         }
         this.config = config;
         this.service = service;
-        this.workerCount = config.workers();
+        this.workerCount = config.workersOr(ServerConfig.cores());
         this.workerModel = ProcessModels.workerModel();
         this.quickExits = new int[workerCount];
     }
@@ -129,7 +129,7 @@ final class PreforkMaster {
                     2 * workerCount);
             listener = MessageListener.bind(dir.resolve(name + ".sock"));
             launcher = ChildLauncher.create("prefork-worker", config, service, List.of());
-            Thread.ofPlatform().name("prefork-channels").daemon().start(this::acceptChannels);
+            Thread.ofPlatform().name("polyserve-prefork-channels").daemon().start(this::acceptChannels);
             warnIfQueuedConnectionsAreLostOnExit();
 
             List<Worker> first = new ArrayList<>();
@@ -303,7 +303,7 @@ final class PreforkMaster {
                 if (!stopping.get()) log.warn("prefork: control socket failed: {}", e.getMessage());
                 return;
             }
-            Thread.ofVirtual().name("prefork-worker-channel").start(() -> serveChannel(ch));
+            Thread.ofVirtual().name("polyserve-prefork-channel").start(() -> serveChannel(ch));
         }
     }
 
@@ -349,7 +349,7 @@ final class PreforkMaster {
             log.info("prefork: a rolling restart is already running; ignoring this one");
             return;
         }
-        Thread.ofPlatform().name("prefork-rolling-restart").daemon().start(() -> {
+        Thread.ofPlatform().name("polyserve-prefork-restart").daemon().start(() -> {
             try {
                 rollingRestart();
             } finally {

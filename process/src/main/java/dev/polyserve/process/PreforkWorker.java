@@ -48,18 +48,18 @@ final class PreforkWorker {
         Signals.ignoreHangup();
         ServerConfig inner = new ServerConfig(new InetSocketAddress(config.address().getAddress(), role.port()),
                 role.model(), config.idleTimeout(), config.maxConnections(), config.writeQueueLimit(),
-                ServerConfig.defaultWorkers(), config.backlog(), true);
+                0 /* the worker model's own default */, config.backlog(), true);
         engine = Engines.create(role.model());
         engine.start(inner, service, stats);
         table = PreforkStats.attach(role.statsFile());
         table.publish(role.slot(), stats);
         table.setRow(role.slot(), PreforkStats.R_STATE, PreforkStats.READY);
-        publisher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("stats").daemon().unstarted(r));
+        publisher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("polyserve-prefork-stats").daemon().unstarted(r));
         publisher.scheduleAtFixedRate(() -> table.publish(role.slot(), stats),
                 PUBLISH_INTERVAL.toMillis(), PUBLISH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         channel = MessageChannel.connect(role.control());
         channel.send("ready " + role.slot() + " " + ProcessHandle.current().pid());
-        Thread.ofPlatform().name("master-channel").daemon().start(this::obeyMaster);
+        Thread.ofPlatform().name("polyserve-prefork-master").daemon().start(this::obeyMaster);
         log.info("prefork worker {} (pid {}) serving {} with {}", role.slot(), ProcessHandle.current().pid(),
                 engine.localAddress(), role.model());
     }

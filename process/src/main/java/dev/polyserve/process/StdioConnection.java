@@ -70,7 +70,7 @@ final class StdioConnection implements Conn {
         this.local = local;
         this.writeQueueLimit = writeQueueLimit;
         this.idleTimeout = idleTimeout;
-        this.loop = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("conn").daemon().unstarted(r));
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("polyserve-process-conn").daemon().unstarted(r));
         this.loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.loop.setRemoveOnCancelPolicy(true);
         this.executor = task -> {
@@ -95,8 +95,8 @@ final class StdioConnection implements Conn {
     /** Starts serving; the returned future completes after {@link Handler#onClose}. */
     CompletableFuture<Void> start() {
         executor.execute(() -> handler.onOpen(this));
-        Thread.ofPlatform().name("stdin").daemon().start(this::readLoop);
-        Thread.ofPlatform().name("stdout").daemon().start(this::writeLoop);
+        Thread.ofPlatform().name("polyserve-process-stdin").daemon().start(this::readLoop);
+        Thread.ofPlatform().name("polyserve-process-stdout").daemon().start(this::writeLoop);
         if (!idleTimeout.isZero()) {
             long period = Math.max(1, idleTimeout.toMillis() / 4);
             loop.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.polyserve.process;
 
+import dev.polyserve.core.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

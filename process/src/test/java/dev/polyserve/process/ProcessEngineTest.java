@@ -1,6 +1,7 @@
 package dev.polyserve.process;
 
 import dev.polyserve.core.Server;
+import dev.polyserve.core.Await;
 import org.junit.jupiter.api.Test;
 
 import java.net.Socket;
