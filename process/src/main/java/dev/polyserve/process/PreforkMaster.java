@@ -313,6 +313,11 @@ final class PreforkMaster {
             Optional<String> hello = ch.receiveText();
             String[] words = hello.orElse("").split(" ");
             Worker w = words.length == 3 && words[0].equals("ready") ? byRow.get(Integer.parseInt(words[1])) : null;
+            if (hello.isEmpty()) {
+                log.debug("prefork: a worker connected and exited before saying it was ready");
+                ch.close();
+                return;
+            }
             if (w == null || w.pid() != Long.parseLong(words[2])) {
                 log.warn("prefork: unexpected first message on the control socket: {}", hello.orElse("(none)"));
                 ch.close();

@@ -53,12 +53,12 @@ final class PreforkWorker {
         engine.start(inner, service, stats);
         table = PreforkStats.attach(role.statsFile());
         table.publish(role.slot(), stats);
-        table.setRow(role.slot(), PreforkStats.R_STATE, PreforkStats.READY);
         publisher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("polyserve-prefork-stats").daemon().unstarted(r));
         publisher.scheduleAtFixedRate(() -> table.publish(role.slot(), stats),
                 PUBLISH_INTERVAL.toMillis(), PUBLISH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         channel = MessageChannel.connect(role.control());
         channel.send("ready " + role.slot() + " " + ProcessHandle.current().pid());
+        table.setRow(role.slot(), PreforkStats.R_STATE, PreforkStats.READY);   // "serving" once the master knows
         Thread.ofPlatform().name("polyserve-prefork-master").daemon().start(this::obeyMaster);
         log.info("prefork worker {} (pid {}) serving {} with {}", role.slot(), ProcessHandle.current().pid(),
                 engine.localAddress(), role.model());
