@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class CdsArchive {
     private static final Logger log = LoggerFactory.getLogger(CdsArchive.class);
 
+    /** {@code -Dpolyserve.cds=off} starts children without an archive: to measure what the archive saves. */
+    static final boolean ENABLED = !"off".equals(System.getProperty("polyserve.cds"));
+
     private final Path archive;
     private final AtomicBoolean training = new AtomicBoolean();
 
@@ -46,6 +49,7 @@ final class CdsArchive {
 
     /** JVM options for the next child; {@link #started} must be told which process got them. */
     Launch next() {
+        if (!ENABLED) return new Launch(List.of(), null);
         if (Files.isRegularFile(archive)) return new Launch(List.of("-XX:SharedArchiveFile=" + archive), null);
         if (!training.compareAndSet(false, true)) return new Launch(List.of(), null);
         try {

@@ -21,6 +21,12 @@ public final class ChildMain {
         Map<String, String> env = System.getenv();
         Service service = (Service) Class.forName(require(env, ChildLauncher.SERVICE_CLASS))
                 .getConstructor().newInstance();
+        // Registered before start: a one-connection child may finish (and exit) right after start returns.
+        var started = new java.util.concurrent.atomic.AtomicReference<Server>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Server s = started.get();
+            if (s != null) s.stop(GRACE);
+        }, "polyserve-child-shutdown"));
         Server server = Server.tcp(Integer.parseInt(require(env, ChildRole.PORT)))
                 .host(require(env, ChildLauncher.HOST))
                 .model(require(env, ChildLauncher.MODEL))
@@ -31,7 +37,7 @@ public final class ChildMain {
                 .backlog(Integer.parseInt(require(env, ChildLauncher.BACKLOG)))
                 .service(service)
                 .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(GRACE), "shutdown"));
+        started.set(server);
         server.awaitStopped();
     }
 

@@ -31,6 +31,9 @@ final class ProcessEngine implements Engine {
      */
     static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k");
 
+    /** How long a finished child waits for its launching thread to settle before exiting anyway. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(2);
+
     private ChildPerConnection master;
     private StdioConnection child;
     private CompletableFuture<Void> childDone;
@@ -60,12 +63,28 @@ final class ProcessEngine implements Engine {
         child = StdioConnection.overStandardStreams(service.newHandler(), stdio.remote(), stdio.local(),
                 config.writeQueueLimit(), config.idleTimeout());
         stats.connectionOpened();
+        Thread launching = Thread.currentThread();
         childDone = child.start();
         childDone.whenComplete((ok, err) -> {
             stats.connectionClosed();
             // This process existed for this one connection. During a shutdown the JVM is exiting already.
-            if (!stopping) System.exit(0);
+            if (!stopping) Thread.ofPlatform().name("polyserve-process-exit").start(() -> exitWhenSettled(launching));
         });
+    }
+
+    /**
+     * Exits once the thread that started this engine has finished its set-up (it parks in {@code awaitStopped} or
+     * ends), so a connection that closes within milliseconds does not cut the caller's start-up short (e.g. a
+     * shutdown hook being registered). Bounded: a caller that keeps running does not keep the child alive.
+     */
+    private static void exitWhenSettled(Thread launching) {
+        long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Thread.State s = launching.getState();
+            if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.TERMINATED) break;
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);   // 0.2 ms: a cheap poll of a thread state
+        }
+        System.exit(0);
     }
 
     /** Child processes alive (master only; tests). */

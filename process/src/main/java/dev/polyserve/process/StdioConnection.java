@@ -94,13 +94,14 @@ final class StdioConnection implements Conn {
 
     /** Starts serving; the returned future completes after {@link Handler#onClose}. */
     CompletableFuture<Void> start() {
-        executor.execute(() -> handler.onOpen(this));
-        Thread.ofPlatform().name("polyserve-process-stdin").daemon().start(this::readLoop);
-        Thread.ofPlatform().name("polyserve-process-stdout").daemon().start(this::writeLoop);
+        // The idle check first: once the threads run, the connection may finish (and the loop stop) at any time.
         if (!idleTimeout.isZero()) {
             long period = Math.max(1, idleTimeout.toMillis() / 4);
             loop.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
         }
+        executor.execute(() -> handler.onOpen(this));
+        Thread.ofPlatform().name("polyserve-process-stdin").daemon().start(this::readLoop);
+        Thread.ofPlatform().name("polyserve-process-stdout").daemon().start(this::writeLoop);
         return done;
     }
 
