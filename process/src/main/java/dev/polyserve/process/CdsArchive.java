@@ -37,19 +37,39 @@ final class CdsArchive {
 
     /** The archive for children started by {@code command} (its JVM, class path and role determine the classes). */
     static CdsArchive forCommand(String role, List<String> command) {
+        if (!ENABLED || !jarsOnly(command)) return new CdsArchive(null);
         String key = String.join("\0", command) + "\0" + role + "\0" + System.getProperty("java.home")
                 + "\0" + System.getProperty("java.vm.version");
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "polyserve-cds");
         return new CdsArchive(dir.resolve(role + "-" + sha256(key).substring(0, 16) + ".jsa"));
     }
 
+    /** The archive file, or null when children run without one. */
     Path path() {
         return archive;
     }
 
+    /**
+     * Whether the command's class path holds jars only: CDS archives classes from jars, and a JVM asked to dump an
+     * archive with a non-empty directory on its class path fails at exit (status 1), as under {@code target/classes}.
+     */
+    static boolean jarsOnly(List<String> command) {
+        for (int i = 0; i < command.size() - 1; i++) {
+            String a = command.get(i);
+            if (a.equals("-jar")) return true;
+            if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) {
+                for (String entry : command.get(i + 1).split(java.io.File.pathSeparator)) {
+                    if (entry.isEmpty() || Files.isDirectory(Path.of(entry))) return false;
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** JVM options for the next child; {@link #started} must be told which process got them. */
     Launch next() {
-        if (!ENABLED) return new Launch(List.of(), null);
+        if (archive == null) return new Launch(List.of(), null);
         if (Files.isRegularFile(archive)) return new Launch(List.of("-XX:SharedArchiveFile=" + archive), null);
         if (!training.compareAndSet(false, true)) return new Launch(List.of(), null);
         try {

@@ -52,7 +52,11 @@ final class ChildLauncher {
             List<String> argv = cli.get();
             cmd.add(argv.getFirst());
             cmd.addAll(childJvmOptions);
-            cmd.addAll(argv.subList(1, argv.size()));
+            for (String arg : argv.subList(1, argv.size())) {
+                // The launcher's own archive options would make every child write one shared archive at exit;
+                // children get theirs from CdsArchive instead.
+                if (!isArchiveOption(arg)) cmd.add(arg);
+            }
         } else {
             requireRebuildable(service);
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -76,6 +80,13 @@ final class ChildLauncher {
             env.put(BACKLOG, Integer.toString(config.backlog()));
         }
         return new ChildLauncher(List.copyOf(cmd), Map.copyOf(env), CdsArchive.forCommand(role, cmd));
+    }
+
+    /** A JVM option that names or writes a CDS/AOT archive. */
+    static boolean isArchiveOption(String arg) {
+        return arg.startsWith("-XX:SharedArchiveFile=") || arg.equals("-XX:+AutoCreateSharedArchive")
+                || arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCache")
+                || arg.startsWith("-XX:AOTMode=") || arg.startsWith("-XX:AOTConfiguration=");
     }
 
     private static void requireRebuildable(Service service) {

@@ -416,7 +416,8 @@ final class PreforkMaster {
                 w.process.destroyForcibly();
             }
         }
-        supervisor.shutdown();
+        // Every worker is reaped: pending work (kill timers of a rolling restart, replacements) is moot.
+        supervisor.shutdownNow();
         try {
             supervisor.awaitTermination(EXIT_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,10 @@ final class ProcessEngine implements Engine {
      * Start-up options for per-connection child JVMs: a child lives for one connection, so the C1 compiler alone
      * (no C2 warm-up threads) and the serial collector (no GC worker threads) start faster and cost less.
      */
-    static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k");
+    static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+            // The child's stdout is the connection: HotSpot's own messages and unified logging, which default to
+            // stdout, go to stderr instead.
+            "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
     /** How long a finished child waits for its launching thread to settle before exiting anyway. */
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(2);
@@ -55,7 +59,9 @@ final class ProcessEngine implements Engine {
                 stats);
         master.start();
         localAddress = master.localAddress();
-        log.info("process: each connection runs a child JVM (CDS archive {})", launcher.cds().path());
+        Path archive = launcher.cds().path();
+        log.info("process: each connection runs a child JVM ({})", archive != null ? "CDS archive " + archive
+                : "no CDS archive: the class path has directories, or -Dpolyserve.cds=off");
     }
 
     private void startChild(ServerConfig config, Service service, ServerStats stats, ChildRole.Stdio stdio) {

@@ -86,8 +86,9 @@ final class StdioConnection implements Conn {
     static StdioConnection overStandardStreams(Handler handler, InetSocketAddress remote, InetSocketAddress local,
                                                long writeQueueLimit, Duration idleTimeout) {
         FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
-        // From now on stdout carries the connection's bytes only: anything printed goes to stderr instead.
-        System.setOut(System.err);
+        // From now on stdout carries the connection's bytes only. Anything else printed (a CLI's "listening on"
+        // line) is dropped: on stderr it would repeat once per connection in the master's log.
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         return new StdioConnection(handler, new FileInputStream(FileDescriptor.in), stdout.getChannel(), remote,
                 local, writeQueueLimit, idleTimeout);
     }
