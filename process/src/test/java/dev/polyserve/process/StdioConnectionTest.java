@@ -28,6 +28,14 @@ class StdioConnectionTest {
     private final ByteArrayOutputStream peerReads = new ByteArrayOutputStream();
     private final List<String> events = new CopyOnWriteArrayList<>();
 
+    /** The peer's EOF ends each reader thread (they are named polyserve-*, and later suites count those). */
+    @org.junit.jupiter.api.AfterEach
+    void peerHangsUp() throws IOException {
+        peerWrites.close();
+        dev.polyserve.core.Await.until(Duration.ofSeconds(10), "reader threads ended", () -> Thread.getAllStackTraces()
+                .keySet().stream().noneMatch(t -> t.getName().equals("polyserve-process-stdin")));
+    }
+
     private StdioConnection connection(Handler handler, long limit, Duration idle) throws IOException {
         PipedInputStream stdin = new PipedInputStream(peerWrites, 64 * 1024);
         return new StdioConnection(handler, stdin, Channels.newChannel(peerReads), PEER, LOCAL, limit, idle);
