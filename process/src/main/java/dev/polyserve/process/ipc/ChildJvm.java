@@ -9,11 +9,15 @@ import java.util.List;
  * runs the same {@code java} binary with the same class path as this process, so any class this process can
  * load can be a child's entry point. Standard error is inherited (children's logs show up with ours);
  * standard input and output are pipes the caller owns.
+ *
+ * <p>Meant for short-lived helpers (demo children, test children): they run with the serial collector and the
+ * C1 compiler only, which start fastest. Long-running server workers should be launched with their own flags
+ * (the prefork master does).
  */
 public final class ChildJvm {
 
     /**
-     * Flags every child gets: native access for the FFM-based parts, and a small serial-GC heap because children
+     * Flags every child gets: native access for the FFM-based parts, and the serial collector with C1 only because children
      * of demos and tests are short-lived and many run at once on small machines.
      */
     static final List<String> CHILD_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",

@@ -62,7 +62,7 @@ class MessageChannelTest {
                 raw.write(wire); // glued: the rest of frame two and all of frame three at once
                 assertThat(ch.receive()).hasValue(b);
                 assertThat(ch.receive()).hasValue(c);
-                raw.close();
+                raw.shutdownOutput();
                 assertThat(ch.receive()).as("clean end between messages").isEmpty();
             }
         }
@@ -76,7 +76,7 @@ class MessageChannelTest {
             raw.connect(UnixDomainSocketAddress.of(sock));
             try (MessageChannel ch = listener.accept()) {
                 raw.write(ByteBuffer.allocate(6).putInt(10).put((byte) 1).put((byte) 2).flip());
-                raw.close();
+                raw.shutdownOutput();
                 assertThatThrownBy(ch::receive).isInstanceOf(EOFException.class);
             }
         }

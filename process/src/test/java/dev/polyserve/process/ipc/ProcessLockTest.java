@@ -69,6 +69,7 @@ class ProcessLockTest {
     void aSecondInstanceOnTheSameFileInOneJvmIsRefused() throws Exception {
         Path f = dir.resolve("one.lock");
         try (ProcessLock first = ProcessLock.open(f)) {
+            assertThat(first.file()).isEqualTo(f.toAbsolutePath().normalize());
             assertThatThrownBy(() -> ProcessLock.open(f)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already open");
         }

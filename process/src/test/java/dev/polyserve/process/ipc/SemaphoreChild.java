@@ -20,12 +20,15 @@ public final class SemaphoreChild {
             int rounds = Integer.parseInt(args[3]);
             try (SharedMemory mem = SharedMemory.attach(Path.of(args[4]))) {
                 for (int i = 0; i < rounds; i++) {
-                    try (var permit = sem.acquire()) {
+                    ProcessSemaphore.Permit permit = sem.acquire();
+                    try {
                         long inside = mem.incrementAndGet(0);
                         long max;
                         while (inside > (max = mem.get(1)) && !mem.compareAndSet(1, max, inside)) { }
                         for (int k = 0; k < 50; k++) Thread.yield(); // stay inside a moment so others pile up
                         mem.addAndGet(0, -1);
+                    } finally {
+                        permit.close();
                     }
                 }
             }
