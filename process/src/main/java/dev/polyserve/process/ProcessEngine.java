@@ -33,7 +33,9 @@ final class ProcessEngine implements Engine {
     static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
             // The child's stdout is the connection: HotSpot's own messages and unified logging, which default to
             // stdout, go to stderr instead.
-            "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
+            "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
+            // A training child's archive dump lists every class it skips: routine, not worth a warning per line.
+            "-Xlog:cds*=off:stderr", "-Xlog:aot*=off:stderr");
 
     /** How long a finished child waits for its launching thread to settle before exiting anyway. */
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(2);
