@@ -64,7 +64,7 @@ final class PreforkWorker {
         channel.send("ready " + role.slot() + " " + ProcessHandle.current().pid());
         table.setRow(role.slot(), PreforkStats.R_STATE, PreforkStats.READY);   // "serving" once the master knows
         Thread.ofPlatform().name("polyserve-prefork-master").daemon().start(this::obeyMaster);
-        log.info("prefork worker {} (pid {}) serving {} with {}", role.slot(), ProcessHandle.current().pid(),
+        log.info("prefork worker pid {} (stats row {}) serving {} with {}", ProcessHandle.current().pid(), role.slot(),
                 engine.localAddress(), role.model());
     }
 
