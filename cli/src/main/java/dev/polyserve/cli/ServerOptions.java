@@ -5,6 +5,7 @@ import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.Service;
 import dev.polyserve.core.auth.HmacGate;
 import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.process.ProcessModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +72,9 @@ public final class ServerOptions {
         keys.addAll(extraKeys);
         return new HmacGate(service, keys, HmacGate.DEFAULT_DEADLINE);
     }
+    @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ProcessModels.DEFAULT_WORKER_MODEL,
+            description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
+    String workerModel;
 
     /** The model to run: the one asked for, or {@code fallback}. */
     public String modelOr(String fallback) {
@@ -79,6 +83,9 @@ public final class ServerOptions {
 
     /** A server builder with these options; {@code defaultPort} when --port was not given. */
     public Server.Builder builder(int defaultPort, String defaultModel) {
+        // prefork and process start child JVMs that re-run this very command line (see ProcessModels).
+        ProcessModels.workerModel(workerModel);
+        ProcessModels.relaunchThisCommandLine();
         return Server.tcp(port != null ? port : defaultPort)
                 .host(host)
                 .model(modelOr(defaultModel))
