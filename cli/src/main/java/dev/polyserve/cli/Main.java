@@ -13,11 +13,8 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
-<<<<<<< HEAD
             dev.polyserve.cli.chat.ChatClientCommand.class,
-=======
             StatusCommand.class,
->>>>>>> main
             CommandLine.HelpCommand.class,
         })
 public final class Main {

@@ -9,10 +9,7 @@ import picocli.CommandLine.Command;
         description = "Run a server. Every service runs on every model: pick one with --model (see `polyserve models`).",
         subcommands = {
             ServeEchoCommand.class,
-<<<<<<< HEAD
             ServeChatCommand.class,
-=======
             ServeExecCommand.class,
->>>>>>> main
         })
 final class ServeCommand {}
