@@ -1,5 +1,6 @@
 package dev.polyserve.loadgen;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code polyserve bench ...}: load generators that report throughput, latency and server CPU per message. */
@@ -9,4 +10,8 @@ import picocli.CommandLine.Command;
                 "in the shell of both the server and the load generator."},
         subcommands = {EchoBenchCommand.class})
 public final class BenchCommand {
+    /** Runs the bench commands without the rest of the CLI: {@code java -cp ... dev.polyserve.loadgen.BenchCommand echo --port P}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
 }
