@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             ModelsCommand.class,
+            dev.polyserve.loadgen.BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {

@@ -14,42 +14,44 @@ import java.util.concurrent.Callable;
 
 /** {@code polyserve bench echo}: closed-loop echo load over N connections. */
 @Command(name = "echo", mixinStandardHelpOptions = true,
-        description = {"Echo load: each connection sends a message and waits for its echo (or keeps --depth in flight),",
-                "for --duration seconds after a --warmup. Prints msgs/s, MB/s, p50/p99/p99.9 latency, the server's",
-                "CPU time (--server-pid: its whole process tree, from /proc) and a one-line summary starting RESULT.",
-                "A progress bar goes to stderr. 10,000 connections need `ulimit -n 20000` (or more) in both shells."},
+        description = {
+                "Echo load: each connection sends a message and waits for its echo (or keeps --depth messages in flight), "
+                        + "for --duration seconds after a --warmup.",
+                "Prints msgs/s, MB/s, p50/p99/p99.9 latency, the server's CPU time (--server-pid: its whole process tree, "
+                        + "from /proc) and one summary line starting with RESULT. A progress bar goes to stderr.",
+                "10,000 connections need `ulimit -n 20000` (or more) in the shells of both server and load generator."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:measured", "1:no connection or no echo completed, or an echo came back wrong", "2:bad options"})
 final class EchoBenchCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default: ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "HOST", names = "--host", defaultValue = "127.0.0.1", description = "Server host (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", required = true, description = "Server port.")
+    @Option(paramLabel = "PORT", names = "--port", required = true, description = "Server port.")
     int port;
 
-    @Option(names = {"-c", "--connections"}, defaultValue = "1", description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = {"-c", "--connections"}, defaultValue = "1", description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = {"-s", "--size"}, defaultValue = "64", description = "Message size in bytes (default: ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "BYTES", names = {"-s", "--size"}, defaultValue = "64", description = "Message size in bytes (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = {"-d", "--duration"}, defaultValue = "10", description = "Measured seconds, decimals allowed (default: ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "SECONDS", names = {"-d", "--duration"}, defaultValue = "10", description = "Measured seconds, decimals allowed (default: ${DEFAULT-VALUE}).")
     double durationSeconds;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "Seconds of unrecorded load first (default: ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "SECONDS", names = "--warmup", defaultValue = "1", description = "Seconds of unrecorded load first (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
-    @Option(names = "--depth", defaultValue = "1", description = "Messages in flight per connection; 1 = closed loop (default: ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--depth", defaultValue = "1", description = "Messages in flight per connection; 1 = closed loop (default: ${DEFAULT-VALUE}).")
     int depth;
 
-    @Option(names = "--threads", description = "Client Selector loops (default: one per core, at most one per connection).")
+    @Option(paramLabel = "N", names = "--threads", description = "Client Selector loops (default: one per core, at most one per connection).")
     Integer threads;
 
-    @Option(names = "--connect-timeout", defaultValue = "5",
+    @Option(paramLabel = "SECONDS", names = "--connect-timeout", defaultValue = "5",
             description = "Seconds to wait for all connections before starting with those connected (default: ${DEFAULT-VALUE}).")
     double connectTimeoutSeconds;
 
-    @Option(names = "--server-pid", description = "Server process id: report its process tree's CPU time and msgs per server CPU-second.")
+    @Option(paramLabel = "PID", names = "--server-pid", description = "Server process id: report its process tree's CPU time and msgs per server CPU-second.")
     Long serverPid;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
