@@ -6,8 +6,9 @@
 # machine, and the row carries the ratio to it.
 #
 #   bench/echo.sh [-m "iterative threads pool virtual nonblocking nio"] [-c "1 100 1000"]
-#                 [-s 64] [-d 5] [-w 1] [-o bench/results/echo.md] [--no-peer]
+#                 [-s 64] [-d 5] [-w 1] [-r 1] [-o bench/results/echo.md] [--no-peer]
 #
+# -r repeats the whole sweep: on a shared machine one round is a sample, not a verdict.
 # A model may carry extra server options after commas, e.g. "prefork,--workers,2".
 # 10,000 connections need about 10,100 descriptors in each of server and load generator: the script
 # raises `ulimit -n` to the hard limit; if that is still too low, raise the hard limit (as root:
@@ -21,6 +22,7 @@ SIZE=64
 DURATION=5
 WARMUP=1
 OUT=bench/results/echo.md
+ROUNDS=1
 PEER=yes
 # A server that has not printed its "listening on" line after this long is broken, not slow.
 START_TIMEOUT_S=60
@@ -35,8 +37,9 @@ while [ $# -gt 0 ]; do
     -d) DURATION=$2; shift 2 ;;
     -w) WARMUP=$2; shift 2 ;;
     -o) OUT=$2; shift 2 ;;
+    -r) ROUNDS=$2; shift 2 ;;
     --no-peer) PEER=no; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "echo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -136,7 +139,8 @@ row() {  # row SERVER MODEL CONNS RESULT PEER_RESULT
     "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
 }
 
-for conns in $CONNECTIONS; do
+for round in $(seq "$ROUNDS"); do
+ for conns in $CONNECTIONS; do
   for spec in $MODELS; do
     IFS=, read -r -a parts <<<"$spec"
     model=${parts[0]}; extra=("${parts[@]:1}")
@@ -155,4 +159,5 @@ for conns in $CONNECTIONS; do
       echo "| polyserve | $(tr , ' ' <<<"$spec") | $conns | failed: see the script's stderr | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"
     fi
   done
+ done
 done
