@@ -81,7 +81,8 @@ start_server() {
   setsid "$@" >"$LOGDIR/$name.out" 2>"$LOGDIR/$name.err" </dev/null &
   SERVER_PID=$!
   local deadline=$((SECONDS + START_TIMEOUT_S))
-  until grep -q '^listening on ' "$LOGDIR/$name.out"; do
+  # Wait for the whole line (it ends with ")"): under load a write can land in two pieces.
+  until grep -q '^listening on .*:[0-9][0-9]* (.*)$' "$LOGDIR/$name.out"; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
       echo "echo.sh: $name did not start; its stderr:" >&2; tail -20 "$LOGDIR/$name.err" >&2
       stop_server; return 1
@@ -130,8 +131,10 @@ row() {  # row SERVER MODEL CONNS RESULT PEER_RESULT
     ratio=$(awk -v a="$(field msgs_per_s "$r")" -v b="$(field msgs_per_s "$peer")" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
     p99ratio=$(awk -v a="$(field p99_us "$r")" -v b="$(field p99_us "$peer")" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
   fi
-  local connected; connected=$(field connected "$r")
-  local shown=$conns; [ "$connected" != "$conns" ] && shown="$conns ($connected connected)"
+  local connected served; connected=$(field connected "$r"); served=$(field served "$r")
+  local shown=$conns
+  if [ "$connected" != "$conns" ]; then shown="$conns ($connected connected, $served served)"
+  elif [ "$served" != "$conns" ]; then shown="$conns ($served served)"; fi
   printf '| %s | %s | %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
     "$server" "$model" "$shown" "$(field msgs_per_s "$r")" "$(field mb_per_s "$r")" \
     "$(field p50_us "$r")" "$(field p99_us "$r")" "$(field p999_us "$r")" "$(field server_cpu_s "$r")" \

@@ -194,12 +194,14 @@ final class ClientLoop implements Runnable {
         if (stopDeadline == 0 && now - schedule.stopAt() < 0) start(session);
     }
 
-    private void recordCompletion(long sentAt) {
+    private boolean recordCompletion(long sentAt) {
         tally.completed++;
         if (sentAt - schedule.recordFrom() >= 0 && now - schedule.stopAt() <= 0) {
             messagesRecorded++;
             histogram.recordValue(Math.min(Math.max(1, now - sentAt), HISTOGRAM_MAX_NANOS));
+            return true;
         }
+        return false;
     }
 
     private void drop(EchoSession session) {
@@ -235,6 +237,7 @@ final class ClientLoop implements Runnable {
     private void closeAll() {
         for (EchoSession session : sessions) {
             if (session.channel.isOpen() && session.channel.isConnectionPending()) tally.connectsAbandoned++;
+            if (session.servedInWindow()) tally.served++;
             close(session);
         }
         tally.connectsAbandoned += toOpen;
@@ -292,6 +295,7 @@ final class ClientLoop implements Runnable {
     /** Counters of one loop, summed by the coordinator. */
     static final class LoopTally {
         long connected;
+        long served;
         long connectFailures;
         long connectsAbandoned;
         long ioErrors;
@@ -301,6 +305,7 @@ final class ClientLoop implements Runnable {
 
         void add(LoopTally other) {
             connected += other.connected;
+            served += other.served;
             connectFailures += other.connectFailures;
             connectsAbandoned += other.connectsAbandoned;
             ioErrors += other.ioErrors;

@@ -126,7 +126,7 @@ public final class EchoLoad {
             messages += loop.messagesRecorded();
             if (firstError == null) firstError = loop.firstError();
         }
-        return new EchoLoadResult(spec, tally.connected, tally.connectFailures, tally.connectsAbandoned, messages, window,
+        return new EchoLoadResult(spec, tally.connected, tally.served, tally.connectFailures, tally.connectsAbandoned, messages, window,
                 LatencySummary.of(histogram), tally.ioErrors, tally.closedByServer, tally.corrupt, serverCpu, clientCpu, firstError);
     }
 

@@ -9,6 +9,8 @@ import java.util.StringJoiner;
  *
  * @param spec              what was asked for
  * @param connected         connections that completed their TCP handshake during the run
+ * @param served            connections with at least one echo counted in the window; fewer than
+ *                          connected means the server left some waiting (an iterative server serves one)
  * @param connectFailures   connections refused or failed while connecting
  * @param connectsAbandoned connections still pending when the run ended (the server never accepted them)
  * @param messages          messages sent after the warm-up whose echo completed inside the measured window
@@ -24,6 +26,7 @@ import java.util.StringJoiner;
 public record EchoLoadResult(
         EchoLoadSpec spec,
         long connected,
+        long served,
         long connectFailures,
         long connectsAbandoned,
         long messages,
@@ -68,6 +71,7 @@ public record EchoLoadResult(
         line.add("target=" + spec.target().getHostString() + ":" + spec.target().getPort());
         line.add("connections=" + spec.connections());
         line.add("connected=" + connected);
+        line.add("served=" + served);
         line.add("size=" + spec.messageSize());
         line.add("depth=" + spec.pipelineDepth());
         line.add("duration_s=" + fixed(windowSeconds, 3));
@@ -91,8 +95,8 @@ public record EchoLoadResult(
     /** A few lines for people. */
     public String report() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "echo %s:%d  connections %,d/%,d  size %,d B  depth %d  window %.2f s (after %.1f s warm-up)%n",
-                spec.target().getHostString(), spec.target().getPort(), connected, spec.connections(), spec.messageSize(),
+        out.append(String.format(Locale.ROOT, "echo %s:%d  connections %,d/%,d (%,d served)  size %,d B  depth %d  window %.2f s (after %.1f s warm-up)%n",
+                spec.target().getHostString(), spec.target().getPort(), connected, spec.connections(), served, spec.messageSize(),
                 spec.pipelineDepth(), windowSeconds, spec.warmup().toMillis() / 1000.0));
         out.append(String.format(Locale.ROOT, "  throughput  %,.0f msgs/s  %.2f MB/s  (%,d messages)%n",
                 messagesPerSecond(), megabytesPerSecond(), messages));

@@ -32,6 +32,7 @@ final class EchoSession {
     private int receiveOffset;
     private boolean wantsWrite;
     private Failure failure = Failure.NONE;
+    private boolean servedInWindow;
 
     /** @param payloadWindow a private view (own position and limit) of the loop's repeated payload */
     EchoSession(SocketChannel channel, ByteBuffer payloadWindow, int size, int depth) {
@@ -51,6 +52,11 @@ final class EchoSession {
 
     int outstanding() {
         return outstanding;
+    }
+
+    /** True once one of this connection's messages was counted in the measured window. */
+    boolean servedInWindow() {
+        return servedInWindow;
     }
 
     Failure failure() {
@@ -121,7 +127,7 @@ final class EchoSession {
                 head = (head + 1) % sentAt.length;
                 outstanding--;
                 done++;
-                completed.message(sent);
+                if (completed.message(sent)) servedInWindow = true;
             }
         }
         return done;
@@ -130,6 +136,7 @@ final class EchoSession {
     /** Receives the send instant of each message whose echo completed. */
     @FunctionalInterface
     interface Completion {
-        void message(long sentAtNanos);
+        /** Returns true when the message counted towards the measured window (false: warm-up or drain). */
+        boolean message(long sentAtNanos);
     }
 }

@@ -26,6 +26,7 @@ class EchoLoadTest {
             EchoLoadResult result = EchoLoad.run(spec(server.address(), 8, 64), ProgressDisplay.NONE);
 
             assertThat(result.connected()).isEqualTo(8);
+            assertThat(result.served()).isEqualTo(8);
             assertThat(result.messages()).isPositive();
             assertThat(result.latency().count()).isEqualTo(result.messages());
             assertThat(result.latency().p50()).isPositive().isLessThanOrEqualTo(result.latency().p99());
@@ -63,11 +64,24 @@ class EchoLoadTest {
     }
 
     @Test
+    void connectionsLeftWaitingAreConnectedButNotServed() throws Exception {
+        try (var server = new LoopbackEchoServer(LoopbackEchoServer.Behaviour.ONE_CLIENT_AT_A_TIME)) {
+            EchoLoadResult result = EchoLoad.run(spec(server.address(), 4, 64), ProgressDisplay.NONE);
+
+            assertThat(result.connected()).isEqualTo(4);   // the kernel's accept queue completes the handshakes
+            assertThat(result.served()).isEqualTo(1);
+            assertThat(result.messages()).isPositive();
+            assertThat(result.errors()).isZero();
+        }
+    }
+
+    @Test
     void aWrongEchoIsReportedAsCorrupt() throws Exception {
         try (var server = new LoopbackEchoServer(LoopbackEchoServer.Behaviour.FLIP_FIRST_BYTE)) {
             EchoLoadResult result = EchoLoad.run(spec(server.address(), 4, 64), ProgressDisplay.NONE);
 
             assertThat(result.corrupt()).isEqualTo(4);
+            assertThat(result.served()).isZero();
             assertThat(result.messages()).isZero();
             assertThat(result.firstError()).contains("echo differs");
         }

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A tiny blocking echo server on loopback, a virtual thread per connection, with ways to misbehave. */
 final class LoopbackEchoServer implements AutoCloseable {
-    enum Behaviour { ECHO, FLIP_FIRST_BYTE, CLOSE_AFTER_FIRST_READ }
+    enum Behaviour { ECHO, FLIP_FIRST_BYTE, CLOSE_AFTER_FIRST_READ, ONE_CLIENT_AT_A_TIME }
 
     private final ServerSocket listener;
     private final Behaviour behaviour;
@@ -36,7 +36,11 @@ final class LoopbackEchoServer implements AutoCloseable {
             try {
                 Socket socket = listener.accept();
                 open.add(socket);
-                Thread.ofVirtual().start(() -> serve(socket));
+                if (behaviour == Behaviour.ONE_CLIENT_AT_A_TIME) {
+                    serve(socket);   // like an iterative server: the next client waits in the accept queue
+                } else {
+                    Thread.ofVirtual().start(() -> serve(socket));
+                }
             } catch (IOException e) {
                 return;
             }

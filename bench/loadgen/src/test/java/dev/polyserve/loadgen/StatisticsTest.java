@@ -44,6 +44,7 @@ class StatisticsTest {
         int at = 0, done = 0;
         for (int cut : cuts) {
             done += session.receive(ByteBuffer.wrap(echo, at, cut), completed::add);
+            assertThat(session.servedInWindow()).isEqualTo(!completed.isEmpty());
             at += cut;
         }
 
@@ -62,11 +63,11 @@ class StatisticsTest {
         byte[] echo = new byte[size];
         window.duplicate().get(echo);
         echo[5] ^= 1;
-        assertThat(wrong.receive(ByteBuffer.wrap(echo), t -> {})).isZero();
+        assertThat(wrong.receive(ByteBuffer.wrap(echo), t -> true)).isZero();
         assertThat(wrong.failure()).isEqualTo(EchoSession.Failure.CORRUPT);
 
         EchoSession unasked = new EchoSession(null, window.duplicate(), size, 1);
-        assertThat(unasked.receive(ByteBuffer.wrap(new byte[] {'0'}), t -> {})).isZero();
+        assertThat(unasked.receive(ByteBuffer.wrap(new byte[] {'0'}), t -> true)).isZero();
         assertThat(unasked.failure()).isEqualTo(EchoSession.Failure.CORRUPT);
     }
 
@@ -119,7 +120,7 @@ class StatisticsTest {
         Map<String, String> fields = Arrays.stream(line.substring("RESULT ".length()).split(" "))
                 .map(kv -> kv.split("=", 2)).collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
         assertThat(fields).containsEntry("target", "127.0.0.1:7000").containsEntry("connections", "100")
-                .containsEntry("connected", "100").containsEntry("size", "64").containsEntry("msgs", "1000000")
+                .containsEntry("connected", "100").containsEntry("served", "100").containsEntry("size", "64").containsEntry("msgs", "1000000")
                 .containsEntry("msgs_per_s", "200000.0").containsEntry("mb_per_s", "12.800")
                 .containsEntry("p50_us", "50.0").containsEntry("p99_us", "120.0").containsEntry("p999_us", "900.0")
                 .containsEntry("errors", "0").containsEntry("server_pid", "4242").containsEntry("server_cpu_s", "2.50")
@@ -181,6 +182,6 @@ class StatisticsTest {
 
     private static EchoLoadResult result(EchoLoadSpec spec, long messages, double window, OptionalDouble serverCpu) {
         LatencySummary latency = new LatencySummary(messages, 50_000, 80_000, 120_000, 900_000, 2_000_000, 60_000);
-        return new EchoLoadResult(spec, spec.connections(), 0, 0, messages, window, latency, 0, 0, 0, serverCpu, 1.25, null);
+        return new EchoLoadResult(spec, spec.connections(), spec.connections(), 0, 0, messages, window, latency, 0, 0, 0, serverCpu, 1.25, null);
     }
 }
