@@ -47,6 +47,8 @@ final class ClientLoop implements Runnable {
     private final List<EchoSession> sessions = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Histogram histogram = new Histogram(1, HISTOGRAM_MAX_NANOS, HISTOGRAM_DIGITS);
+    /** Connect-to-first-echo time of connections opened inside the window (--messages-per-connection only). */
+    private final Histogram setupHistogram = new Histogram(1, HISTOGRAM_MAX_NANOS, HISTOGRAM_DIGITS);
     private final EchoSession.Completion recorder = this::recordCompletion;
 
     // Owned by the loop thread; the coordinator reads them after join().
@@ -128,9 +130,11 @@ final class ClientLoop implements Runnable {
                 channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                EchoSession session = new EchoSession(channel, sharedPayload.duplicate(), spec.messageSize(), spec.pipelineDepth());
+                EchoSession session = new EchoSession(channel, sharedPayload.duplicate(), spec.messageSize(), spec.pipelineDepth(),
+                        spec.messagesPerConnection(), System.nanoTime());
                 session.attach(channel.register(selector, SelectionKey.OP_CONNECT, session));
                 channel.connect(spec.target());
+                session.index = sessions.size();
                 sessions.add(session);
                 connectsInFlight++;
             } catch (IOException e) {
@@ -187,11 +191,36 @@ final class ClientLoop implements Runnable {
             if (n == 0) break;
             readBuffer.flip();
             now = System.nanoTime();
+            int before = session.messagesCompleted();
             outstanding -= session.receive(readBuffer, recorder);
+            if (before == 0 && session.messagesCompleted() > 0) recordSetup(session);
             if (session.failure() != EchoSession.Failure.NONE) return;
             if (n < READ_BUFFER_BYTES) break;
         }
-        if (stopDeadline == 0 && now - schedule.stopAt() < 0) start(session);
+        if (session.finished() && session.outstanding() == 0) {
+            replace(session);
+        } else if (stopDeadline == 0 && now - schedule.stopAt() < 0) {
+            start(session);
+        }
+    }
+
+    /** A connection that carried its share of messages is closed; a new one takes its place while the run lasts. */
+    private void replace(EchoSession session) {
+        if (session.connectStartedAt - schedule.recordFrom() >= 0 && now - schedule.stopAt() <= 0) tally.connectionsCompleted++;
+        if (session.servedInWindow()) tally.served++;
+        close(session);
+        EchoSession last = sessions.removeLast();
+        if (last != session) {
+            sessions.set(session.index, last);
+            last.index = session.index;
+        }
+        if (stopDeadline == 0 && now - schedule.stopAt() < 0) toOpen++;
+    }
+
+    private void recordSetup(EchoSession session) {
+        if (session.connectStartedAt - schedule.recordFrom() >= 0 && now - schedule.stopAt() <= 0) {
+            setupHistogram.recordValue(Math.min(Math.max(1, now - session.connectStartedAt), HISTOGRAM_MAX_NANOS));
+        }
     }
 
     private boolean recordCompletion(long sentAt) {
@@ -280,6 +309,10 @@ final class ClientLoop implements Runnable {
         return histogram;
     }
 
+    Histogram setupHistogram() {
+        return setupHistogram;
+    }
+
     long messagesRecorded() {
         return messagesRecorded;
     }
@@ -302,6 +335,7 @@ final class ClientLoop implements Runnable {
         long closedByServer;
         long corrupt;
         long completed;
+        long connectionsCompleted;
 
         void add(LoopTally other) {
             connected += other.connected;
@@ -312,6 +346,7 @@ final class ClientLoop implements Runnable {
             closedByServer += other.closedByServer;
             corrupt += other.corrupt;
             completed += other.completed;
+            connectionsCompleted += other.connectionsCompleted;
         }
     }
 }

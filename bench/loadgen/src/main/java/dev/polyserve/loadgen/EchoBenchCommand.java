@@ -51,6 +51,11 @@ final class EchoBenchCommand implements Callable<Integer> {
             description = "Seconds to wait for all connections before starting with those connected (default: ${DEFAULT-VALUE}).")
     double connectTimeoutSeconds;
 
+    @Option(paramLabel = "N", names = "--messages-per-connection", defaultValue = "0",
+            description = "Close each connection after N echoes and open a new one; 1 measures connection set-up cost "
+                    + "(new connections/s, connect-to-first-echo time). 0 keeps connections open (default: ${DEFAULT-VALUE}).")
+    int messagesPerConnection;
+
     @Option(paramLabel = "PID", names = "--server-pid", description = "Server process id: report its process tree's CPU time and msgs per server CPU-second.")
     Long serverPid;
 
@@ -67,7 +72,7 @@ final class EchoBenchCommand implements Callable<Integer> {
             spec = new EchoLoadSpec(new InetSocketAddress(host, port), connections, size, depth, seconds(warmupSeconds),
                     seconds(durationSeconds), seconds(connectTimeoutSeconds),
                     threads != null ? threads : EchoLoadSpec.defaultLoops(connections),
-                    serverPid != null ? OptionalLong.of(serverPid) : OptionalLong.empty());
+                    serverPid != null ? OptionalLong.of(serverPid) : OptionalLong.empty(), messagesPerConnection);
         } catch (IllegalArgumentException e) {
             command.commandLine().getErr().println("polyserve bench echo: " + e.getMessage());
             return 2;

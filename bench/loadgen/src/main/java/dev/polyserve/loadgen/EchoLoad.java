@@ -117,17 +117,20 @@ public final class EchoLoad {
     private static EchoLoadResult merge(EchoLoadSpec spec, List<ClientLoop> loops, double window,
                                         OptionalDouble serverCpu, double clientCpu) {
         Histogram histogram = new Histogram(1, ClientLoop.HISTOGRAM_MAX_NANOS, ClientLoop.HISTOGRAM_DIGITS);
+        Histogram setup = new Histogram(1, ClientLoop.HISTOGRAM_MAX_NANOS, ClientLoop.HISTOGRAM_DIGITS);
         ClientLoop.LoopTally tally = new ClientLoop.LoopTally();
         long messages = 0;
         String firstError = null;
         for (ClientLoop loop : loops) {
             histogram.add(loop.histogram());
+            setup.add(loop.setupHistogram());
             tally.add(loop.tally());
             messages += loop.messagesRecorded();
             if (firstError == null) firstError = loop.firstError();
         }
         return new EchoLoadResult(spec, tally.connected, tally.served, tally.connectFailures, tally.connectsAbandoned, messages, window,
-                LatencySummary.of(histogram), tally.ioErrors, tally.closedByServer, tally.corrupt, serverCpu, clientCpu, firstError);
+                LatencySummary.of(histogram), tally.ioErrors, tally.closedByServer, tally.corrupt, serverCpu, clientCpu, firstError,
+                tally.connectionsCompleted, LatencySummary.of(setup));
     }
 
     /** Whole messages of {@link #PATTERN} bytes repeated to fill a window (at least two messages). */

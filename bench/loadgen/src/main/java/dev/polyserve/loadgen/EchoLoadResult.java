@@ -22,6 +22,9 @@ import java.util.StringJoiner;
  * @param serverCpuSeconds  user+system CPU of the server's process tree during the window, if a PID was given
  * @param clientCpuSeconds  user+system CPU of this load generator during the window
  * @param firstError        the first error seen, for the report; null when there was none
+ * @param connectionsCompleted connections opened inside the window that carried all their messages
+ *                          and were closed in it (with {@link EchoLoadSpec#messagesPerConnection()})
+ * @param setup             connect-to-first-echo time of connections opened inside the window
  */
 public record EchoLoadResult(
         EchoLoadSpec spec,
@@ -37,7 +40,9 @@ public record EchoLoadResult(
         long corrupt,
         OptionalDouble serverCpuSeconds,
         double clientCpuSeconds,
-        String firstError) {
+        String firstError,
+        long connectionsCompleted,
+        LatencySummary setup) {
 
     /** Prefix of the machine-readable summary line, so scripts can find it with grep. */
     public static final String SUMMARY_PREFIX = "RESULT";
@@ -58,6 +63,15 @@ public record EchoLoadResult(
     public OptionalDouble messagesPerServerCpuSecond() {
         if (serverCpuSeconds.isEmpty() || serverCpuSeconds.getAsDouble() <= 0) return OptionalDouble.empty();
         return OptionalDouble.of(messages / serverCpuSeconds.getAsDouble());
+    }
+
+    /** New connections per second, each connected, used for its messages and closed (0 unless connections are replaced). */
+    public double connectionsPerSecond() {
+        return windowSeconds > 0 ? connectionsCompleted / windowSeconds : 0;
+    }
+
+    private boolean replacesConnections() {
+        return spec.messagesPerConnection() > 0;
     }
 
     /** Connections lost after connecting, for any reason. */
@@ -82,6 +96,10 @@ public record EchoLoadResult(
         line.add("p99_us=" + micros(latency.p99()));
         line.add("p999_us=" + micros(latency.p999()));
         line.add("max_us=" + micros(latency.max()));
+        line.add("msgs_per_conn=" + spec.messagesPerConnection());
+        line.add("new_conns_per_s=" + (replacesConnections() ? fixed(connectionsPerSecond(), 1) : "-"));
+        line.add("setup_p50_us=" + (replacesConnections() ? micros(setup.p50()) : "-"));
+        line.add("setup_p99_us=" + (replacesConnections() ? micros(setup.p99()) : "-"));
         line.add("errors=" + errors());
         line.add("connect_failures=" + (connectFailures + connectsAbandoned));
         line.add("server_pid=" + (spec.serverPid().isPresent() ? Long.toString(spec.serverPid().getAsLong()) : "-"));
@@ -102,10 +120,14 @@ public record EchoLoadResult(
                 messagesPerSecond(), megabytesPerSecond(), messages));
         out.append(String.format(Locale.ROOT, "  latency     p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n",
                 human(latency.p50()), human(latency.p90()), human(latency.p99()), human(latency.p999()), human(latency.max())));
+        if (replacesConnections()) {
+            out.append(String.format(Locale.ROOT, "  set-up      %,.0f new connections/s (%,d messages each); connect to first echo p50 %s  p99 %s  max %s%n",
+                    connectionsPerSecond(), spec.messagesPerConnection(), human(setup.p50()), human(setup.p99()), human(setup.max())));
+        }
         if (serverCpuSeconds.isPresent()) {
             OptionalDouble perCpu = messagesPerServerCpuSecond();
-            out.append(String.format(Locale.ROOT, "  server      pid %d: %.2f CPU-s in the window, %s msgs per server CPU-second%n",
-                    spec.serverPid().getAsLong(), serverCpuSeconds.getAsDouble(),
+            out.append(String.format(Locale.ROOT, "  server      pid %s: %.2f CPU-s in the window, %s msgs per server CPU-second%n",
+                    spec.serverPid().isPresent() ? Long.toString(spec.serverPid().getAsLong()) : "?", serverCpuSeconds.getAsDouble(),
                     perCpu.isPresent() ? String.format(Locale.ROOT, "%,.0f", perCpu.getAsDouble()) : "n/a (no CPU time recorded)"));
         }
         out.append(String.format(Locale.ROOT, "  client      %.2f CPU-s%n", clientCpuSeconds));

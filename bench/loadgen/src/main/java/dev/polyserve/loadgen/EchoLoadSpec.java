@@ -18,6 +18,8 @@ import java.util.OptionalLong;
  * @param connectTimeout how long the run waits for all connections before it starts with those it has
  * @param loops          client Selector threads (one per core by default)
  * @param serverPid      the server's process id, for CPU accounting of its process tree
+ * @param messagesPerConnection after this many echoes a connection is closed and a new one opened
+ *                       (0 = connections stay open); 1 measures connection set-up cost per model
  */
 public record EchoLoadSpec(
         InetSocketAddress target,
@@ -28,7 +30,8 @@ public record EchoLoadSpec(
         Duration duration,
         Duration connectTimeout,
         int loops,
-        OptionalLong serverPid) {
+        OptionalLong serverPid,
+        int messagesPerConnection) {
 
     /**
      * One client address has at most 64K ephemeral ports towards one server port (Linux's default
@@ -58,6 +61,7 @@ public record EchoLoadSpec(
         requireRange("message size", messageSize, 1, MAX_MESSAGE_SIZE);
         requireRange("pipeline depth", pipelineDepth, 1, MAX_PIPELINE_DEPTH);
         requireRange("loops", loops, 1, connections);
+        requireRange("messages per connection", messagesPerConnection, 0, Integer.MAX_VALUE);
         if (warmup.isNegative()) throw new IllegalArgumentException("warm-up must not be negative: " + warmup);
         if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException("duration must be positive: " + duration);
         if (connectTimeout.isNegative()) throw new IllegalArgumentException("connect timeout must not be negative: " + connectTimeout);
@@ -66,7 +70,7 @@ public record EchoLoadSpec(
     /** A spec with the defaults: depth 1, the default warm-up and connect timeout, one loop per core, no server PID. */
     public static EchoLoadSpec of(InetSocketAddress target, int connections, int messageSize, Duration duration) {
         return new EchoLoadSpec(target, connections, messageSize, 1, DEFAULT_WARMUP, duration,
-                DEFAULT_CONNECT_TIMEOUT, defaultLoops(connections), OptionalLong.empty());
+                DEFAULT_CONNECT_TIMEOUT, defaultLoops(connections), OptionalLong.empty(), 0);
     }
 
     /** One Selector loop per core, but never more loops than connections. */
@@ -75,23 +79,27 @@ public record EchoLoadSpec(
     }
 
     public EchoLoadSpec withPipelineDepth(int depth) {
-        return new EchoLoadSpec(target, connections, messageSize, depth, warmup, duration, connectTimeout, loops, serverPid);
+        return new EchoLoadSpec(target, connections, messageSize, depth, warmup, duration, connectTimeout, loops, serverPid, messagesPerConnection);
     }
 
     public EchoLoadSpec withWarmup(Duration newWarmup) {
-        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, newWarmup, duration, connectTimeout, loops, serverPid);
+        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, newWarmup, duration, connectTimeout, loops, serverPid, messagesPerConnection);
     }
 
     public EchoLoadSpec withConnectTimeout(Duration timeout) {
-        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, timeout, loops, serverPid);
+        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, timeout, loops, serverPid, messagesPerConnection);
     }
 
     public EchoLoadSpec withLoops(int newLoops) {
-        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, connectTimeout, newLoops, serverPid);
+        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, connectTimeout, newLoops, serverPid, messagesPerConnection);
     }
 
     public EchoLoadSpec withServerPid(long pid) {
-        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, connectTimeout, loops, OptionalLong.of(pid));
+        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, connectTimeout, loops, OptionalLong.of(pid), messagesPerConnection);
+    }
+
+    public EchoLoadSpec withMessagesPerConnection(int messages) {
+        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, connectTimeout, loops, serverPid, messages);
     }
 
     private static void requireRange(String what, long value, long min, long max) {

@@ -33,13 +33,37 @@ final class EchoSession {
     private boolean wantsWrite;
     private Failure failure = Failure.NONE;
     private boolean servedInWindow;
+    /** Messages this connection may carry before it is closed and replaced; 0 = no limit. */
+    private final int messageLimit;
+    private int messagesQueued;
+    private int messagesCompleted;
+    /** When connect() was called: the start of this connection's set-up time. */
+    final long connectStartedAt;
+    /** Index in the loop's session list, for O(1) removal when a connection is replaced. */
+    int index;
 
     /** @param payloadWindow a private view (own position and limit) of the loop's repeated payload */
     EchoSession(SocketChannel channel, ByteBuffer payloadWindow, int size, int depth) {
+        this(channel, payloadWindow, size, depth, 0, 0);
+    }
+
+    EchoSession(SocketChannel channel, ByteBuffer payloadWindow, int size, int depth, int messageLimit, long connectStartedAt) {
         this.channel = channel;
         this.payload = payloadWindow;
         this.size = size;
         this.sentAt = new long[depth];
+        this.messageLimit = messageLimit;
+        this.connectStartedAt = connectStartedAt;
+    }
+
+    /** Messages whose echo completed on this connection. */
+    int messagesCompleted() {
+        return messagesCompleted;
+    }
+
+    /** True when the connection has carried all the messages it may: time to close and replace it. */
+    boolean finished() {
+        return messageLimit > 0 && messagesCompleted >= messageLimit;
     }
 
     void attach(SelectionKey selectionKey) {
@@ -80,12 +104,14 @@ final class EchoSession {
             sentAt[(head + outstanding) % sentAt.length] = now;
             outstanding++;
         }
+        messagesQueued += count;
         bytesOwed += (long) count * size;
     }
 
-    /** Keeps the pipeline full: sends until {@code depth} messages are outstanding. */
+    /** Keeps the pipeline full: sends until {@code depth} messages are outstanding (or the connection's limit is queued). */
     void fill(long now) throws IOException {
-        send(sentAt.length - outstanding, now);
+        int room = sentAt.length - outstanding;
+        send(messageLimit > 0 ? Math.min(room, messageLimit - messagesQueued) : room, now);
     }
 
     /** Writes owed bytes until done or the socket is full; asks for OP_WRITE only in the latter case. */
@@ -126,6 +152,7 @@ final class EchoSession {
                 long sent = sentAt[head];
                 head = (head + 1) % sentAt.length;
                 outstanding--;
+                messagesCompleted++;
                 done++;
                 if (completed.message(sent)) servedInWindow = true;
             }

@@ -56,7 +56,11 @@ class EchoLoadTest {
     @Test
     void messagesLargerThanTheSocketBuffersArriveIntact() throws Exception {
         try (var server = new LoopbackEchoServer(LoopbackEchoServer.Behaviour.ECHO)) {
-            EchoLoadResult result = EchoLoad.run(spec(server.address(), 2, 3_000_000).withPipelineDepth(2), ProgressDisplay.NONE);
+            // 1 MB messages, two in flight: far beyond the 64 KiB payload window and one read buffer, so
+            // writes and reads are partial. A longer window than the others: each round trip moves megabytes.
+            EchoLoadSpec spec = EchoLoadSpec.of(server.address(), 2, 1_000_000, Duration.ofMillis(1500))
+                    .withWarmup(Duration.ZERO).withPipelineDepth(2);
+            EchoLoadResult result = EchoLoad.run(spec, ProgressDisplay.NONE);
 
             assertThat(result.messages()).isPositive();
             assertThat(result.errors()).isZero();
@@ -72,6 +76,34 @@ class EchoLoadTest {
             assertThat(result.served()).isEqualTo(1);
             assertThat(result.messages()).isPositive();
             assertThat(result.errors()).isZero();
+        }
+    }
+
+    @Test
+    void replacingConnectionsAfterEachEchoMeasuresSetUpCost() throws Exception {
+        try (var server = new LoopbackEchoServer(LoopbackEchoServer.Behaviour.ECHO)) {
+            EchoLoadResult result = EchoLoad.run(spec(server.address(), 4, 64).withMessagesPerConnection(1), ProgressDisplay.NONE);
+
+            assertThat(result.connectionsCompleted()).isPositive();
+            assertThat(result.setup().count()).isPositive().isLessThanOrEqualTo(result.messages());
+            assertThat(result.setup().p50()).isPositive();
+            assertThat(result.messages()).isGreaterThanOrEqualTo(result.connectionsCompleted());
+            assertThat(result.errors()).isZero();
+            // Every completed connection was a real accept; the first four were opened before the window.
+            assertThat(server.accepted.get()).isGreaterThanOrEqualTo(result.connectionsCompleted() + 4);
+            assertThat(result.summaryLine()).contains(" msgs_per_conn=1 ");
+        }
+    }
+
+    @Test
+    void severalMessagesPerConnectionArePipelinedUpToTheLimit() throws Exception {
+        try (var server = new LoopbackEchoServer(LoopbackEchoServer.Behaviour.ECHO)) {
+            EchoLoadResult result = EchoLoad.run(spec(server.address(), 2, 64).withMessagesPerConnection(5).withPipelineDepth(3),
+                    ProgressDisplay.NONE);
+
+            assertThat(result.connectionsCompleted()).isPositive();
+            assertThat(result.errors()).isZero();
+            assertThat(result.messages()).isGreaterThanOrEqualTo(5 * result.connectionsCompleted());
         }
     }
 

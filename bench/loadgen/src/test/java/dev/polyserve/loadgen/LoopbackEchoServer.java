@@ -20,6 +20,7 @@ final class LoopbackEchoServer implements AutoCloseable {
     private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     final AtomicLong bytesEchoed = new AtomicLong();
+    final AtomicLong accepted = new AtomicLong();
 
     LoopbackEchoServer(Behaviour behaviour) throws IOException {
         this.behaviour = behaviour;
@@ -36,6 +37,7 @@ final class LoopbackEchoServer implements AutoCloseable {
             try {
                 Socket socket = listener.accept();
                 open.add(socket);
+                accepted.incrementAndGet();
                 if (behaviour == Behaviour.ONE_CLIENT_AT_A_TIME) {
                     serve(socket);   // like an iterative server: the next client waits in the accept queue
                 } else {

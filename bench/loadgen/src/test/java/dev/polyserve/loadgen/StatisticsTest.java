@@ -126,8 +126,23 @@ class StatisticsTest {
                 .containsEntry("errors", "0").containsEntry("server_pid", "4242").containsEntry("server_cpu_s", "2.50")
                 .containsEntry("msgs_per_server_cpu_s", "400000").containsEntry("client_cpu_s", "1.25");
 
+        assertThat(fields).containsEntry("msgs_per_conn", "0").containsEntry("new_conns_per_s", "-").containsEntry("setup_p50_us", "-");
+
         String without = result(EchoLoadSpec.of(TARGET, 1, 64, Duration.ofSeconds(5)), 5, 5.0, OptionalDouble.empty()).summaryLine();
         assertThat(without).contains(" server_pid=- ", " server_cpu_s=- ", " msgs_per_server_cpu_s=- ");
+    }
+
+    @Test
+    void connectionSetUpFiguresAppearWhenConnectionsAreReplaced() {
+        EchoLoadSpec spec = EchoLoadSpec.of(TARGET, 10, 64, Duration.ofSeconds(4)).withMessagesPerConnection(1);
+        LatencySummary latency = new LatencySummary(8000, 50_000, 80_000, 120_000, 900_000, 2_000_000, 60_000);
+        LatencySummary setup = new LatencySummary(8000, 150_000, 180_000, 420_000, 900_000, 3_000_000, 160_000);
+        EchoLoadResult result = new EchoLoadResult(spec, 8010, 8010, 0, 0, 8000, 4.0, latency, 0, 0, 0,
+                OptionalDouble.of(2.0), 1.0, null, 8000, setup);
+
+        assertThat(result.connectionsPerSecond()).isEqualTo(2000.0);
+        assertThat(result.summaryLine()).contains(" msgs_per_conn=1 ", " new_conns_per_s=2000.0 ", " setup_p50_us=150.0 ", " setup_p99_us=420.0 ");
+        assertThat(result.report()).contains("2,000 new connections/s", "connect to first echo p50 150.0 us  p99 420.0 us");
     }
 
     @Test
@@ -182,6 +197,7 @@ class StatisticsTest {
 
     private static EchoLoadResult result(EchoLoadSpec spec, long messages, double window, OptionalDouble serverCpu) {
         LatencySummary latency = new LatencySummary(messages, 50_000, 80_000, 120_000, 900_000, 2_000_000, 60_000);
-        return new EchoLoadResult(spec, spec.connections(), spec.connections(), 0, 0, messages, window, latency, 0, 0, 0, serverCpu, 1.25, null);
+        return new EchoLoadResult(spec, spec.connections(), spec.connections(), 0, 0, messages, window, latency, 0, 0, 0, serverCpu, 1.25, null,
+                0, new LatencySummary(0, 0, 0, 0, 0, 0, 0));
     }
 }
