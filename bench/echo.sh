@@ -6,8 +6,10 @@
 # machine, and the row carries the ratio to it.
 #
 #   bench/echo.sh [-m "iterative threads pool virtual nonblocking nio"] [-c "1 100 1000"]
-#                 [-s 64] [-d 5] [-w 1] [-r 1] [-o bench/results/echo.md] [--no-peer]
+#                 [-s 64] [-d 5] [-w 1] [-r 1] [-k 0] [-o bench/results/echo.md] [--no-peer]
 #
+# -k K closes each connection after K echoes and opens a new one (--messages-per-connection):
+# -k 1 measures connection set-up cost, and the table shows new connections/s and connect-to-first-echo.
 # -r repeats the whole sweep: on a shared machine one round is a sample, not a verdict.
 # A model may carry extra server options after commas, e.g. "prefork,--workers,2".
 # 10,000 connections need about 10,100 descriptors in each of server and load generator: the script
@@ -23,6 +25,7 @@ DURATION=5
 WARMUP=1
 OUT=bench/results/echo.md
 ROUNDS=1
+PER_CONN=0
 PEER=yes
 # A server that has not printed its "listening on" line after this long is broken, not slow.
 START_TIMEOUT_S=60
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     -w) WARMUP=$2; shift 2 ;;
     -o) OUT=$2; shift 2 ;;
     -r) ROUNDS=$2; shift 2 ;;
+    -k) PER_CONN=$2; shift 2 ;;
     --no-peer) PEER=no; shift ;;
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "echo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -64,7 +68,12 @@ if [ "$PEER" = yes ] && [ ! -f "$PEERS_JAR" ]; then
 fi
 
 mkdir -p "$(dirname "$OUT")"
-if [ ! -s "$OUT" ]; then
+if [ ! -s "$OUT" ] && [ "$PER_CONN" -gt 0 ]; then
+  {
+    echo "| server | model | conns | msgs per conn | new conns/s | set-up p50 µs | set-up p99 µs | msgs/s | server CPU-s | new conns per server CPU-s | errors | x Netty conns/s | load1 |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  } >"$OUT"
+elif [ ! -s "$OUT" ]; then
   {
     echo "| server | model | conns | msgs/s | MB/s | p50 µs | p99 µs | p99.9 µs | server CPU-s | msgs per server CPU-s | errors | x Netty msgs/s | x Netty p99 | load1 |"
     echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
@@ -111,7 +120,7 @@ run_one() {
   local label=$1 model=$2 conns=$3; shift 3
   start_server "$label" "$@" || return 1
   local cmd=(./polyserve bench echo --host 127.0.0.1 --port "$PORT" --connections "$conns" --size "$SIZE"
-             --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID")
+             --duration "$DURATION" --warmup "$WARMUP" --messages-per-connection "$PER_CONN" --server-pid "$SERVER_PID")
   echo "# $label $model c=$conns: ${cmd[*]}" >&2
   local result
   result=$("${cmd[@]}" 2>>"$LOGDIR/loadgen.err" | grep '^RESULT ' || true)
@@ -124,8 +133,20 @@ run_one() {
   echo "$result"
 }
 
+setup_row() {  # setup_row SERVER MODEL CONNS RESULT PEER_RESULT: the connection set-up table (-k)
+  local server=$1 model=$2 conns=$3 r=$4 peer=${5:-} ratio=""
+  [ -n "$peer" ] && ratio=$(awk -v a="$(field new_conns_per_s "$r")" -v b="$(field new_conns_per_s "$peer")" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+  local per_cpu
+  per_cpu=$(awk -v n="$(field new_conns_per_s "$r")" -v d="$(field duration_s "$r")" -v c="$(field server_cpu_s "$r")" 'BEGIN { if (c > 0) printf "%.0f", n * d / c; else print "-" }')
+  printf '| %s | %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' \
+    "$server" "$model" "$conns" "$PER_CONN" "$(field new_conns_per_s "$r")" "$(field setup_p50_us "$r")" \
+    "$(field setup_p99_us "$r")" "$(field msgs_per_s "$r")" "$(field server_cpu_s "$r")" "$per_cpu" \
+    "$(( $(field errors "$r") + $(field connect_failures "$r") ))" "$ratio" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+}
+
 row() {  # row SERVER MODEL CONNS RESULT PEER_RESULT
   local server=$1 model=$2 conns=$3 r=$4 peer=${5:-}
+  if [ "$PER_CONN" -gt 0 ]; then setup_row "$@"; return; fi
   local ratio="" p99ratio=""
   if [ -n "$peer" ]; then
     ratio=$(awk -v a="$(field msgs_per_s "$r")" -v b="$(field msgs_per_s "$peer")" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
