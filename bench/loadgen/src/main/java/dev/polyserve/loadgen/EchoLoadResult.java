@@ -113,8 +113,11 @@ public record EchoLoadResult(
     /** A few lines for people. */
     public String report() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "echo %s:%d  connections %,d/%,d (%,d served)  size %,d B  depth %d  window %.2f s (after %.1f s warm-up)%n",
-                spec.target().getHostString(), spec.target().getPort(), connected, spec.connections(), served, spec.messageSize(),
+        String connections = replacesConnections()
+                ? String.format(Locale.ROOT, "%,d at a time, %,d opened (%,d served in the window)", spec.connections(), connected, served)
+                : String.format(Locale.ROOT, "%,d/%,d (%,d served)", connected, spec.connections(), served);
+        out.append(String.format(Locale.ROOT, "echo %s:%d  connections %s  size %,d B  depth %d  window %.2f s (after %.1f s warm-up)%n",
+                spec.target().getHostString(), spec.target().getPort(), connections, spec.messageSize(),
                 spec.pipelineDepth(), windowSeconds, spec.warmup().toMillis() / 1000.0));
         out.append(String.format(Locale.ROOT, "  throughput  %,.0f msgs/s  %.2f MB/s  (%,d messages)%n",
                 messagesPerSecond(), megabytesPerSecond(), messages));
