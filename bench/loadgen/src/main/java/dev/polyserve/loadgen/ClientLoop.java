@@ -164,13 +164,25 @@ final class ClientLoop implements Runnable {
         tally.connected++;
         connectedNow.setOpaque(tally.connected);
         session.key().interestOps(SelectionKey.OP_READ);
-        if (kickedOff && stopDeadline == 0) start(session);
+        if (kickedOff && stopDeadline == 0) {
+            now = System.nanoTime();   // stamp its first message now, not at the last wake-up
+            start(session);
+        }
     }
 
-    private void kickOff() throws IOException {
+    private void kickOff() {
         kickedOff = true;
-        for (EchoSession session : sessions) {
-            if (session.failure() == EchoSession.Failure.NONE && session.channel.isConnected()) start(session);
+        for (int i = 0; i < sessions.size(); i++) {
+            EchoSession session = sessions.get(i);
+            if (session.failure() != EchoSession.Failure.NONE || !session.channel.isConnected()) continue;
+            try {
+                start(session);
+            } catch (IOException e) {
+                // One connection reset before the start: count it, keep loading the others.
+                session.fail(EchoSession.Failure.IO);
+                noteError(e.toString());
+                drop(session);
+            }
         }
     }
 
