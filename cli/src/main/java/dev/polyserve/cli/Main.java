@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
+            StatusCommand.class,
             dev.polyserve.loadgen.BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
