@@ -1,0 +1,120 @@
+package dev.polyserve.services.ftp;
+
+import dev.polyserve.core.Server;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The passive data listeners and who may connect to each.
+ *
+ * <p>Design: the handler API has no "accept one more socket on this engine", so each passive port gets its
+ * own {@link Server} running the <em>same model</em> as the control connection that first asked for it (one
+ * worker: a data listener carries one transfer at a time). Listeners start on first use and stay up until the
+ * service closes, so a busy server pays the start-up once per port, not once per transfer. A port is leased
+ * to one session between PASV and the data connection's arrival; the arriving connection is matched by port
+ * and must come from the control connection's address (anything else is logged and dropped, and the lease
+ * stays for the rightful client: no data connection stealing). Already-running listeners are preferred, so a
+ * quiet server runs few of them.
+ */
+final class PassivePorts implements AutoCloseable {
+    /** Shutdown grace for data listeners: transfers are aborted with their control connections anyway. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    /**
+     * A data connection that moves nothing for this long is aborted (the transfer ends with 426). vsftpd's
+     * data_connection_timeout default is 300 seconds.
+     */
+    static final Duration DATA_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    private record Lease(InetAddress peer, DataLink link) {}
+
+    private record Listener(Server server, InetAddress bind) {}
+
+    private final PortRange range;
+    private final Map<Integer, Listener> listeners = new HashMap<>();
+    private final Map<Integer, Lease> leases = new HashMap<>();
+    private int cursor;
+    private boolean closed;
+
+    PassivePorts(PortRange range) {
+        this.range = range;
+    }
+
+    /**
+     * Leases a port whose listener binds {@code bind} and runs {@code model}, for a connection from {@code peer}.
+     *
+     * @return the port, or -1 if every port in the range is leased or cannot be bound
+     */
+    synchronized int lease(InetAddress bind, String model, InetAddress peer, DataLink link) {
+        if (closed) return -1;
+        for (var e : listeners.entrySet()) {
+            if (!leases.containsKey(e.getKey()) && e.getValue().bind().equals(bind)
+                    && e.getValue().server().config().model().equals(model)) {
+                leases.put(e.getKey(), new Lease(peer, link));
+                return e.getKey();
+            }
+        }
+        for (int i = 0; i < range.size(); i++) {
+            int port = range.first() + (cursor + i) % range.size();
+            if (listeners.containsKey(port)) continue;
+            try {
+                Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).workers(1)
+                        .idleTimeout(DATA_IDLE_TIMEOUT).service(() -> new DataHandler(this)).start();
+                listeners.put(port, new Listener(s, bind));
+                leases.put(port, new Lease(peer, link));
+                cursor = (cursor + i + 1) % range.size();
+                FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);
+                return port;
+            } catch (IOException e) {
+                FtpService.LOG.debug("passive port {} unavailable: {}", port, e.toString());
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Takes the lease for a data connection that arrived on {@code port} from {@code peer}.
+     *
+     * @return the link it belongs to, or null (logged) if nobody expects it from there
+     */
+    synchronized DataLink claim(int port, InetAddress peer) {
+        Lease l = leases.get(port);
+        if (l == null) {
+            FtpService.LOG.warn("data connection to port {} from {} refused: no PASV is waiting", port, peer.getHostAddress());
+            return null;
+        }
+        if (!l.peer().equals(peer)) {
+            FtpService.LOG.warn("data connection to port {} from {} refused: PASV was for {}", port,
+                    peer.getHostAddress(), l.peer().getHostAddress());
+            return null;
+        }
+        leases.remove(port);
+        return l.link();
+    }
+
+    /** Gives back {@code link}'s unused lease of {@code port}. */
+    synchronized void release(int port, DataLink link) {
+        Lease l = leases.get(port);
+        if (l != null && l.link() == link) leases.remove(port);
+    }
+
+    synchronized int listeners() {
+        return listeners.size();
+    }
+
+    @Override
+    public void close() {
+        List<Listener> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(listeners.values());
+            listeners.clear();
+            leases.clear();
+        }
+        for (Listener l : all) l.server().stop(STOP_GRACE);
+    }
+}
