@@ -30,6 +30,14 @@ final class PassivePorts implements AutoCloseable {
      */
     static final Duration DATA_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
+    /**
+     * A port whose lease was given back unused rests this long before it is leased again. The client may have
+     * connected for the abandoned set-up (curl and Commons Net connect before sending the command that then
+     * failed), and that connection can still sit in the accept queue: while the port rests it is dropped as
+     * stale instead of taking the next lease, which would steal the next transfer's data connection.
+     */
+    static final Duration REST_AFTER_UNUSED_LEASE = Duration.ofSeconds(2);
+
     private record Lease(InetAddress peer, DataLink link) {}
 
     private record Listener(Server server, InetAddress bind) {}
@@ -37,6 +45,8 @@ final class PassivePorts implements AutoCloseable {
     private final PortRange range;
     private final Map<Integer, Listener> listeners = new HashMap<>();
     private final Map<Integer, Lease> leases = new HashMap<>();
+    /** Ports resting after an unused lease: System.nanoTime() when they may be leased again. */
+    private final Map<Integer, Long> restingUntil = new HashMap<>();
     private int cursor;
     private boolean closed;
 
@@ -51,8 +61,10 @@ final class PassivePorts implements AutoCloseable {
      */
     synchronized int lease(InetAddress bind, String model, InetAddress peer, DataLink link) {
         if (closed) return -1;
+        long now = System.nanoTime();
+        restingUntil.values().removeIf(until -> until - now <= 0);
         for (var e : listeners.entrySet()) {
-            if (!leases.containsKey(e.getKey()) && e.getValue().bind().equals(bind)
+            if (!leases.containsKey(e.getKey()) && !restingUntil.containsKey(e.getKey()) && e.getValue().bind().equals(bind)
                     && e.getValue().server().config().model().equals(model)) {
                 leases.put(e.getKey(), new Lease(peer, link));
                 return e.getKey();
@@ -83,6 +95,10 @@ final class PassivePorts implements AutoCloseable {
      */
     synchronized DataLink claim(int port, InetAddress peer) {
         Lease l = leases.get(port);
+        if (l == null && restingUntil.containsKey(port)) {
+            FtpService.LOG.debug("stale data connection to port {} from {} dropped", port, peer.getHostAddress());
+            return null;
+        }
         if (l == null) {
             FtpService.LOG.warn("data connection to port {} from {} refused: no PASV is waiting", port, peer.getHostAddress());
             return null;
@@ -99,7 +115,10 @@ final class PassivePorts implements AutoCloseable {
     /** Gives back {@code link}'s unused lease of {@code port}. */
     synchronized void release(int port, DataLink link) {
         Lease l = leases.get(port);
-        if (l != null && l.link() == link) leases.remove(port);
+        if (l != null && l.link() == link) {
+            leases.remove(port);
+            restingUntil.put(port, System.nanoTime() + REST_AFTER_UNUSED_LEASE.toNanos());
+        }
     }
 
     synchronized int listeners() {
