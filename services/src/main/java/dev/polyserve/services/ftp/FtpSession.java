@@ -301,9 +301,10 @@ final class FtpSession {
                 else reply(504, "UTF8 cannot be turned off");
             }
             case "MLST" -> {
+                Set<String> asked = Set.of(value.toLowerCase(Locale.ROOT).split(";"));
                 Set<String> chosen = new LinkedHashSet<>();
-                for (String f : value.toLowerCase(Locale.ROOT).split(";")) {
-                    if (ALL_FACTS.contains(f)) chosen.add(f);
+                for (String f : ALL_FACTS) {
+                    if (asked.contains(f)) chosen.add(f);
                 }
                 mlstFacts = chosen;
                 reply(200, "MLST OPTS " + String.join("", chosen.stream().map(f -> f + ";").toList()));
