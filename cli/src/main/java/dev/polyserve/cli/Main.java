@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             ModelsCommand.class,
+            dev.polyserve.cli.ftp.FtpCommand.class,
+            dev.polyserve.cli.ftp.FtpUserCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {

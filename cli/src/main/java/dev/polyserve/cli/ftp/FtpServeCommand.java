@@ -1,6 +1,8 @@
 package dev.polyserve.cli.ftp;
 
-import dev.polyserve.core.Server;
+import dev.polyserve.cli.ServeRunner;
+import dev.polyserve.cli.ServerOptions;
+import dev.polyserve.cli.Signals;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
@@ -9,64 +11,56 @@ import dev.polyserve.services.ftp.UsersFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code polyserve serve ftp --root DIR [--port 2121] [--users FILE | --anonymous] [--passive-ports A-B]}:
- * the FTP server on any model. Prints one "listening on" line to stdout and serves until interrupted.
+ * the FTP server on any model. Prints the one "listening on" line and serves until SIGINT/SIGTERM.
  */
 @Command(name = "ftp", mixinStandardHelpOptions = true,
-        description = {"FTP file server (RFC 959, 2428, 3659, 2640) on any model.",
+        description = {"FTP file server (RFC 959, 2428, 3659, 2640) on any model. Default port 2121.",
                 "Passive data connections run on the same model as the control connection."})
 public final class FtpServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(FtpServeCommand.class);
     /** FTP's port 21 needs root; 2121 is the customary unprivileged stand-in (pyftpdlib's default too). */
     public static final int DEFAULT_PORT = 2121;
-    /** vsftpd's idle_session_timeout default: five minutes without a command. */
-    static final Duration DEFAULT_IDLE = Duration.ofMinutes(5);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--root", required = true, paramLabel = "DIR", description = "directory served (anonymous users see it as /; relative homes in --users start here)")
+    @Mixin
+    ServerOptions server;
+
+    @Option(names = "--root", required = true, paramLabel = "DIR",
+            description = "Directory served: anonymous users see it as /, relative homes in --users start here.")
     Path root;
-
-    @Option(names = "--host", paramLabel = "ADDR", description = "address to listen on (default: ${DEFAULT-VALUE})")
-    String host = "127.0.0.1";
-
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "control port (default: ${DEFAULT-VALUE}; 0 = any free port)")
-    int port = DEFAULT_PORT;
-
-    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "concurrency model (default: ${DEFAULT-VALUE}); see polyserve models")
-    String model = "nio";
-
-    @Option(names = "--workers", paramLabel = "N", description = "loops or pool threads for models that have a fixed number (default: the model's own)")
-    int workers;
-
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "421 and close after this long without a command (default: ${DEFAULT-VALUE})")
-    long idleSeconds = DEFAULT_IDLE.toSeconds();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Access access;
 
     static final class Access {
-        @Option(names = "--users", paramLabel = "FILE", description = "users file (see polyserve ftp-user add)")
+        @Option(names = "--users", paramLabel = "FILE", description = "Users file (make one with `polyserve ftp-user add`).")
         Path users;
 
-        @Option(names = "--anonymous", description = "anonymous read-only access to --root")
+        @Option(names = "--anonymous", description = "Anonymous read-only access to --root.")
         boolean anonymous;
     }
 
-    @Option(names = "--passive-ports", paramLabel = "FIRST-LAST", description = "ports for PASV/EPSV data connections (default: ${DEFAULT-VALUE})")
+    @Option(names = "--passive-ports", paramLabel = "FIRST-LAST",
+            description = "Ports for PASV/EPSV data connections (default: ${DEFAULT-VALUE}).")
     String passivePorts = FtpConfig.DEFAULT_PASSIVE_PORTS.toString();
 
-    @Option(names = "--max-per-ip", paramLabel = "N", description = "control connections one address may hold (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-per-ip", paramLabel = "N",
+            description = "Control connections one address may hold; more get 421 (default: ${DEFAULT-VALUE}).")
     int maxPerIp = FtpConfig.DEFAULT_MAX_PER_IP;
 
     @Override
@@ -78,6 +72,7 @@ public final class FtpServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--passive-ports: " + e.getMessage());
         }
+        if (maxPerIp < 1) throw new ParameterException(spec.commandLine(), "--max-per-ip must be at least 1");
         Path rootDir = root.toAbsolutePath().normalize();
         Authenticator auth;
         String who;
@@ -86,26 +81,22 @@ public final class FtpServeCommand implements Callable<Integer> {
             who = "anonymous read-only";
         } else {
             if (!Files.isRegularFile(access.users)) {
-                throw new ParameterException(spec.commandLine(), "--users " + access.users + " does not exist; create it with polyserve ftp-user add");
+                throw new ParameterException(spec.commandLine(),
+                        "--users " + access.users + " does not exist; create it with polyserve ftp-user add");
             }
             UsersFile users = UsersFile.load(access.users);
             auth = Authenticator.users(users, rootDir);
             who = users.entries().size() + " user(s) from " + access.users;
         }
         FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp);
-        Server.Builder b = Server.tcp(port).host(host).model(model).idleTimeout(Duration.ofSeconds(idleSeconds)).workers(workers);
-        FtpServer ftp;
+        FtpServer ftp = FtpServer.start(server.builder(DEFAULT_PORT, ServeRunner.DEFAULT_TCP_MODEL), cfg);
         try {
-            ftp = FtpServer.start(b, cfg);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            ServeRunner.announce(System.out, ftp.localAddress(), "ftp", ftp.control().config().model(), "tcp");
+            LOG.info("serving {} to {}; passive ports {}", rootDir, who, range);
+            Signals.awaitTermination();
+        } finally {
+            ftp.stop(server.shutdownGrace());
         }
-        Thread hook = new Thread(() -> ftp.stop(Server.DEFAULT_GRACE), "polyserve-ftp-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("polyserve ftp listening on " + ftp.localAddress().getAddress().getHostAddress() + ":"
-                + ftp.localAddress().getPort() + " (model " + model + ", passive ports " + range + ", " + who + ", root " + rootDir + ")");
-        System.out.flush();
-        ftp.control().awaitStopped();
         return 0;
     }
 }
