@@ -49,8 +49,11 @@ final class DataHandler implements Handler {
         c.pauseReading();
         int port = ((InetSocketAddress) c.local()).getPort();
         link = ports.claim(port, ((InetSocketAddress) c.remote()).getAddress());
-        if (link == null || !link.attach(this)) {
+        if (link == null) {
+            c.abort();
+        } else if (!link.attach(this)) {
             link = null;
+            ports.closed(port);
             c.abort();
         }
     }
@@ -186,6 +189,7 @@ final class DataHandler implements Handler {
             t = transfer;
         }
         if (link == null) return;
+        ports.closed(((InetSocketAddress) c.local()).getPort());
         if (t == null) {
             link.lost(this);
             return;

@@ -18,8 +18,10 @@ import java.util.Map;
  * service closes, so a busy server pays the start-up once per port, not once per transfer. A port is leased
  * to one session between PASV and the data connection's arrival; the arriving connection is matched by port
  * and must come from the control connection's address (anything else is logged and dropped, and the lease
- * stays for the rightful client: no data connection stealing). Already-running listeners are preferred, so a
- * quiet server runs few of them.
+ * stays for the rightful client: no data connection stealing). A running listener with no transfer on it is
+ * preferred, then a new listener, then a busy one: so a quiet server runs few listeners, and concurrent
+ * transfers spread over ports instead of queueing behind one (which matters for the one-thread-per-listener
+ * models, iterative and a one-thread pool).
  */
 final class PassivePorts implements AutoCloseable {
     /** Shutdown grace for data listeners: transfers are aborted with their control connections anyway. */
@@ -47,6 +49,8 @@ final class PassivePorts implements AutoCloseable {
     private final Map<Integer, Lease> leases = new HashMap<>();
     /** Ports resting after an unused lease: System.nanoTime() when they may be leased again. */
     private final Map<Integer, Long> restingUntil = new HashMap<>();
+    /** Data connections open per port. */
+    private final Map<Integer, Integer> open = new HashMap<>();
     private int cursor;
     private boolean closed;
 
@@ -63,12 +67,15 @@ final class PassivePorts implements AutoCloseable {
         if (closed) return -1;
         long now = System.nanoTime();
         restingUntil.values().removeIf(until -> until - now <= 0);
+        int busy = -1;
         for (var e : listeners.entrySet()) {
-            if (!leases.containsKey(e.getKey()) && !restingUntil.containsKey(e.getKey()) && e.getValue().bind().equals(bind)
-                    && e.getValue().server().config().model().equals(model)) {
-                leases.put(e.getKey(), new Lease(peer, link));
-                return e.getKey();
+            int port = e.getKey();
+            if (leases.containsKey(port) || restingUntil.containsKey(port) || !e.getValue().bind().equals(bind)
+                    || !e.getValue().server().config().model().equals(model)) {
+                continue;
             }
+            if (open.getOrDefault(port, 0) == 0) return take(port, peer, link);
+            if (busy < 0) busy = port;
         }
         for (int i = 0; i < range.size(); i++) {
             int port = range.first() + (cursor + i) % range.size();
@@ -77,15 +84,24 @@ final class PassivePorts implements AutoCloseable {
                 Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).workers(1)
                         .idleTimeout(DATA_IDLE_TIMEOUT).service(() -> new DataHandler(this)).start();
                 listeners.put(port, new Listener(s, bind));
-                leases.put(port, new Lease(peer, link));
                 cursor = (cursor + i + 1) % range.size();
                 FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);
-                return port;
+                return take(port, peer, link);
             } catch (IOException e) {
                 FtpService.LOG.debug("passive port {} unavailable: {}", port, e.toString());
             }
         }
-        return -1;
+        return busy >= 0 ? take(busy, peer, link) : -1;
+    }
+
+    private int take(int port, InetAddress peer, DataLink link) {
+        leases.put(port, new Lease(peer, link));
+        return port;
+    }
+
+    /** A data connection handed out by {@link #claim} closed. */
+    synchronized void closed(int port) {
+        open.computeIfPresent(port, (p, n) -> n <= 1 ? null : n - 1);
     }
 
     /**
@@ -109,6 +125,7 @@ final class PassivePorts implements AutoCloseable {
             return null;
         }
         leases.remove(port);
+        open.merge(port, 1, Integer::sum);
         return l.link();
     }
 
