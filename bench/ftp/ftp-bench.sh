@@ -20,8 +20,7 @@ RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-200}
 SMALL_MIB=${SMALL_MIB:-10}
 WORK=$(mktemp -d /tmp/polyserve-ftp-bench.XXXXXX)
-CLK_TCK=$(getconf CLK_TCK)
-BASE=$((30000 + (RANDOM % 20) * 1000))   # ports: control, iperf3, passive ranges; spread to avoid parallel runs
+BASE=$((10000 + (RANDOM % 18) * 1000))   # passive ranges; spread to avoid parallel runs
 PIDS=()
 
 cleanup() {
@@ -31,20 +30,14 @@ cleanup() {
 trap cleanup EXIT
 log() { echo "# $*" >&2; }
 
-# Server CPU ticks: utime+stime+cutime+cstime of PID plus utime+stime of its live descendants.
-cpu_ticks() {
-  local root=$1 total=0 pid stat
-  local -a todo=("$root")
-  while [ ${#todo[@]} -gt 0 ]; do
-    pid=${todo[0]}; todo=("${todo[@]:1}")
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    stat=${stat##*) }                       # fields after the command name
-    set -- $stat                            # $12=utime $13=stime $14=cutime $15=cstime (1-based after comm)
-    if [ "$pid" = "$root" ]; then total=$((total + ${12} + ${13} + ${14} + ${15})); else total=$((total + ${12} + ${13})); fi
-    for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do todo+=("$c"); done
-  done
-  echo "$total"
+# Runs a command while measuring the server tree's CPU; the command's stdout passes through, the CPU seconds
+# land in $WORK/cpu.
+during() { # during PID COMMAND...
+  local pid=$1; shift
+  python3 "$REPO/bench/ftp/cpu-during.py" "$pid" -- "$@" 2>"$WORK/cpu.err"
+  grep -o 'cpu_s=[0-9.]*' "$WORK/cpu.err" | cut -d= -f2 >"$WORK/cpu"
 }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -61,7 +54,7 @@ echo "| server | RETR MB/s | RETR MB/CPU-s | STOR MB/s | STOR MB/CPU-s | ${CLIEN
 echo "|---|---|---|---|---|---|---|---|---|---|"
 
 # ------------------------------------------------------------------ loopback limit
-IPERF_PORT=$((BASE + 1))
+IPERF_PORT=$(free_port)
 iperf3 -s -1 -p "$IPERF_PORT" >/dev/null 2>&1 & PIDS+=($!)
 sleep 0.5
 IPERF=$(iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t 5 -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8e6))')
@@ -69,30 +62,23 @@ echo "| iperf3 loopback (1 TCP stream, 5 s) | $IPERF | | $IPERF | | | | | | |"
 
 # ------------------------------------------------------------------ one server's figures
 measure() { # measure NAME PID URL_BASE USER PASSWORD PORT
-  local name=$1 pid=$2 url=$3 user=$4 pw=$5 port=$6 r speeds=() cpus=() sspeeds=() scpus=() t0 t1
+  local name=$1 pid=$2 url=$3 user=$4 pw=$5 port=$6 r speeds=() cpus=() sspeeds=() scpus=()
   curl -s -o /dev/null "$url/big.bin"                          # warm-up (JIT, page cache)
   for r in $(seq "$RUNS"); do
-    t0=$(cpu_ticks "$pid")
-    speeds+=("$(curl -s -o /dev/null -w '%{speed_download}' "$url/big.bin")")
-    t1=$(cpu_ticks "$pid"); cpus+=("$((t1 - t0))")
-    t0=$(cpu_ticks "$pid")
-    sspeeds+=("$(curl -s -T "$ROOT/big.bin" -w '%{speed_upload}' "$url/incoming/stor-big.bin")")
-    t1=$(cpu_ticks "$pid"); scpus+=("$((t1 - t0))")
+    speeds+=("$(during "$pid" curl -s -o /dev/null -w '%{speed_download}' "$url/big.bin")"); cpus+=("$(cat "$WORK/cpu")")
+    sspeeds+=("$(during "$pid" curl -s -T "$ROOT/big.bin" -w '%{speed_upload}' "$url/incoming/stor-big.bin")"); scpus+=("$(cat "$WORK/cpu")")
     rm -f "$ROOT/incoming/stor-big.bin"
   done
   local retr stor retr_cpu stor_cpu
-  retr=$(printf '%s\n' "${speeds[@]}" | median | awk '{printf "%d", $1/1e6}')
-  stor=$(printf '%s\n' "${sspeeds[@]}" | median | awk '{printf "%d", $1/1e6}')
-  retr_cpu=$(printf '%s\n' "${cpus[@]}" | median | awk -v b="$BYTES" -v hz="$CLK_TCK" '{printf "%d", ($1 > 0) ? b / 1e6 / ($1 / hz) : 0}')
-  stor_cpu=$(printf '%s\n' "${scpus[@]}" | median | awk -v b="$BYTES" -v hz="$CLK_TCK" '{printf "%d", ($1 > 0) ? b / 1e6 / ($1 / hz) : 0}')
-  t0=$(cpu_ticks "$pid")
+  retr=$(printf '%s\n' "${speeds[@]}" | median | awk '{printf "%d", $1 / 1e6}')
+  stor=$(printf '%s\n' "${sspeeds[@]}" | median | awk '{printf "%d", $1 / 1e6}')
+  retr_cpu=$(printf '%s\n' "${cpus[@]}" | median | awk -v b="$BYTES" '{printf "%d", ($1 > 0) ? b / 1e6 / $1 : 0}')
+  stor_cpu=$(printf '%s\n' "${scpus[@]}" | median | awk -v b="$BYTES" '{printf "%d", ($1 > 0) ? b / 1e6 / $1 : 0}')
   local load
-  load=$(python3 "$REPO/bench/ftp/ftpload.py" --port "$port" --user "$user" --password "$pw" --clients "$CLIENTS" \
+  load=$(during "$pid" python3 "$REPO/bench/ftp/ftpload.py" --port "$port" --user "$user" --password "$pw" --clients "$CLIENTS" \
       --retr small.bin --stor-dir incoming --size $((SMALL_MIB * 1024 * 1024)))
-  t1=$(cpu_ticks "$pid")
+  local lcpu; lcpu=$(cat "$WORK/cpu")
   rm -f "$ROOT"/incoming/load-*.bin
-  local lcpu
-  lcpu=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", t/hz}')
   echo "$load" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
@@ -105,7 +91,7 @@ if r["errors"]: print("#", r.get("first_errors"), file=sys.stderr)
 
 # ------------------------------------------------------------------ vsftpd
 if command -v vsftpd >/dev/null && [ "$(id -u)" = 0 ]; then
-  VPORT=$((BASE + 2))
+  VPORT=$(free_port)
   mkdir -p /var/run/vsftpd/empty
   vsftpd "$REPO/bench/ftp/vsftpd.conf" -olisten_port=$VPORT -oanon_root="$ROOT" \
       -opasv_min_port=$((BASE + 100)) -opasv_max_port=$((BASE + 499)) >"$WORK/vsftpd.log" 2>&1 & VPID=$!; PIDS+=($VPID)
@@ -125,14 +111,13 @@ if [ ${#MODELS[@]} -eq 0 ]; then
     "$POLYSERVE" models 2>/dev/null | grep -qw "$m" && MODELS+=("$m")
   done
 fi
-PPORT=$((BASE + 3))
 for m in "${MODELS[@]}"; do
-  "$POLYSERVE" serve ftp --model "$m" --port "$PPORT" --root "$ROOT" --users "$WORK/users" --max-per-ip 2000 \
+  "$POLYSERVE" serve ftp --model "$m" --port 0 --root "$ROOT" --users "$WORK/users" --max-per-ip 2000 \
       --passive-ports "$((BASE + 500))-$((BASE + 899))" >"$WORK/polyserve-$m.log" 2>&1 & SPID=$!; PIDS+=($SPID)
-  for _ in $(seq 300); do grep -q "listening on" "$WORK/polyserve-$m.log" && break; kill -0 $SPID 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 300); do grep -qs "listening on" "$WORK/polyserve-$m.log" && break; kill -0 $SPID 2>/dev/null || break; sleep 0.1; done
   if ! grep -q "listening on" "$WORK/polyserve-$m.log"; then log "model $m did not start: $(head -2 "$WORK/polyserve-$m.log")"; continue; fi
+  PPORT=$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/polyserve-$m.log" | sed 's/.*://')
   log "polyserve $m on $PPORT"
   measure "polyserve $m" "$SPID" "ftp://bench:bench-pw@127.0.0.1:$PPORT" bench bench-pw "$PPORT"
   kill "$SPID"; wait "$SPID" 2>/dev/null || true
-  PPORT=$((PPORT + 1))
 done

@@ -46,7 +46,7 @@ have() { # have TOOL [PACKAGE]: true if TOOL is on PATH, installing PACKAGE when
 }
 
 # A passive range unlikely to collide with parallel runs on a shared machine.
-BASE_PORT=$((40000 + (RANDOM % 200) * 100))
+BASE_PORT=$((10000 + (RANDOM % 190) * 100))
 PASSIVE="$BASE_PORT-$((BASE_PORT + 49))"
 
 start_server() { # start_server MODEL -> sets PORT, SERVER_PID; returns 1 if the model is unavailable

@@ -212,20 +212,23 @@ final class FtpSession {
         String arg = sp < 0 ? "" : line.substring(sp + 1);
         FtpCommands.Spec spec = FtpCommands.TABLE.get(verb);
         if (spec == null) {
-            LOG.debug("{}: unknown command {}", who(), printable(verb));
+            LOG.info("{}: unknown command {}", who(), printable(verb));
             reply(500, "Unknown command");
             return;
         }
         if (!verb.equals("RNTO")) renameFrom = verb.equals("RNFR") ? renameFrom : null;
         if (spec.login() && account == null) {
+            LOG.info("{}: {} refused: not logged in", who(), verb);
             reply(530, "Log in with USER and PASS first");
             return;
         }
         if (spec.arg() == FtpCommands.Arg.REQUIRED && arg.isEmpty()) {
+            LOG.info("{}: {} refused: argument missing", who(), verb);
             reply(501, verb + " needs an argument");
             return;
         }
         if (spec.arg() == FtpCommands.Arg.NONE && !arg.isEmpty()) {
+            LOG.info("{}: {} refused: unexpected argument", who(), verb);
             reply(501, verb + " takes no argument");
             return;
         }
