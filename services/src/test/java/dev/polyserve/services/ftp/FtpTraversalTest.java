@@ -51,7 +51,7 @@ class FtpTraversalTest {
         for (String p : List.of(
                 "../secret.txt", "../../etc/passwd", "/../secret.txt", "./../secret.txt", "sub/../../secret.txt",
                 "sub/./../../secret.txt", "..%2fsecret.txt", "%2e%2e/secret.txt", "%2E%2E%2Fsecret.txt",
-                "%252e%252e/secret.txt".replace("%25", "%"), "..\\secret.txt", "..\\..\\secret.txt",
+                "%252e%252e/secret.txt", "..\\secret.txt", "..\\..\\secret.txt",
                 "%c0%ae%c0%ae/secret.txt", "..%5csecret.txt", "outdir/secret.txt", "outfile", "/outfile",
                 "dangling", "inside.txt\0../secret.txt", longName, longPath, "/etc/passwd", "~/../../secret.txt",
                 "sub/outdir/secret.txt")) {
