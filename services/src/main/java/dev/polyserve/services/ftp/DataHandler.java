@@ -48,10 +48,14 @@ final class DataHandler implements Handler {
         conn = c;
         c.pauseReading();
         int port = ((InetSocketAddress) c.local()).getPort();
-        link = ports.claim(port, ((InetSocketAddress) c.remote()).getAddress());
-        if (link == null) {
+        PassivePorts.Claim claim = ports.claim(port, ((InetSocketAddress) c.remote()).getAddress());
+        if (claim == null) {
             c.abort();
-        } else if (!link.attach(this)) {
+            return;
+        }
+        link = claim.link();
+        if (!link.attach(this, claim.setUp())) {
+            FtpService.LOG.debug("{}: stale data connection dropped (its session has set up another)", c.remote());
             link = null;
             ports.closed(port);
             c.abort();

@@ -29,6 +29,12 @@ final class DataLink {
     /** Whoever runs the current transfer: a {@link DataHandler} or an {@link ActiveTransfer}. */
     private Object running;
     private boolean closed;
+    /**
+     * Counts data set-ups (PASV, EPSV, PORT, EPRT). A passive connection answers the set-up that leased its
+     * port; one that arrives after the session moved on (the client gave up on it after a failed command)
+     * is stale and dropped, so it can never take a later transfer.
+     */
+    private int setUp;
 
     DataLink(FtpService service, Conn control, ControlHandler owner) {
         this.service = service;
@@ -40,7 +46,7 @@ final class DataLink {
         reset();
         InetAddress bind = ((InetSocketAddress) control.local()).getAddress();
         InetAddress peer = ((InetSocketAddress) control.remote()).getAddress();
-        leasedPort = service.passivePorts.lease(bind, control.model(), peer, this);
+        leasedPort = service.passivePorts.lease(bind, control.model(), peer, this, setUp);
         return leasedPort;
     }
 
@@ -51,6 +57,7 @@ final class DataLink {
 
     /** Forgets the earlier set-up: its lease goes back and an unused data connection is dropped. */
     private void reset() {
+        setUp++;
         if (leasedPort >= 0) service.passivePorts.release(leasedPort, this);
         leasedPort = -1;
         activeTarget = null;
@@ -61,13 +68,13 @@ final class DataLink {
     }
 
     /**
-     * A passive data connection for this link arrived (its lease is consumed).
+     * A passive data connection for set-up {@code forSetUp} of this link arrived (its lease is consumed).
      *
      * @return false if the link no longer wants it (the caller drops the connection)
      */
-    synchronized boolean attach(DataHandler h) {
+    synchronized boolean attach(DataHandler h, int forSetUp) {
+        if (closed || forSetUp != setUp) return false;
         leasedPort = -1;
-        if (closed) return false;
         if (pending != null) {
             Transfer t = pending;
             pending = null;

@@ -13,15 +13,15 @@ import java.util.Map;
  * The passive data listeners and who may connect to each.
  *
  * <p>Design: the handler API has no "accept one more socket on this engine", so each passive port gets its
- * own {@link Server} running the <em>same model</em> as the control connection that first asked for it (one
- * worker: a data listener carries one transfer at a time). Listeners start on first use and stay up until the
+ * own {@link Server} running the <em>same model</em> as the control connection that first asked for it, with
+ * that model's own defaults (loops per core, pool size). Listeners start on first use and stay up until the
  * service closes, so a busy server pays the start-up once per port, not once per transfer. A port is leased
  * to one session between PASV and the data connection's arrival; the arriving connection is matched by port
  * and must come from the control connection's address (anything else is logged and dropped, and the lease
  * stays for the rightful client: no data connection stealing). A running listener with no transfer on it is
- * preferred, then a new listener, then a busy one: so a quiet server runs few listeners, and concurrent
- * transfers spread over ports instead of queueing behind one (which matters for the one-thread-per-listener
- * models, iterative and a one-thread pool).
+ * preferred, then one carrying fewer than {@link #TRANSFERS_PER_LISTENER}, then a new listener, then any: so
+ * a quiet server runs one or two listeners and 200 concurrent transfers need about a dozen, spread so that
+ * no single loop carries them all.
  */
 final class PassivePorts implements AutoCloseable {
     /** Shutdown grace for data listeners: transfers are aborted with their control connections anyway. */
@@ -36,11 +36,22 @@ final class PassivePorts implements AutoCloseable {
      * A port whose lease was given back unused rests this long before it is leased again. The client may have
      * connected for the abandoned set-up (curl and Commons Net connect before sending the command that then
      * failed), and that connection can still sit in the accept queue: while the port rests it is dropped as
-     * stale instead of taking the next lease, which would steal the next transfer's data connection.
+     * stale instead of taking the next lease, which would steal the next transfer's data connection. Resting
+     * ports are still leased, earliest first, when no other port is free.
      */
     static final Duration REST_AFTER_UNUSED_LEASE = Duration.ofSeconds(2);
 
-    private record Lease(InetAddress peer, DataLink link) {}
+    /**
+     * Transfers a listener takes before a new port is opened: enough to keep thread counts low (a loop
+     * engine's listener has an accept thread and a loop per core), few enough that 200 concurrent transfers
+     * spread over about a dozen listeners rather than one loop.
+     */
+    static final int TRANSFERS_PER_LISTENER = 16;
+
+    private record Lease(InetAddress peer, DataLink link, int setUp) {}
+
+    /** A claimed data connection: the link it belongs to and which of its PASV/EPSV set-ups it answers. */
+    record Claim(DataLink link, int setUp) {}
 
     private record Listener(Server server, InetAddress bind) {}
 
@@ -63,39 +74,54 @@ final class PassivePorts implements AutoCloseable {
      *
      * @return the port, or -1 if every port in the range is leased or cannot be bound
      */
-    synchronized int lease(InetAddress bind, String model, InetAddress peer, DataLink link) {
+    synchronized int lease(InetAddress bind, String model, InetAddress peer, DataLink link, int setUp) {
         if (closed) return -1;
         long now = System.nanoTime();
         restingUntil.values().removeIf(until -> until - now <= 0);
+        int light = -1;
         int busy = -1;
+        int resting = -1;
         for (var e : listeners.entrySet()) {
             int port = e.getKey();
-            if (leases.containsKey(port) || restingUntil.containsKey(port) || !e.getValue().bind().equals(bind)
+            if (leases.containsKey(port) || !e.getValue().bind().equals(bind)
                     || !e.getValue().server().config().model().equals(model)) {
                 continue;
             }
-            if (open.getOrDefault(port, 0) == 0) return take(port, peer, link);
-            if (busy < 0) busy = port;
+            if (restingUntil.containsKey(port)) {
+                if (resting < 0 || restingUntil.get(port) - restingUntil.get(resting) < 0) resting = port;
+                continue;
+            }
+            int n = open.getOrDefault(port, 0);
+            if (n == 0) return take(port, peer, link, setUp);
+            if (n < TRANSFERS_PER_LISTENER && (light < 0 || n < open.getOrDefault(light, 0))) light = port;
+            if (busy < 0 || n < open.getOrDefault(busy, 0)) busy = port;
         }
+        if (light >= 0) return take(light, peer, link, setUp);
         for (int i = 0; i < range.size(); i++) {
             int port = range.first() + (cursor + i) % range.size();
             if (listeners.containsKey(port)) continue;
             try {
-                Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).workers(1)
+                Server s = Server.tcp(port).host(bind.getHostAddress()).model(model)
                         .idleTimeout(DATA_IDLE_TIMEOUT).service(() -> new DataHandler(this)).start();
                 listeners.put(port, new Listener(s, bind));
                 cursor = (cursor + i + 1) % range.size();
                 FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);
-                return take(port, peer, link);
+                return take(port, peer, link, setUp);
             } catch (IOException e) {
                 FtpService.LOG.debug("passive port {} unavailable: {}", port, e.toString());
             }
         }
-        return busy >= 0 ? take(busy, peer, link) : -1;
+        if (resting >= 0) {
+            // Every port is in use: cut the rest short rather than refuse (a client repeating PASV without
+            // connecting would otherwise exhaust the range for everyone).
+            restingUntil.remove(resting);
+            return take(resting, peer, link, setUp);
+        }
+        return busy >= 0 ? take(busy, peer, link, setUp) : -1;
     }
 
-    private int take(int port, InetAddress peer, DataLink link) {
-        leases.put(port, new Lease(peer, link));
+    private int take(int port, InetAddress peer, DataLink link, int setUp) {
+        leases.put(port, new Lease(peer, link, setUp));
         return port;
     }
 
@@ -109,7 +135,7 @@ final class PassivePorts implements AutoCloseable {
      *
      * @return the link it belongs to, or null (logged) if nobody expects it from there
      */
-    synchronized DataLink claim(int port, InetAddress peer) {
+    synchronized Claim claim(int port, InetAddress peer) {
         Lease l = leases.get(port);
         if (l == null && restingUntil.containsKey(port)) {
             FtpService.LOG.debug("stale data connection to port {} from {} dropped", port, peer.getHostAddress());
@@ -126,7 +152,7 @@ final class PassivePorts implements AutoCloseable {
         }
         leases.remove(port);
         open.merge(port, 1, Integer::sum);
-        return l.link();
+        return new Claim(l.link(), l.setUp());
     }
 
     /** Gives back {@code link}'s unused lease of {@code port}. */
