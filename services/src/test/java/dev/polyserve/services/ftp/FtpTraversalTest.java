@@ -33,7 +33,7 @@ class FtpTraversalTest {
     Path dir;
 
     static Stream<String> models() {
-        return Stream.of("virtual", "nio").filter(Engines.availableNames()::contains);
+        return Stream.of("virtual", "nio", "epoll").filter(Engines.availableNames()::contains);
     }
 
     /** A command line and whether it needs a data connection prepared first (so the path check is reached). */
