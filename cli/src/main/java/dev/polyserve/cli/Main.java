@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
+            StatusCommand.class,
             dev.polyserve.cli.ftp.FtpCommand.class,
             dev.polyserve.cli.ftp.FtpUserCommand.class,
             CommandLine.HelpCommand.class,
