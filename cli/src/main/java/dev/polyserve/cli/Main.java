@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             ModelsCommand.class,
             StatusCommand.class,
+            dev.polyserve.cli.ftp.FtpCommand.class,
+            dev.polyserve.cli.ftp.FtpUserCommand.class,
             dev.polyserve.loadgen.BenchCommand.class,
             CommandLine.HelpCommand.class,
         })

@@ -10,5 +10,6 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeEchoCommand.class,
             ServeExecCommand.class,
+            dev.polyserve.cli.ftp.FtpServeCommand.class,
         })
 final class ServeCommand {}

@@ -81,8 +81,9 @@ class ProcessCommandsTest {
             String line = p.awaitListening();
             assertThat(line).endsWith("(service=echo, model=prefork, transport=tcp)");
             int port = PolyserveProcess.port(line);
+            // Two serving workers, and a warm spare that may still be starting.
             List<Long> workers = childrenOf(p.process.pid());
-            assertThat(workers).hasSize(2);
+            assertThat(workers).hasSizeBetween(2, 3);
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(new DataInputStream(s.getInputStream()).readNBytes(6)).asString(StandardCharsets.US_ASCII).isEqualTo("hello\n");
@@ -95,6 +96,7 @@ class ProcessCommandsTest {
             }
             assertThat(status).contains("port " + port).contains("workers 2");
             for (long w : workers) assertThat(status).contains(Long.toString(w));
+            workers = childrenOf(p.process.pid());
             assertThat(p.terminate()).isZero();
             assertThat(p.remainingStdout()).as("one listening line, nothing else").isEmpty();
             assertThat(workers).allMatch(w -> ProcessHandle.of(w).isEmpty());

@@ -67,13 +67,23 @@ final class PreforkMaster {
 
     private static final AtomicInteger instances = new AtomicInteger();
 
+    /**
+     * The slot number of the warm spare: a worker JVM started ahead of need, its classes loaded, waiting on its
+     * channel. A JVM takes a second or more to start on a busy machine; a spare binds and serves in milliseconds,
+     * so a dead worker's slot is served again at once and a new spare is started behind it.
+     */
+    static final int SPARE = -1;
+
     /** One worker process and the row of the stats table it owns. */
     private static final class Worker {
-        final int slot;
+        /** The slot served, or {@link #SPARE} while this is the warm spare. Supervisor thread writes. */
+        volatile int slot;
         final int row;
         final Process process;
         final long startedNanos = System.nanoTime();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
+        /** A spare completes this when its JVM is up and waiting for {@code serve}. */
+        final CompletableFuture<Void> standingBy = new CompletableFuture<>();
         volatile MessageChannel channel;
         volatile boolean retiring;
 
@@ -94,6 +104,7 @@ final class PreforkMaster {
     private final Service service;
     private final Map<Integer, Worker> byRow = new ConcurrentHashMap<>();
     private final int[] quickExits;
+    private int spareExits;   // supervisor thread only
     private final ScheduledExecutorService supervisor =
             Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("polyserve-prefork-supervisor").daemon().unstarted(r));
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -125,8 +136,9 @@ final class PreforkMaster {
             address = (InetSocketAddress) portHold.getLocalAddress();
             Path dir = ProcessModels.runtimeDirectory();
             String name = "prefork-" + ProcessHandle.current().pid() + "-" + instances.incrementAndGet();
+            // Rows: N workers, N more while a rolling restart overlaps old and new, and the spare.
             table = PreforkStats.create(dir.resolve(name + ".stats"), ProcessHandle.current().pid(), address.getPort(),
-                    2 * workerCount);
+                    2 * workerCount + 1);
             listener = MessageListener.bind(dir.resolve(name + ".sock"));
             launcher = ChildLauncher.create("prefork-worker", config, service, List.of());
             Thread.ofPlatform().name("polyserve-prefork-channels").daemon().start(this::acceptChannels);
@@ -136,6 +148,7 @@ final class PreforkMaster {
             for (int slot = 0; slot < workerCount; slot++) first.add(onSupervisor(slot, this::spawn));
             long deadline = System.nanoTime() + WORKER_START_TIMEOUT.toNanos();
             for (Worker w : first) awaitReady(w, deadline);
+            onSupervisor(SPARE, this::spawn);
         } catch (IOException | RuntimeException e) {
             shutdown(Duration.ZERO);
             throw e;
@@ -213,7 +226,8 @@ final class PreforkMaster {
                             ChildRole.WORKER_MODEL, workerModel,
                             ChildRole.WORKER_SLOT, Integer.toString(row),
                             ChildRole.CONTROL_SOCKET, listener.path().toString(),
-                            ChildRole.STATS_FILE, table.file().toString()),
+                            ChildRole.STATS_FILE, table.file().toString(),
+                            ChildRole.WORKER_SPARE, Boolean.toString(slot == SPARE)),
                     ProcessBuilder.Redirect.from(new File("/dev/null")),
                     // A worker's stdout would repeat the "listening on" line; the master prints it once.
                     ProcessBuilder.Redirect.DISCARD);
@@ -242,16 +256,63 @@ final class PreforkMaster {
             log.info("prefork: worker pid {} (slot {}) finished with {}", w.pid(), w.slot, status);
             return;
         }
+        if (w.slot == SPARE) {
+            // A spare that dies young is not respawned hot either: it shares the crash-loop back-off of slot 0.
+            Duration lived = Duration.ofNanos(System.nanoTime() - w.startedNanos);
+            spareExits = lived.compareTo(HEALTHY_UPTIME) < 0 ? spareExits + 1 : 1;
+            Duration delay = backoff(spareExits);
+            log.warn("prefork: spare worker pid {} exited with {}; a new spare in {} ms", w.pid(), status, delay.toMillis());
+            supervisor.schedule(this::replaceSpare, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
         Duration lived = Duration.ofNanos(System.nanoTime() - w.startedNanos);
         quickExits[w.slot] = lived.compareTo(HEALTHY_UPTIME) < 0 ? quickExits[w.slot] + 1 : 1;
         Duration delay = backoff(quickExits[w.slot]);
         if (delay.isZero()) {
+            Optional<Worker> spare = standingSpare();
+            if (spare.isPresent() && promote(spare.get(), w.slot)) {
+                log.warn("prefork: worker pid {} (slot {}) exited with {}; the spare pid {} serves it now",
+                        w.pid(), w.slot, status, spare.get().pid());
+                table.workerReplaced();
+                replaceSpare();
+                return;
+            }
             log.warn("prefork: worker pid {} (slot {}) exited with {}; replacing it", w.pid(), w.slot, status);
         } else {
             log.warn("prefork: worker pid {} (slot {}) exited with {}, {} quick exits in a row: crash loop, next start in {} ms",
                     w.pid(), w.slot, status, quickExits[w.slot], delay.toMillis());
         }
         supervisor.schedule(() -> replace(w.slot), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The spare, if one is up and waiting. */
+    private Optional<Worker> standingSpare() {
+        return byRow.values().stream()
+                .filter(w -> w.slot == SPARE && !w.retiring && w.standingBy.isDone() && w.process.isAlive()).findFirst();
+    }
+
+    /** Tells the spare to serve {@code slot}. Supervisor thread. */
+    private boolean promote(Worker spare, int slot) {
+        try {
+            spare.channel.send("serve");
+            spare.slot = slot;
+            return true;
+        } catch (IOException e) {
+            log.warn("prefork: spare pid {} did not take the slot: {}", spare.pid(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Starts a new spare unless one is there. Supervisor thread. */
+    private void replaceSpare() {
+        if (stopping.get() || byRow.values().stream().anyMatch(w -> w.slot == SPARE && !w.retiring)) return;
+        try {
+            spawn(SPARE);
+        } catch (RuntimeException e) {
+            spareExits++;
+            log.error("prefork: {}; retrying the spare", e.getMessage());
+            supervisor.schedule(this::replaceSpare, backoff(spareExits).toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Starts the replacement worker for {@code slot}; a failure to even start counts as a quick exit. */
@@ -307,30 +368,34 @@ final class PreforkMaster {
         }
     }
 
-    /** First message: {@code ready ROW PID}. Then the channel stays open: its end tells a worker the master left. */
+    /**
+     * Messages from one worker: {@code spare ROW PID} (a spare is up and waiting), {@code ready ROW PID} (it serves).
+     * The channel then stays open: its end tells a worker the master left.
+     */
     private void serveChannel(MessageChannel ch) {
         try {
-            Optional<String> hello = ch.receiveText();
-            String[] words = hello.orElse("").split(" ");
-            Worker w = words.length == 3 && words[0].equals("ready") ? byRow.get(Integer.parseInt(words[1])) : null;
-            if (hello.isEmpty()) {
-                log.debug("prefork: a worker connected and exited before saying it was ready");
-                ch.close();
-                return;
-            }
-            if (w == null || w.pid() != Long.parseLong(words[2])) {
-                log.warn("prefork: unexpected first message on the control socket: {}", hello.orElse("(none)"));
-                ch.close();
-                return;
-            }
-            w.channel = ch;
-            w.ready.complete(null);
-            log.debug("prefork: worker pid {} (slot {}) is serving", w.pid(), w.slot);
-            while (ch.receive().isPresent()) {
-                // Workers send nothing else today; reading keeps the channel's end observable.
+            for (Optional<String> msg = ch.receiveText(); msg.isPresent(); msg = ch.receiveText()) {
+                String[] words = msg.get().split(" ");
+                Worker w = words.length == 3 && (words[0].equals("ready") || words[0].equals("spare"))
+                        ? byRow.get(Integer.parseInt(words[1])) : null;
+                if (w == null || w.pid() != Long.parseLong(words[2])) {
+                    log.warn("prefork: unexpected message on the control socket: {}", msg.get());
+                    ch.close();
+                    return;
+                }
+                w.channel = ch;
+                if (words[0].equals("spare")) {
+                    w.standingBy.complete(null);
+                    log.debug("prefork: spare pid {} is standing by", w.pid());
+                } else {
+                    w.ready.complete(null);
+                    log.debug("prefork: worker pid {} (slot {}) is serving", w.pid(), w.slot);
+                }
             }
         } catch (IOException | RuntimeException e) {
             log.debug("prefork: control channel ended: {}", e.toString());
+        } finally {
+            closeQuietly(ch);   // the worker is gone (or spoke nonsense): release our end
         }
     }
 
@@ -383,6 +448,14 @@ final class PreforkMaster {
             }
             log.info("prefork: slot {} now served by pid {}", slot, fresh.pid());
         }
+        // The spare runs the old code too: replace it as well.
+        List<Worker> oldSpares = byRow.values().stream().filter(w -> w.slot == SPARE && !w.retiring).toList();
+        for (Worker w : oldSpares) drain(w, ROLLING_DRAIN_GRACE);
+        try {
+            onSupervisor(SPARE, slot -> { replaceSpare(); return null; });
+        } catch (IOException | RuntimeException e) {
+            log.warn("prefork: no new spare after the rolling restart: {}", e.getMessage());
+        }
         log.info("prefork: rolling restart done");
     }
 
@@ -418,6 +491,7 @@ final class PreforkMaster {
         }
         // Every worker is reaped: pending work (kill timers of a rolling restart, replacements) is moot.
         supervisor.shutdownNow();
+        for (Worker w : all) closeQuietly(w.channel);
         try {
             supervisor.awaitTermination(EXIT_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

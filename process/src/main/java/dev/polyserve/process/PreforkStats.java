@@ -30,8 +30,8 @@ final class PreforkStats implements AutoCloseable {
             H_REPLACED = 6, H_RETIRED_ACCEPTED = 7, H_RETIRED_REFUSED = 8, H_RETIRED_IN = 9, H_RETIRED_OUT = 10;
     static final int R_PID = 0, R_STATE = 1, R_ACCEPTED = 2, R_OPEN = 3, R_REFUSED = 4, R_IN = 5, R_OUT = 6, R_UPDATED = 7;
 
-    /** A row's life: free, started but not serving, serving, draining (no longer accepting). */
-    static final long FREE = 0, STARTING = 1, READY = 2, DRAINING = 3;
+    /** A row's life: free, started but not serving, serving, draining (no longer accepting), warm spare. */
+    static final long FREE = 0, STARTING = 1, READY = 2, DRAINING = 3, SPARE = 4;
 
     private final SharedMemory memory;
 

@@ -70,7 +70,7 @@ public final class PreforkStatus {
 
     private static String state(long s) {
         return s == PreforkStats.STARTING ? "starting" : s == PreforkStats.READY ? "serving"
-                : s == PreforkStats.DRAINING ? "draining" : "free";
+                : s == PreforkStats.DRAINING ? "draining" : s == PreforkStats.SPARE ? "spare" : "free";
     }
 
     /** The table {@code polyserve status} prints. */
@@ -78,8 +78,10 @@ public final class PreforkStatus {
         if (servers.isEmpty()) return "no prefork server is running\n";
         StringBuilder sb = new StringBuilder();
         for (Server s : servers) {
-            sb.append(String.format(Locale.ROOT, "port %d  master pid %d  workers %d  replaced %d  accepted %d  open %d  refused %d  in %d B  out %d B%n",
-                    s.port(), s.masterPid(), s.workers().size(), s.workersReplaced(), s.accepted(), s.open(), s.refused(), s.bytesIn(), s.bytesOut()));
+            long serving = s.workers().stream().filter(w -> w.state().equals("serving")).count();
+            long spare = s.workers().stream().filter(w -> w.state().equals("spare")).count();
+            sb.append(String.format(Locale.ROOT, "port %d  master pid %d  workers %d  spare %d  replaced %d  accepted %d  open %d  refused %d  in %d B  out %d B%n",
+                    s.port(), s.masterPid(), serving, spare, s.workersReplaced(), s.accepted(), s.open(), s.refused(), s.bytesIn(), s.bytesOut()));
             sb.append(String.format(Locale.ROOT, "  %-8s %-9s %10s %6s %8s %14s %14s%n", "pid", "state", "accepted", "open", "refused", "bytes in", "bytes out"));
             for (Worker w : s.workers()) {
                 sb.append(String.format(Locale.ROOT, "  %-8d %-9s %10d %6d %8d %14d %14d%n",

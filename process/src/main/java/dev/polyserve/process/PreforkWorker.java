@@ -46,22 +46,39 @@ final class PreforkWorker {
     void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
         this.stats = stats;
         Signals.ignoreHangup();
+        // The channel first: a spare waits on it before it binds anything.
+        channel = MessageChannel.connect(role.control());
+        table = PreforkStats.attach(role.statsFile());
+        engine = Engines.create(role.model());   // loads the engine's classes, also while standing by
+        if (role.spare() && !standBy()) {
+            System.exit(0);   // told to drain (or the master left) before ever serving: nothing to finish
+        }
         ServerConfig inner = new ServerConfig(new InetSocketAddress(config.address().getAddress(), role.port()),
                 role.model(), config.idleTimeout(), config.maxConnections(), config.writeQueueLimit(),
                 0 /* the worker model's own default */, config.backlog(), true);
-        engine = Engines.create(role.model());
         engine.start(inner, service, stats);
-        table = PreforkStats.attach(role.statsFile());
         table.publish(role.slot(), stats);
         publisher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("polyserve-prefork-stats").daemon().unstarted(r));
         publisher.scheduleAtFixedRate(() -> table.publish(role.slot(), stats),
                 PUBLISH_INTERVAL.toMillis(), PUBLISH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        channel = MessageChannel.connect(role.control());
         channel.send("ready " + role.slot() + " " + ProcessHandle.current().pid());
         table.setRow(role.slot(), PreforkStats.R_STATE, PreforkStats.READY);   // "serving" once the master knows
         Thread.ofPlatform().name("polyserve-prefork-master").daemon().start(this::obeyMaster);
-        log.info("prefork worker {} (pid {}) serving {} with {}", role.slot(), ProcessHandle.current().pid(),
+        log.info("prefork worker pid {} (stats row {}) serving {} with {}", ProcessHandle.current().pid(), role.slot(),
                 engine.localAddress(), role.model());
+    }
+
+    /** A spare says so and waits for {@code serve}; false when it is told anything else or the channel ends. */
+    private boolean standBy() throws IOException {
+        channel.send("spare " + role.slot() + " " + ProcessHandle.current().pid());
+        table.setRow(role.slot(), PreforkStats.R_STATE, PreforkStats.SPARE);
+        Optional<String> msg = channel.receiveText();
+        if (msg.isPresent() && msg.get().equals("serve")) {
+            log.info("prefork spare (pid {}) takes over a slot", ProcessHandle.current().pid());
+            return true;
+        }
+        log.info("prefork spare (pid {}) leaves without serving ({})", ProcessHandle.current().pid(), msg.orElse("master gone"));
+        return false;
     }
 
     InetSocketAddress localAddress() {

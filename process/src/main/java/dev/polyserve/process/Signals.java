@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * SIGHUP for prefork masters. The JDK's own signal API ({@code jdk.internal.misc.Signal}) is not exported, so this
  * uses {@code sun.misc.Signal} from the {@code jdk.unsupported} module, which is on the class path of every JDK.
- * SIGTERM and SIGINT are not handled here: the JVM turns them into shutdown hooks, and the server's hook stops the
- * engine, which drains the workers.
+ * SIGTERM and SIGINT are not handled here: whoever owns the server stops it on those (the CLI catches them; a
+ * library user registers a shutdown hook), and stopping the engine drains the workers.
  */
 final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);

@@ -244,6 +244,7 @@ final class StdioConnection implements Conn {
     private void abortWith(Throwable cause) {
         closing.set(true);
         writes.clear();
+        writes.add(CLOSE_AFTER_FLUSH);   // wakes the writer if it waits for work: nothing is left to flush
         queued.set(0);
         try {
             out.close();   // the writer's next write fails; the master sees EOF and closes the socket

@@ -48,6 +48,11 @@ class PreforkSupervisionTest {
                 .map(PreforkStatus.Worker::pid).collect(Collectors.toSet());
     }
 
+    private static Set<Long> spares(int port) {
+        return status(port).workers().stream().filter(w -> w.state().equals("spare"))
+                .map(PreforkStatus.Worker::pid).collect(Collectors.toSet());
+    }
+
     private static boolean migratesQueuedConnections() {
         try {
             return Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim().equals("1");
@@ -61,6 +66,8 @@ class PreforkSupervisionTest {
         int port = prefork(2).localAddress().getPort();
         Set<Long> before = serving(port);
         assertThat(before).hasSize(2);
+        Await.until(LIMIT, "the warm spare standing by", () -> spares(port).size() == 1);
+        long spare = spares(port).iterator().next();
         long victim = before.iterator().next();
         ClientLoop loop = new ClientLoop(port);
         // 1,000 connects; one worker is killed with SIGKILL after the first 200.
@@ -73,6 +80,8 @@ class PreforkSupervisionTest {
             Set<Long> now = serving(port);
             return now.size() == 2 && !now.contains(victim);
         });
+        assertThat(serving(port)).as("the spare took the dead worker's slot").contains(spare);
+        Await.until(LIMIT, "a new spare behind it", () -> spares(port).size() == 1 && !spares(port).contains(spare));
         assertThat(ProcTable.stat(victim)).as("the killed worker was reaped").isEmpty();
         assertThat(status(port).workersReplaced()).isEqualTo(1);
     }
@@ -123,7 +132,8 @@ class PreforkSupervisionTest {
             // With tcp_migrate_req=1 a draining worker's queued connections move to a live worker: none is lost.
             assertThat(loop.reset.get()).as(loop.toString()).isZero();
         }
-        assertThat(status(port).workers()).hasSize(2);
+        assertThat(serving(port)).hasSize(2);
+        Await.until(LIMIT, "a new spare", () -> !spares(port).isEmpty());
     }
 
     @Test
