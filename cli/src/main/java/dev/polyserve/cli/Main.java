@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             dev.polyserve.cli.chat.ChatClientCommand.class,
             StatusCommand.class,
+            dev.polyserve.cli.ftp.FtpCommand.class,
+            dev.polyserve.cli.ftp.FtpUserCommand.class,
+            dev.polyserve.loadgen.BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {

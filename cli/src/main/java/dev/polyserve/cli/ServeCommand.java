@@ -11,5 +11,6 @@ import picocli.CommandLine.Command;
             ServeEchoCommand.class,
             ServeChatCommand.class,
             ServeExecCommand.class,
+            dev.polyserve.cli.ftp.FtpServeCommand.class,
         })
 final class ServeCommand {}
