@@ -46,8 +46,9 @@ public final class ServeRunner {
         return 0;
     }
 
-    /** Prints exactly one line: {@code listening on HOST:PORT (service=S, model=M, transport=T)}. */
+    /** Installs the signal handlers, then prints exactly one line: {@code listening on HOST:PORT (service=S, model=M, transport=T)}. */
     public static void announce(PrintStream out, InetSocketAddress address, String service, String model, String transport) {
+        Signals.install(); // before the line: whoever reads it may signal us at once
         out.println("listening on " + hostPort(address) + " (service=" + service + ", model=" + model
                 + ", transport=" + transport + ")");
         out.flush();

@@ -12,20 +12,34 @@ import sun.misc.Signal;
 public final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
+    private static final CountDownLatch TERMINATED = new CountDownLatch(1);
+    private static volatile String received;
+    private static boolean installed; // guarded by Signals.class
+
     private Signals() {}
+
+    /**
+     * Installs the SIGINT/SIGTERM handlers. Call it before announcing readiness, so a signal sent the moment a
+     * script sees the announcement is never lost to the JVM's default (exit 130/143). Idempotent.
+     */
+    public static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), s -> {
+                received = "SIG" + s.getName();
+                TERMINATED.countDown();
+            });
+        }
+        installed = true;
+    }
 
     /** Blocks until SIGINT or SIGTERM arrives; returns the signal's name. */
     public static String awaitTermination() throws InterruptedException {
-        CountDownLatch latch = new CountDownLatch(1);
-        String[] received = new String[1];
-        for (String name : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(name), s -> {
-                received[0] = "SIG" + s.getName();
-                latch.countDown();
-            });
-        }
-        latch.await();
-        log.info("{} received: shutting down", received[0]);
-        return received[0];
+        install();
+        TERMINATED.await();
+        log.info("{} received: shutting down", received);
+        return received;
     }
 }
