@@ -91,6 +91,11 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
     }
 
     @Override
+    protected boolean inFlusher() {
+        return loop.inLoop(); // the loop is this connection's only flusher
+    }
+
+    @Override
     protected void outboundReady() {
         if (flushScheduled.compareAndSet(false, true)) {
             if (loop.inLoop()) {
