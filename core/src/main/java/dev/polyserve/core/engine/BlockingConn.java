@@ -2,7 +2,6 @@ package dev.polyserve.core.engine;
 
 import dev.polyserve.core.Handler;
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -130,18 +129,7 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
 
     @Override
     protected void closeTransport(boolean reset) {
-        try {
-            if (reset && channel.isOpen()) {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-        } catch (IOException ignored) {
-            // already reset by the peer
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
+        Sockets.close(channel, reset);
         closed.countDown();
         readInterestChanged();
         Thread w = writer;

@@ -6,7 +6,6 @@ import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -67,7 +66,7 @@ final class BlockingEngine implements Engine {
     @Override
     public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
         ctx = new EngineContext(kind.model, config, service, stats);
-        server = Listener.open(config);
+        server = Sockets.open(config);
         bound = (InetSocketAddress) server.getLocalAddress();
         if (kind == Kind.POOL) {
             int size = config.workersOr(ServerConfig.DEFAULT_POOL_THREADS);
@@ -81,29 +80,7 @@ final class BlockingEngine implements Engine {
     }
 
     private void acceptLoop() {
-        while (true) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (ClosedChannelException closed) {
-                return;
-            } catch (IOException e) {
-                log.warn("accept failed: {}", e.toString());
-                continue;
-            }
-            try {
-                if (!ctx.admit(ch.getRemoteAddress())) {
-                    Listener.refuse(ch, ctx.refusal());
-                    continue;
-                }
-                Listener.tune(ch);
-                BlockingConn conn = new BlockingConn(ctx, ctx.service().newHandler(), ch, writerThreads());
-                dispatch(conn, ch);
-            } catch (IOException e) {
-                log.warn("could not set up an accepted connection: {}", e.toString());
-                Listener.refuse(ch, null);
-            }
-        }
+        Sockets.acceptLoop(server, ctx, ch -> dispatch(new BlockingConn(ctx, ctx.service().newHandler(), ch, writerThreads()), ch));
     }
 
     /** Writer threads of the connection's own kind (see {@link BlockingConn}). */
@@ -124,7 +101,7 @@ final class BlockingEngine implements Engine {
                     ctx.stats().connectionRefused();
                     log.warn("refused connection from {}: all {} pool threads are busy and {} connections are waiting",
                             conn.remote(), pool.getMaximumPoolSize(), POOL_QUEUE);
-                    Listener.refuse(ch, ctx.refusal());
+                    Sockets.refuse(ch, ctx.refusal());
                 }
             }
         }

@@ -2,7 +2,6 @@ package dev.polyserve.core.engine;
 
 import dev.polyserve.core.Handler;
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
@@ -127,18 +126,7 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
 
     @Override
     protected void closeTransport(boolean reset) {
-        try {
-            if (reset && channel.isOpen()) {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-        } catch (IOException ignored) {
-            // already reset by the peer
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
+        Sockets.close(channel, reset);
     }
 
     @Override

@@ -7,23 +7,18 @@ import dev.polyserve.core.Service;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code nio} model: a reactor. One thread accepts; one {@link Selector} loop per core serves the
  * connections handed to it round-robin. The JDK picks epoll underneath on Linux.
  */
 final class NioEngine implements Engine {
-    private static final Logger log = LoggerFactory.getLogger(NioEngine.class);
     /** Read buffer per loop: 64 KiB takes a full TCP window segment burst in one read. */
     static final int READ_BUFFER = 64 * 1024;
 
@@ -37,7 +32,7 @@ final class NioEngine implements Engine {
     @Override
     public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
         ctx = new EngineContext("nio", config, service, stats);
-        server = Listener.open(config);
+        server = Sockets.open(config);
         bound = (InetSocketAddress) server.getLocalAddress();
         loops = new SelectorLoop[config.workersOr(ServerConfig.cores())];
         for (int i = 0; i < loops.length; i++) {
@@ -49,33 +44,14 @@ final class NioEngine implements Engine {
     }
 
     private void acceptLoop() {
-        int next = 0;
-        while (true) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (ClosedChannelException closed) {
-                return;
-            } catch (IOException e) {
-                log.warn("accept failed: {}", e.toString());
-                continue;
-            }
-            try {
-                if (!ctx.admit(ch.getRemoteAddress())) {
-                    Listener.refuse(ch, ctx.refusal());
-                    continue;
-                }
-                Listener.tune(ch);
-                ch.configureBlocking(false);
-                SelectorLoop loop = loops[next];
-                next = (next + 1) % loops.length;
-                ChannelConn conn = new ChannelConn(ctx, ctx.service().newHandler(), ch, loop);
-                loop.execute(() -> loop.adopt(conn));
-            } catch (IOException e) {
-                log.warn("could not set up an accepted connection: {}", e.toString());
-                Listener.refuse(ch, null);
-            }
-        }
+        int[] next = {0}; // round-robin; the acceptor thread is the only user
+        Sockets.acceptLoop(server, ctx, ch -> {
+            ch.configureBlocking(false);
+            SelectorLoop loop = loops[next[0]];
+            next[0] = (next[0] + 1) % loops.length;
+            ChannelConn conn = new ChannelConn(ctx, ctx.service().newHandler(), ch, loop);
+            loop.execute(() -> loop.adopt(conn));
+        });
     }
 
     @Override

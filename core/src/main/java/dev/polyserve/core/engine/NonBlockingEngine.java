@@ -38,7 +38,7 @@ final class NonBlockingEngine implements Engine {
     @Override
     public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
         ctx = new EngineContext("nonblocking", config, service, stats);
-        server = Listener.open(config);
+        server = Sockets.open(config);
         bound = (InetSocketAddress) server.getLocalAddress();
         server.configureBlocking(false);
         loop = new PollingLoop();
@@ -116,20 +116,12 @@ final class NonBlockingEngine implements Engine {
                     return any;
                 }
                 any = true;
-                try {
-                    if (!ctx.admit(ch.getRemoteAddress())) {
-                        Listener.refuse(ch, ctx.refusal());
-                        continue;
-                    }
-                    Listener.tune(ch);
-                    ch.configureBlocking(false);
-                    ChannelConn conn = new ChannelConn(ctx, ctx.service().newHandler(), ch, this);
+                Sockets.admit(ctx, ch, accepted -> {
+                    accepted.configureBlocking(false);
+                    ChannelConn conn = new ChannelConn(ctx, ctx.service().newHandler(), accepted, this);
                     conns.add(conn);
                     conn.opened(null);
-                } catch (IOException e) {
-                    log.warn("could not set up an accepted connection: {}", e.toString());
-                    Listener.refuse(ch, null);
-                }
+                });
             }
         }
 
