@@ -22,7 +22,11 @@ public interface Handler {
         conn.close();
     }
 
-    /** The write queue emptied after having been non-empty: resume a paused producer. */
+    /**
+     * The write queue emptied after it had backed up (the peer was slower than the producer) or while reading
+     * was paused: resume a paused producer. A handler that pauses reading because of queued bytes should check
+     * {@link Conn#queuedBytes()} once more after pausing, since the queue may have emptied in between.
+     */
     default void onDrained(Conn conn) {}
 
     /** No bytes moved either way for the server's idle timeout. By default the connection is closed. */

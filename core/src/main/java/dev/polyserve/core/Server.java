@@ -74,7 +74,7 @@ public final class Server implements AutoCloseable {
         private Duration idleTimeout = ServerConfig.DEFAULT_IDLE_TIMEOUT;
         private int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
         private long writeQueueLimit = ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT;
-        private int workers = ServerConfig.defaultWorkers();
+        private int workers;
         private int backlog = ServerConfig.DEFAULT_BACKLOG;
         private boolean reusePort;
         private Service service;
@@ -88,6 +88,7 @@ public final class Server implements AutoCloseable {
         public Builder idleTimeout(Duration d) { this.idleTimeout = Objects.requireNonNull(d); return this; }
         public Builder maxConnections(int n) { this.maxConnections = n; return this; }
         public Builder writeQueueLimit(long bytes) { this.writeQueueLimit = bytes; return this; }
+        /** Loops or pool threads; 0 (the default) lets the model choose. */
         public Builder workers(int n) { this.workers = n; return this; }
         public Builder backlog(int n) { this.backlog = n; return this; }
         public Builder reusePort(boolean on) { this.reusePort = on; return this; }

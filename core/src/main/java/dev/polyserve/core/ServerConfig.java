@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param idleTimeout     close a connection when no byte moved for this long; {@link Duration#ZERO} = never
  * @param maxConnections  refuse (with a log line and the service's refusal bytes) beyond this many open connections
  * @param writeQueueLimit abort a connection whose unsent bytes exceed this (a reader that does not keep up)
- * @param workers         threads or loops for engines that have a fixed number (pool size, event loops)
+ * @param workers         threads or loops for engines that have a fixed number (pool size, event loops);
+ *                        0 = the model's own default (one loop per core; {@value #DEFAULT_POOL_THREADS} pool threads)
  * @param backlog         the listen backlog
  * @param reusePort       bind with SO_REUSEPORT so several processes share the port (prefork workers)
  */
@@ -42,12 +43,20 @@ public record ServerConfig(
         if (idleTimeout.isNegative()) throw new IllegalArgumentException("idle timeout must not be negative");
         if (maxConnections < 1) throw new IllegalArgumentException("max connections must be at least 1");
         if (writeQueueLimit < 1) throw new IllegalArgumentException("write queue limit must be at least 1 byte");
-        if (workers < 1) throw new IllegalArgumentException("workers must be at least 1");
+        if (workers < 0) throw new IllegalArgumentException("workers must not be negative");
         if (backlog < 1) throw new IllegalArgumentException("backlog must be at least 1");
     }
 
-    /** Default number of loops or pool threads: one per core. */
-    public static int defaultWorkers() {
+    /** Default size of the {@code pool} model's thread pool: Tomcat's long-standing maxThreads default. */
+    public static final int DEFAULT_POOL_THREADS = 200;
+
+    /** {@link #workers} when set, else {@code fallback}. */
+    public int workersOr(int fallback) {
+        return workers > 0 ? workers : fallback;
+    }
+
+    /** One event loop per core: the default for every loop engine. */
+    public static int cores() {
         return Runtime.getRuntime().availableProcessors();
     }
 

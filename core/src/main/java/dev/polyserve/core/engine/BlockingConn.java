@@ -1,0 +1,152 @@
+package dev.polyserve.core.engine;
+
+import dev.polyserve.core.Handler;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A connection on a blocking engine (iterative, threads, pool, virtual). Its own thread runs {@link #serve}:
+ * blocking reads handed to the handler. Writes never block the caller: they queue, and a per-connection
+ * virtual writer thread, started at the first write, drains the queue with blocking writes. So a peer that
+ * does not read stalls only its writer, until the queue limit aborts the connection.
+ */
+final class BlockingConn extends ConnBase implements ConnBase.Sink {
+    /** Read buffer per connection: 16 KiB, a common socket-read size (Python's socketserver uses 8 KiB). */
+    static final int READ_BUFFER = 16 * 1024;
+
+    private final SocketChannel channel;
+    private final SerialExecutor serial;
+    private final AtomicBoolean writerStarted = new AtomicBoolean();
+    private final AtomicBoolean writeSignal = new AtomicBoolean();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Object pauseMonitor = new Object();
+    private volatile Thread writer;
+
+    BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel) throws IOException {
+        super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress());
+        this.channel = channel;
+        this.serial = new SerialExecutor("polyserve-" + ctx.model() + "-task");
+    }
+
+    @Override
+    public Executor executor() {
+        return serial;
+    }
+
+    /** The connection's thread: open, read until EOF or close, then wait until the connection is closed. */
+    void serve() {
+        serial.runLocked(this::fireOpen);
+        ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
+        try {
+            while (!isClosed()) {
+                awaitReadingAllowed();
+                if (!isOpen()) {
+                    break;
+                }
+                int n = channel.read(buf);
+                if (n < 0) {
+                    serial.runLocked(this::fireReadEnd);
+                    break;
+                }
+                buf.flip();
+                serial.runLocked(() -> fireRead(buf));
+                buf.clear();
+            }
+        } catch (IOException e) {
+            abort(isClosed() ? null : e);
+        }
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(e);
+        }
+    }
+
+    private void awaitReadingAllowed() {
+        synchronized (pauseMonitor) {
+            while (readingPaused() && isOpen()) {
+                try {
+                    pauseMonitor.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void readInterestChanged() {
+        synchronized (pauseMonitor) {
+            pauseMonitor.notifyAll();
+        }
+    }
+
+    @Override
+    protected void outboundReady() {
+        writeSignal.set(true);
+        if (writerStarted.compareAndSet(false, true)) {
+            writer = Thread.ofVirtual().name("polyserve-" + ctx.model() + "-writer").start(this::writeLoop);
+        } else {
+            Thread w = writer;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    private void writeLoop() {
+        while (!isClosed()) {
+            writeSignal.set(false);
+            try {
+                flush(this);
+            } catch (IOException e) {
+                abort(e);
+                return;
+            }
+            if (!writeSignal.get() && !isClosed()) {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    @Override
+    protected void closeTransport(boolean reset) {
+        try {
+            if (reset && channel.isOpen()) {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException ignored) {
+            // already reset by the peer
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+        closed.countDown();
+        readInterestChanged();
+        Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] bufs, int count) throws IOException {
+        return channel.write(bufs, 0, count);
+    }
+
+    @Override
+    public long transfer(FileChannel file, long position, long count) throws IOException {
+        return file.transferTo(position, count, channel);
+    }
+}

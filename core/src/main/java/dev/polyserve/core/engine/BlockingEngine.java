@@ -1,0 +1,169 @@
+package dev.polyserve.core.engine;
+
+import dev.polyserve.core.Engine;
+import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.ServerStats;
+import dev.polyserve.core.Service;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The blocking models: an accept loop hands each connection to a thread that serves it with blocking reads
+ * for its whole life. They differ only in where that thread comes from ({@link Kind}).
+ */
+final class BlockingEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(BlockingEngine.class);
+    /**
+     * Accepted connections the {@code pool} model lets wait for a free thread before refusing: half the default
+     * pool, so a burst is absorbed but a client never waits behind an unbounded line.
+     */
+    static final int POOL_QUEUE = 100;
+
+    /** Where a connection's thread comes from. */
+    enum Kind {
+        /** The accept thread serves the connection itself: one client at a time (the course's loop server). */
+        ITERATIVE("iterative"),
+        /** A new platform thread per connection (socketserver's ThreadingTCPServer). */
+        THREADS("threads"),
+        /** A bounded pool of platform threads with a bounded wait queue; beyond both, refuse. */
+        POOL("pool"),
+        /** A new virtual thread per connection (the JVM's coroutines; the course's gevent). */
+        VIRTUAL("virtual");
+
+        final String model;
+
+        Kind(String model) {
+            this.model = model;
+        }
+    }
+
+    private final Kind kind;
+    private final Set<Thread> connThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger threadIds = new AtomicInteger();
+    private EngineContext ctx;
+    private ServerSocketChannel server;
+    private InetSocketAddress bound;
+    private Thread acceptor;
+    private ThreadPoolExecutor pool;
+    private boolean stopped;
+
+    BlockingEngine(Kind kind) {
+        this.kind = kind;
+    }
+
+    @Override
+    public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
+        ctx = new EngineContext(kind.model, config, service, stats);
+        server = Listener.open(config);
+        bound = (InetSocketAddress) server.getLocalAddress();
+        if (kind == Kind.POOL) {
+            int size = config.workersOr(ServerConfig.DEFAULT_POOL_THREADS);
+            pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(POOL_QUEUE),
+                    r -> new Thread(r, "polyserve-pool-" + threadIds.incrementAndGet()),
+                    new ThreadPoolExecutor.AbortPolicy());
+            pool.allowCoreThreadTimeOut(true);
+        }
+        acceptor = new Thread(this::acceptLoop, "polyserve-" + kind.model + "-acceptor");
+        acceptor.start();
+    }
+
+    private void acceptLoop() {
+        while (true) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException closed) {
+                return;
+            } catch (IOException e) {
+                log.warn("accept failed: {}", e.toString());
+                continue;
+            }
+            try {
+                if (!ctx.admit(ch.getRemoteAddress())) {
+                    Listener.refuse(ch, ctx.refusal());
+                    continue;
+                }
+                Listener.tune(ch);
+                BlockingConn conn = new BlockingConn(ctx, ctx.service().newHandler(), ch);
+                dispatch(conn, ch);
+            } catch (IOException e) {
+                log.warn("could not set up an accepted connection: {}", e.toString());
+                Listener.refuse(ch, null);
+            }
+        }
+    }
+
+    private void dispatch(BlockingConn conn, SocketChannel ch) {
+        switch (kind) {
+            case ITERATIVE -> conn.serve();
+            case THREADS -> track(Thread.ofPlatform().name("polyserve-threads-" + threadIds.incrementAndGet()), conn);
+            case VIRTUAL -> track(Thread.ofVirtual().name("polyserve-virtual-" + threadIds.incrementAndGet()), conn);
+            case POOL -> {
+                try {
+                    pool.execute(conn::serve);
+                } catch (RejectedExecutionException full) {
+                    ctx.stats().connectionRefused();
+                    log.warn("refused connection from {}: all {} pool threads are busy and {} connections are waiting",
+                            conn.remote(), pool.getMaximumPoolSize(), POOL_QUEUE);
+                    Listener.refuse(ch, ctx.refusal());
+                }
+            }
+        }
+    }
+
+    /** Starts the connection's own thread, remembered until it ends so shutdown can wait for it. */
+    private void track(Thread.Builder builder, BlockingConn conn) {
+        Thread t = builder.unstarted(() -> {
+            try {
+                conn.serve();
+            } finally {
+                connThreads.remove(Thread.currentThread());
+            }
+        });
+        connThreads.add(t);
+        t.start();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return bound;
+    }
+
+    @Override
+    public synchronized void shutdown(Duration grace) {
+        if (stopped || ctx == null) {
+            return;
+        }
+        stopped = true;
+        NioEngine.closeQuietly(server);
+        // The iterative acceptor may be serving a connection: closing connections lets it return.
+        Thread closer = Thread.ofVirtual().start(() -> ctx.closeConnections(grace));
+        NioEngine.join(acceptor);
+        NioEngine.join(closer);
+        for (Thread t : connThreads) {
+            NioEngine.join(t);
+        }
+        connThreads.clear();
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.polyserve.core.engine;
+
+import dev.polyserve.core.Handler;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A non-blocking {@link SocketChannel} served by an {@link EventLoop}: by a Selector ({@code nio}) or by
+ * trying every socket in turn ({@code nonblocking}, where {@link #key} stays null).
+ */
+final class ChannelConn extends ConnBase implements ConnBase.Sink {
+    final SocketChannel channel;
+    private final EventLoop loop;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final Runnable flushTask = this::flushNow;
+    private SelectionKey key;         // loop thread only
+    private boolean eof;              // loop thread only
+    private boolean wantWrite;        // loop thread only
+
+    ChannelConn(EngineContext ctx, Handler handler, SocketChannel channel, EventLoop loop) throws IOException {
+        super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress());
+        this.channel = channel;
+        this.loop = loop;
+    }
+
+    /** Loop thread: attach the selection key (null for the busy-polling loop) and open. */
+    void opened(SelectionKey key) {
+        this.key = key;
+        fireOpen();
+    }
+
+    @Override
+    public Executor executor() {
+        return loop;
+    }
+
+    /** Loop thread: read once into {@code buf} and hand it to the handler. Returns bytes read (0 = none, -1 = EOF). */
+    int readOnce(ByteBuffer buf) {
+        if (eof || readingPaused() || isClosed()) {
+            return 0;
+        }
+        int n;
+        try {
+            n = channel.read(buf);
+        } catch (IOException e) {
+            abort(e);
+            return -1;
+        }
+        if (n > 0) {
+            buf.flip();
+            fireRead(buf);
+            buf.clear();
+        } else if (n < 0) {
+            eof = true;
+            updateInterest();
+            fireReadEnd();
+        }
+        return n;
+    }
+
+    /** Loop thread: the socket can take bytes again. */
+    void writable() {
+        flushNow();
+    }
+
+    /** Loop thread: whether output is waiting for the socket. */
+    boolean wantsWrite() {
+        return wantWrite;
+    }
+
+    private void flushNow() {
+        flushScheduled.set(false);
+        if (isClosed()) {
+            return;
+        }
+        try {
+            boolean empty = flush(this);
+            if (wantWrite == empty && !isClosed()) {
+                wantWrite = !empty;
+                updateInterest();
+            }
+        } catch (IOException e) {
+            abort(e);
+        }
+    }
+
+    @Override
+    protected void outboundReady() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            if (loop.inLoop()) {
+                loop.flushLater(flushTask);
+            } else {
+                loop.execute(flushTask);
+            }
+        }
+    }
+
+    @Override
+    protected void readInterestChanged() {
+        if (loop.inLoop()) {
+            updateInterest();
+        } else {
+            loop.execute(this::updateInterest);
+        }
+    }
+
+    private void updateInterest() {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        int ops = (eof || readingPaused() ? 0 : SelectionKey.OP_READ) | (wantWrite ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    @Override
+    protected void closeTransport(boolean reset) {
+        try {
+            if (reset && channel.isOpen()) {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException ignored) {
+            // already reset by the peer
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] bufs, int count) throws IOException {
+        return channel.write(bufs, 0, count);
+    }
+
+    @Override
+    public long transfer(FileChannel file, long position, long count) throws IOException {
+        return file.transferTo(position, count, channel);
+    }
+}

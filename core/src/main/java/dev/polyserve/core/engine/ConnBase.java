@@ -1,0 +1,420 @@
+package dev.polyserve.core.engine;
+
+import dev.polyserve.core.Conn;
+import dev.polyserve.core.Handler;
+import dev.polyserve.core.WriteQueueFullException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every engine's connection shares: the bounded write queue, close/abort state, idle timeout, timers, and
+ * the rules for calling the {@link Handler}. An engine supplies the transport: {@link #executor()} (the
+ * connection's serial context), {@link #outboundReady()} (make the flusher run) and {@link #closeTransport}.
+ *
+ * <p>Contract for engines: call {@code fire*} methods only from the connection's serial context; call
+ * {@link #flush} only from one flusher at a time (the loop thread, or the connection's writer thread).
+ */
+public abstract class ConnBase implements Conn {
+    private static final Logger log = LoggerFactory.getLogger(ConnBase.class);
+
+    /** Buffers gathered into one vectored write; Linux allows 1024 (IOV_MAX), 64 covers any burst we see. */
+    public static final int MAX_GATHER = 64;
+
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1; // close() asked: flush, then close
+    private static final int CLOSED = 2;
+
+    protected final EngineContext ctx;
+    protected final Handler handler;
+    private final SocketAddress remote;
+    private final SocketAddress local;
+
+    private final ConcurrentLinkedQueue<Object> outbound = new ConcurrentLinkedQueue<>();
+    private final Object flushLock = new Object();
+    private final ArrayDeque<Object> flushing = new ArrayDeque<>(); // guarded by flushLock
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];  // guarded by flushLock
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final Set<ScheduledFuture<?>> timers = ConcurrentHashMap.newKeySet();
+    private volatile long lastActivityNanos = System.nanoTime();
+    private volatile boolean backlogged;
+    private volatile boolean readingPaused;
+
+    protected ConnBase(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local) {
+        this.ctx = ctx;
+        this.handler = handler;
+        this.remote = remote;
+        this.local = local;
+    }
+
+    /** A file region queued by {@link #sendFile}; its position and count advance as it is sent. */
+    private static final class FileSegment {
+        final FileChannel file;
+        long position;
+        long remaining;
+
+        FileSegment(FileChannel file, long position, long remaining) {
+            this.file = file;
+            this.position = position;
+            this.remaining = remaining;
+        }
+    }
+
+    /** Where {@link #flush} writes: the engine's socket in its own I/O style. */
+    public interface Sink {
+        /** Writes from {@code bufs[0..count)}; returns bytes taken, 0 if the kernel would block. */
+        long write(ByteBuffer[] bufs, int count) throws IOException;
+
+        /** Sends file bytes; returns bytes taken, 0 if the kernel would block. */
+        long transfer(FileChannel file, long position, long count) throws IOException;
+    }
+
+    // ---- what the engine supplies
+
+    /** Make the flusher run soon (the loop, or the writer thread). Called after output was queued. Any thread. */
+    protected abstract void outboundReady();
+
+    /** Close the socket now; with {@code reset}, send a TCP reset. Called once, from the serial context or flusher. */
+    protected abstract void closeTransport(boolean reset);
+
+    /** Reading was paused or resumed (see {@link #readingPaused()}). Any thread. */
+    protected abstract void readInterestChanged();
+
+    // ---- Conn
+
+    @Override
+    public final void write(ByteBuffer out) {
+        int n = out.remaining();
+        if (n == 0 || state.get() != OPEN) {
+            return;
+        }
+        long q = queued.addAndGet(n);
+        long limit = ctx.config().writeQueueLimit();
+        if (q > limit) {
+            WriteQueueFullException cause = new WriteQueueFullException(q, limit);
+            log.warn("aborting connection from {}: {}", remote, cause.getMessage());
+            abort(cause);
+            return;
+        }
+        outbound.add(out);
+        outboundReady();
+    }
+
+    @Override
+    public final void sendFile(FileChannel file, long position, long count) {
+        if (state.get() != OPEN) {
+            closeQuietly(file);
+            return;
+        }
+        outbound.add(new FileSegment(file, position, count));
+        outboundReady();
+    }
+
+    @Override
+    public final long queuedBytes() {
+        return queued.get();
+    }
+
+    @Override
+    public final void pauseReading() {
+        readingPaused = true;
+        readInterestChanged();
+    }
+
+    @Override
+    public final void resumeReading() {
+        readingPaused = false;
+        readInterestChanged();
+    }
+
+    /** Whether the handler asked not to be given bytes now. */
+    protected final boolean readingPaused() {
+        return readingPaused;
+    }
+
+    @Override
+    public final void close() {
+        if (state.compareAndSet(OPEN, CLOSING)) {
+            outboundReady(); // the flusher closes once the queue is empty
+        }
+    }
+
+    @Override
+    public final void abort() {
+        abort(null);
+    }
+
+    /** Closes now with {@code cause} (null for an orderly abort); the handler's onClose receives it. Any thread. */
+    public final void abort(Throwable cause) {
+        if (state.getAndSet(CLOSED) != CLOSED) {
+            executor().execute(() -> finishClose(true, cause));
+        }
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return state.get() == OPEN;
+    }
+
+    /** True once the connection is fully closed (not merely closing). */
+    protected final boolean isClosed() {
+        return state.get() == CLOSED;
+    }
+
+    @Override
+    public final ScheduledFuture<?> schedule(Duration delay, Runnable task) {
+        timers.removeIf(ScheduledFuture::isDone);
+        ScheduledFuture<?> f = ctx.timer().schedule(() -> {
+            if (!isClosed()) {
+                executor().execute(() -> {
+                    if (!isClosed()) {
+                        guarded(task);
+                    }
+                });
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        timers.add(f);
+        return f;
+    }
+
+    @Override
+    public final SocketAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public final SocketAddress local() {
+        return local;
+    }
+
+    @Override
+    public final String model() {
+        return ctx.model();
+    }
+
+    @Override
+    public String toString() {
+        return ctx.model() + " connection " + local + " <- " + remote;
+    }
+
+    // ---- handler calls, from the serial context
+
+    /** Registers the connection, starts its idle timer and calls {@link Handler#onOpen}. */
+    protected final void fireOpen() {
+        ctx.register(this);
+        if (ctx.config().hasIdleTimeout()) {
+            scheduleIdleCheck(ctx.config().idleTimeout().toNanos());
+        }
+        if (ctx.shuttingDown()) {
+            requestShutdown();
+        }
+        guarded(() -> handler.onOpen(this));
+    }
+
+    /** Gives {@code in} to the handler, unless the connection is closing. */
+    protected final void fireRead(ByteBuffer in) {
+        int n = in.remaining();
+        ctx.stats().read(n);
+        lastActivityNanos = System.nanoTime();
+        if (state.get() == OPEN) {
+            guarded(() -> handler.onRead(this, in));
+        }
+    }
+
+    /** The peer sent EOF. */
+    protected final void fireReadEnd() {
+        if (state.get() == OPEN) {
+            guarded(() -> handler.onReadEnd(this));
+        }
+    }
+
+    /** Runs a handler call; a handler that throws has its connection aborted with that cause, and logged. */
+    private void guarded(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException | Error e) {
+            log.warn("handler of {} failed; aborting the connection", this, e);
+            abort(e);
+        }
+    }
+
+    void requestShutdown() {
+        executor().execute(() -> {
+            if (state.get() == OPEN) {
+                guarded(() -> handler.onShutdown(this));
+            }
+        });
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        try {
+            timers.add(ctx.timer().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the engine is past its grace period; the connection is being aborted anyway
+        }
+    }
+
+    private void checkIdle() {
+        if (isClosed()) {
+            return;
+        }
+        long timeout = ctx.config().idleTimeout().toNanos();
+        long idle = System.nanoTime() - lastActivityNanos;
+        if (idle >= timeout) {
+            executor().execute(() -> {
+                if (state.get() == OPEN) {
+                    log.info("closing idle connection from {} after {} ms without traffic", remote, TimeUnit.NANOSECONDS.toMillis(idle));
+                    lastActivityNanos = System.nanoTime();
+                    guarded(() -> handler.onIdle(this));
+                }
+            });
+            scheduleIdleCheck(timeout);
+        } else {
+            scheduleIdleCheck(timeout - idle);
+        }
+    }
+
+    // ---- flushing
+
+    /**
+     * Writes queued bytes and files to {@code sink} until the queue is empty or the sink would block. When the
+     * queue empties after having backed up, {@link Handler#onDrained} is called; when {@link #close} was
+     * asked, the connection closes. One flusher at a time.
+     *
+     * @return true if nothing is left to write
+     */
+    public final boolean flush(Sink sink) throws IOException {
+        synchronized (flushLock) {
+            if (isClosed()) {
+                discardQueued();
+                return true;
+            }
+            boolean empty = drain(sink);
+            if (!empty) {
+                backlogged = true;
+                return false;
+            }
+            if (backlogged || readingPaused) {
+                backlogged = false;
+                executor().execute(() -> {
+                    if (state.get() == OPEN) {
+                        guarded(() -> handler.onDrained(this));
+                    }
+                });
+            }
+        }
+        if (state.get() == CLOSING && outbound.isEmpty() && state.compareAndSet(CLOSING, CLOSED)) {
+            finishClose(false, null);
+        }
+        return true;
+    }
+
+    /** True when both queues are empty; false when the sink would block. */
+    private boolean drain(Sink sink) throws IOException {
+        while (true) {
+            for (Object o; (o = outbound.poll()) != null; ) {
+                flushing.addLast(o);
+            }
+            Object head = flushing.peekFirst();
+            if (head == null) {
+                return true;
+            }
+            if (head instanceof FileSegment f) {
+                long n = f.remaining > 0 ? sink.transfer(f.file, f.position, f.remaining) : 0;
+                if (n > 0) {
+                    f.position += n;
+                    f.remaining -= n;
+                    wrote(n, false);
+                } else if (f.remaining > 0 && f.position >= f.file.size()) {
+                    throw new IOException("file shrank while being sent: " + f.remaining + " bytes missing");
+                }
+                if (f.remaining > 0) {
+                    if (n == 0) return false;
+                    continue;
+                }
+                flushing.pollFirst();
+                closeQuietly(f.file);
+                continue;
+            }
+            int count = 0;
+            while (count < MAX_GATHER && flushing.peekFirst() instanceof ByteBuffer b) {
+                gather[count++] = b;
+                flushing.pollFirst();
+            }
+            long n = sink.write(gather, count);
+            if (n > 0) {
+                wrote(n, true);
+            }
+            // put back what the kernel did not take, in order
+            for (int i = count - 1; i >= 0; i--) {
+                if (gather[i].hasRemaining()) {
+                    flushing.addFirst(gather[i]);
+                }
+                gather[i] = null;
+            }
+            if (flushing.peekFirst() instanceof ByteBuffer b && b.hasRemaining() && n == 0) {
+                return false;
+            }
+        }
+    }
+
+    private void wrote(long n, boolean counted) {
+        if (counted) {
+            queued.addAndGet(-n);
+        }
+        ctx.stats().wrote(n);
+        lastActivityNanos = System.nanoTime();
+    }
+
+    private void finishClose(boolean reset, Throwable cause) {
+        for (ScheduledFuture<?> t : timers) {
+            t.cancel(false);
+        }
+        timers.clear();
+        closeTransport(reset);
+        synchronized (flushLock) {
+            discardQueued();
+        }
+        ctx.unregister(this);
+        executor().execute(() -> {
+            try {
+                handler.onClose(this, cause);
+            } catch (RuntimeException | Error e) {
+                log.warn("onClose of {} failed", this, e);
+            }
+        });
+    }
+
+    private void discardQueued() {
+        for (Object o; (o = outbound.poll()) != null; ) {
+            flushing.addLast(o);
+        }
+        for (Object o; (o = flushing.pollFirst()) != null; ) {
+            if (o instanceof FileSegment f) {
+                closeQuietly(f.file);
+            }
+        }
+        queued.set(0);
+    }
+
+    private static void closeQuietly(FileChannel f) {
+        try {
+            f.close();
+        } catch (IOException ignored) {
+            // nothing to lose: the file was only read
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.polyserve.core.engine;
+
+import dev.polyserve.core.Engine;
+import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.ServerStats;
+import dev.polyserve.core.Service;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code nio} model: a reactor. One thread accepts; one {@link Selector} loop per core serves the
+ * connections handed to it round-robin. The JDK picks epoll underneath on Linux.
+ */
+final class NioEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(NioEngine.class);
+    /** Read buffer per loop: 64 KiB takes a full TCP window segment burst in one read. */
+    static final int READ_BUFFER = 64 * 1024;
+
+    private EngineContext ctx;
+    private ServerSocketChannel server;
+    private InetSocketAddress bound;
+    private SelectorLoop[] loops;
+    private Thread acceptor;
+    private boolean stopped;
+
+    @Override
+    public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
+        ctx = new EngineContext("nio", config, service, stats);
+        server = Listener.open(config);
+        bound = (InetSocketAddress) server.getLocalAddress();
+        loops = new SelectorLoop[config.workersOr(ServerConfig.cores())];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new SelectorLoop("polyserve-nio-loop-" + i, Selector.open());
+            loops[i].start();
+        }
+        acceptor = new Thread(this::acceptLoop, "polyserve-nio-acceptor");
+        acceptor.start();
+    }
+
+    private void acceptLoop() {
+        int next = 0;
+        while (true) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException closed) {
+                return;
+            } catch (IOException e) {
+                log.warn("accept failed: {}", e.toString());
+                continue;
+            }
+            try {
+                if (!ctx.admit(ch.getRemoteAddress())) {
+                    Listener.refuse(ch, ctx.refusal());
+                    continue;
+                }
+                Listener.tune(ch);
+                ch.configureBlocking(false);
+                SelectorLoop loop = loops[next];
+                next = (next + 1) % loops.length;
+                ChannelConn conn = new ChannelConn(ctx, ctx.service().newHandler(), ch, loop);
+                loop.execute(() -> loop.adopt(conn));
+            } catch (IOException e) {
+                log.warn("could not set up an accepted connection: {}", e.toString());
+                Listener.refuse(ch, null);
+            }
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return bound;
+    }
+
+    @Override
+    public synchronized void shutdown(Duration grace) {
+        if (stopped || ctx == null) {
+            return;
+        }
+        stopped = true;
+        closeQuietly(server);
+        join(acceptor);
+        ctx.closeConnections(grace);
+        for (SelectorLoop loop : loops) {
+            loop.stop(5, TimeUnit.SECONDS);
+        }
+    }
+
+    static void join(Thread t) {
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // shutting down: nothing to do about it
+        }
+    }
+
+    /** A Selector loop: level-triggered readiness for its share of the connections. */
+    static final class SelectorLoop extends EventLoop {
+        private final Selector selector;
+        private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+
+        SelectorLoop(String name, Selector selector) {
+            super(name);
+            this.selector = selector;
+        }
+
+        void adopt(ChannelConn conn) {
+            try {
+                SelectionKey key = conn.channel.register(selector, SelectionKey.OP_READ, conn);
+                conn.opened(key);
+            } catch (IOException e) {
+                conn.abort(e);
+            }
+        }
+
+        @Override
+        protected void poll(boolean block) throws IOException {
+            int n = block ? selector.select() : selector.selectNow();
+            if (n == 0) {
+                return;
+            }
+            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+            while (it.hasNext()) {
+                SelectionKey key = it.next();
+                it.remove();
+                ChannelConn conn = (ChannelConn) key.attachment();
+                if (!key.isValid()) {
+                    continue;
+                }
+                int ready = key.readyOps();
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    conn.writable();
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
+                    conn.readOnce(readBuffer);
+                }
+            }
+        }
+
+        @Override
+        protected void wakeup() {
+            selector.wakeup();
+        }
+
+        @Override
+        protected void closeResources() {
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof ChannelConn conn) {
+                    conn.abort();
+                }
+            }
+            closeQuietly(selector);
+        }
+    }
+}
