@@ -32,6 +32,8 @@ final class HttpRequestParser {
     private int trailerBytes;
     /** While a head is incomplete: bytes from {@link #start} already known to hold no unseen line end. */
     private int headScanned;
+    /** While a head is incomplete: where the request line's LF is, from {@link #start}, or -1 if not yet seen. */
+    private int requestLineLf = -1;
     private HttpProtocolException failure;
 
     HttpRequestParser(long maxBody) {
@@ -92,7 +94,8 @@ final class HttpRequestParser {
         if (start == end) return HttpEvent.NeedData.INSTANCE;
         // The request line.
         int lineLimit = (int) Math.min(end, (long) start + HttpLimits.MAX_REQUEST_LINE + 2);
-        int lf = indexOf((byte) '\n', start + Math.min(headScanned, lineLimit - start), lineLimit);
+        int lf = requestLineLf >= 0 ? start + requestLineLf
+                : indexOf((byte) '\n', start + Math.min(headScanned, lineLimit - start), lineLimit);
         if (lf < 0) {
             if (end - start > HttpLimits.MAX_REQUEST_LINE + 1) {
                 throw new HttpProtocolException(414, "request line longer than " + HttpLimits.MAX_REQUEST_LINE + " bytes");
@@ -104,6 +107,7 @@ final class HttpRequestParser {
         if (lineEnd - start > HttpLimits.MAX_REQUEST_LINE) {
             throw new HttpProtocolException(414, "request line longer than " + HttpLimits.MAX_REQUEST_LINE + " bytes");
         }
+        requestLineLf = lf - start;
         // The header section ends at the first empty line.
         int fieldsStart = lf + 1;
         int pos = Math.max(fieldsStart, start + headScanned);
@@ -125,6 +129,7 @@ final class HttpRequestParser {
         RequestHead head = buildHead(lineEnd, fieldsStart, headEnd);
         start = headEnd;
         headScanned = 0;
+        requestLineLf = -1;
         if (head.chunked()) {
             state = State.CHUNK_SIZE;
             chunkedTotal = 0;
