@@ -21,7 +21,16 @@ final class HttpConnectionHandler implements Handler {
     private static final Logger log = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final byte[] NO_BODY = new byte[0];
 
-    private enum Deadline { NONE, HEADER, KEEP_ALIVE }
+    private enum Deadline { NONE, HEADER, KEEP_ALIVE, LINGER }
+
+    /**
+     * After a refusal, how long we keep reading (and dropping) what the client still sends before closing. Closing
+     * with unread bytes makes the kernel send a reset, which can destroy the error response before the client reads
+     * it; nginx's lingering_close does the same with lingering_timeout 5 s.
+     */
+    static final Duration LINGER_TIMEOUT = Duration.ofSeconds(5);
+    /** The most bytes dropped while lingering: a client still sending a large body is cut off sooner. */
+    static final long LINGER_MAX_BYTES = 1L << 20;
 
     private final HttpService service;
     private final HttpRequestParser parser;
@@ -34,8 +43,13 @@ final class HttpConnectionHandler implements Handler {
 
     /** A request was handed to the app and its response is not written yet: stop parsing. */
     private boolean busy;
-    /** Close once the response in hand is written (peer finished sending, or server shutting down). */
-    private boolean closeAfterResponse;
+    /** The peer sent EOF: answer the complete requests already buffered, then close. */
+    private boolean peerEnded;
+    /** The server is shutting down: the response in hand says close, and nothing more is read. */
+    private boolean shuttingDown;
+    /** A refusal was sent: drop incoming bytes until the peer closes or the linger deadline passes. */
+    private boolean lingering;
+    private long lingerBytes;
     private boolean closed;
     private boolean readingPaused;
 
@@ -60,6 +74,12 @@ final class HttpConnectionHandler implements Handler {
     @Override
     public void onRead(Conn c, ByteBuffer in) {
         if (closed) return;
+        if (lingering) {
+            lingerBytes += in.remaining();
+            in.position(in.limit());
+            if (lingerBytes > LINGER_MAX_BYTES) closeNow();
+            return;
+        }
         if (deadline == Deadline.KEEP_ALIVE && in.hasRemaining()) arm(Deadline.HEADER, service.options().headerTimeout());
         parser.feed(in);
         process();
@@ -67,17 +87,18 @@ final class HttpConnectionHandler implements Handler {
 
     @Override
     public void onReadEnd(Conn c) {
-        // Answer whatever complete requests were pipelined before the EOF, then close.
-        closeAfterResponse = true;
-        if (!busy) {
+        // Answer whatever complete requests were pipelined before the EOF, then close (process() does, on NeedData).
+        peerEnded = true;
+        if (lingering) {
+            closeNow();
+        } else if (!busy) {
             process();
-            if (!busy) closeNow();
         }
     }
 
     @Override
     public void onShutdown(Conn c) {
-        closeAfterResponse = true;
+        shuttingDown = true;
         if (!busy) closeNow();
     }
 
@@ -103,6 +124,10 @@ final class HttpConnectionHandler implements Handler {
                 case HttpEvent.BodyData d -> appendBody(d.data());
                 case HttpEvent.EndOfMessage e -> dispatch();
                 case HttpEvent.NeedData n -> {
+                    if (peerEnded) {
+                        closeNow();
+                        return;
+                    }
                     if (readingPaused) {
                         readingPaused = false;
                         conn.resumeReading();
@@ -160,7 +185,7 @@ final class HttpConnectionHandler implements Handler {
 
     /** Writes the response to the request in hand and decides whether the connection stays open. */
     private void finish(RequestHead h, Request req, Response resp) {
-        boolean keepAlive = h.keepAlive() && !resp.wantsClose() && !closeAfterResponse;
+        boolean keepAlive = h.keepAlive() && !resp.wantsClose() && !shuttingDown;
         long sent = ResponseWriter.write(conn, resp, keepAlive, h.minorVersion(), h.method().equals("HEAD"));
         record(h, req == null ? null : req.remoteHost(), resp.status(), sent);
         busy = false;
@@ -183,7 +208,21 @@ final class HttpConnectionHandler implements Handler {
         int minor = h == null ? 1 : h.minorVersion();
         long sent = ResponseWriter.writeError(conn, e.status(), e.getMessage(), minor, h != null && h.method().equals("HEAD"));
         record(h, null, e.status(), sent);
-        closeNow();
+        linger();
+    }
+
+    /** Closes gracefully after a refusal: see {@link #LINGER_TIMEOUT}. */
+    private void linger() {
+        if (peerEnded || shuttingDown) {
+            closeNow();
+            return;
+        }
+        lingering = true;
+        if (readingPaused) {
+            readingPaused = false;
+            conn.resumeReading();
+        }
+        arm(Deadline.LINGER, LINGER_TIMEOUT);
     }
 
     private void record(RequestHead h, String host, int status, long bodyBytes) {
@@ -211,7 +250,7 @@ final class HttpConnectionHandler implements Handler {
     // ---- deadlines ----------------------------------------------------------------------------------------
 
     private void arm(Deadline kind, Duration after) {
-        if (after.isZero() || closed) {
+        if (after.isZero() || closed || lingering && kind != Deadline.LINGER) {
             deadline = Deadline.NONE;
             return;
         }
@@ -246,6 +285,8 @@ final class HttpConnectionHandler implements Handler {
             // RFC 9110 section 15.5.9: 408 with "close", since the server decided to close the connection.
             long sent = ResponseWriter.writeError(conn, 408, "The request head did not arrive in time.", 1, false);
             record(null, null, 408, sent);
+            linger();
+        } else if (deadline == Deadline.LINGER) {
             closeNow();
         }
     }
