@@ -21,6 +21,7 @@ final class PathCodec {
      */
     static String decodeAndNormalise(String rawPath) {
         if (rawPath.isEmpty() || rawPath.charAt(0) != '/') return null;
+        if (isPlain(rawPath)) return rawPath;
         String decoded = percentDecode(rawPath, false);
         if (decoded == null || decoded.indexOf('\0') >= 0) return null;
         Deque<String> segments = new ArrayDeque<>();
@@ -38,6 +39,16 @@ final class PathCodec {
         boolean trailingSlash = decoded.endsWith("/") || decoded.endsWith("/.") || decoded.endsWith("/..");
         if (sb.isEmpty() || trailingSlash) sb.append('/');
         return sb.toString();
+    }
+
+    /** No escapes, no dot segments, no empty segments: already decoded and normal (the common case, no copying). */
+    private static boolean isPlain(String p) {
+        for (int i = 0, n = p.length(); i < n; i++) {
+            char c = p.charAt(i);
+            if (c == '%' || c == '\0' || c >= 0x80) return false;
+            if (c == '/' && i + 1 < n && (p.charAt(i + 1) == '/' || p.charAt(i + 1) == '.')) return false;
+        }
+        return true;
     }
 
     /** Decodes one query key or value: {@code +} is a space, bad escapes stay as they are. */

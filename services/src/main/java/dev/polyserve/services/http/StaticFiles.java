@@ -41,6 +41,17 @@ final class StaticFiles {
 
     private static final String BUNDLE = "/dev/polyserve/services/http/welcome/";
 
+    /**
+     * How long a path's lookup (real path, symlink check, stat, validators) is reused before the file system is
+     * asked again. Resolving a path costs about ten system calls (realpath walks every component); reusing it for
+     * a second is nginx's open_file_cache idea (open_file_cache_valid, 60 s there) with a much shorter window, so a
+     * changed file shows within a second. Bodies are still read from the live file on every request.
+     */
+    static final long LOOKUP_TTL_NANOS = 1_000_000_000L;
+
+    /** Most cached lookups; past this the cache is emptied (a crawler walking a huge tree must not grow memory). */
+    static final int MAX_CACHED_LOOKUPS = 10_000;
+
     /** Where a body's bytes come from. */
     private interface BodySource {
         Response.Body open(long position, long count) throws IOException;
@@ -63,7 +74,10 @@ final class StaticFiles {
     /** One encoding of a resource. */
     private record Variant(long length, String etag, BodySource source, boolean gzip) {}
 
-    private record Resource(String name, String contentType, long lastModified, Variant identity, Variant gzipped) {}
+    private record Resource(String name, String contentType, long lastModified, String lastModifiedText,
+                            Variant identity, Variant gzipped) {}
+
+    private record CachedLookup(Lookup lookup, long checkedAt) {}
 
     /** What a path names. */
     private sealed interface Lookup permits FileFound, AddSlash, Listing, Missing, Refused {}
@@ -81,6 +95,7 @@ final class StaticFiles {
     private final Path root;
     private final Map<String, Resource> bundle;
     private final GzipCache gzipCache = new GzipCache(HttpLimits.GZIP_CACHE_BYTES);
+    private final java.util.concurrent.ConcurrentHashMap<String, CachedLookup> lookups = new java.util.concurrent.ConcurrentHashMap<>();
 
     private StaticFiles(Path root, Map<String, Resource> bundle) {
         this.root = root;
@@ -114,14 +129,14 @@ final class StaticFiles {
                 byte[] z = gzip(data);
                 gz = new Variant(z.length, "\"" + tag + "-gz\"", new BytesSource(z), true);
             }
-            files.put("/" + name, new Resource(name, type, loaded, identity, gz));
+            files.put("/" + name, new Resource(name, type, loaded, HttpDates.format(loaded), identity, gz));
         }
         return new StaticFiles(null, Map.copyOf(files));
     }
 
     /** The response for a GET or HEAD of {@code req.path()}. */
     Response serve(Request req) {
-        Lookup lookup = root == null ? lookupBundle(req.path()) : lookupDirectory(req.path());
+        Lookup lookup = root == null ? lookupBundle(req.path()) : cachedLookup(req.path());
         return switch (lookup) {
             case Missing m -> Response.error(404, "No such file: " + req.path());
             case Refused r -> {
@@ -135,6 +150,7 @@ final class StaticFiles {
                 try {
                     yield send(req, f.resource());
                 } catch (NoSuchFileException e) {
+                    lookups.remove(req.path());
                     yield Response.error(404, "No such file: " + req.path());
                 } catch (IOException e) {
                     log.warn("{} cannot read {}: {}", req.remoteHost(), req.path(), e.toString());
@@ -149,6 +165,16 @@ final class StaticFiles {
     private Lookup lookupBundle(String path) {
         Resource r = bundle.get(path.endsWith("/") ? path + "index.html" : path);
         return r == null ? new Missing() : new FileFound(r);
+    }
+
+    private Lookup cachedLookup(String path) {
+        long now = System.nanoTime();
+        CachedLookup c = lookups.get(path);
+        if (c != null && now - c.checkedAt < LOOKUP_TTL_NANOS) return c.lookup;
+        Lookup fresh = lookupDirectory(path);
+        if (lookups.size() >= MAX_CACHED_LOOKUPS) lookups.clear();
+        lookups.put(path, new CachedLookup(fresh, now));
+        return fresh;
     }
 
     private Lookup lookupDirectory(String path) {
@@ -209,7 +235,7 @@ final class StaticFiles {
                 }, true);
             }
         }
-        return new Resource(name, type, mtime, identity, gz);
+        return new Resource(name, type, mtime, HttpDates.format(mtime), identity, gz);
     }
 
     // ---- responses --------------------------------------------------------------------------------------------
@@ -218,7 +244,7 @@ final class StaticFiles {
         String range = req.header("Range");
         boolean useGzip = r.gzipped != null && range == null && acceptsGzip(req.header("Accept-Encoding"));
         Variant v = useGzip ? r.gzipped : r.identity;
-        String lastModified = HttpDates.format(r.lastModified);
+        String lastModified = r.lastModifiedText;
 
         // RFC 9110 section 13.2.2: If-None-Match first; If-Modified-Since only without it.
         String inm = req.header("If-None-Match");

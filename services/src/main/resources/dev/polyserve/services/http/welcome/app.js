@@ -1,5 +1,8 @@
 // Polls the JSON API and the metrics endpoint so the page shows the server working.
 "use strict";
+// The examples name port 8080; show the address this page really came from.
+const examples = document.getElementById("examples");
+examples.textContent = examples.textContent.replaceAll("127.0.0.1:8080", location.host);
 function metric(text, name) {
   let total = 0;
   for (const line of text.split("\n")) {
@@ -10,7 +13,7 @@ function metric(text, name) {
 async function refresh() {
   try {
     const t = await (await fetch("/api/time", { cache: "no-store" })).json();
-    document.getElementById("time").textContent = new Date(t.now).toLocaleString();
+    document.getElementById("time").textContent = new Date(t.now).toLocaleTimeString();
     document.getElementById("uptime").textContent = (t.uptimeMillis / 1000).toFixed(0) + " s";
     document.getElementById("model").textContent = t.model;
     const m = await (await fetch("/metrics", { cache: "no-store" })).text();
