@@ -52,6 +52,13 @@ final class StaticFiles {
     /** Most cached lookups; past this the cache is emptied (a crawler walking a huge tree must not grow memory). */
     static final int MAX_CACHED_LOOKUPS = 10_000;
 
+    /**
+     * Files up to this size are read and sent in the same buffer as the response head (one write, one packet);
+     * larger ones go through {@link dev.polyserve.core.Conn#sendFile} (zero-copy sendfile where the engine can).
+     * nginx gets the same single packet for small files from tcp_nopush (TCP_CORK) around sendfile.
+     */
+    static final int INLINE_FILE_LIMIT = 16 * 1024;
+
     /** Where a body's bytes come from. */
     private interface BodySource {
         Response.Body open(long position, long count) throws IOException;
@@ -60,7 +67,15 @@ final class StaticFiles {
     private record FileSource(Path file) implements BodySource {
         @Override
         public Response.Body open(long position, long count) throws IOException {
-            return new Response.FileRegion(FileChannel.open(file, StandardOpenOption.READ), position, count);
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            if (count > INLINE_FILE_LIMIT) return new Response.FileRegion(ch, position, count);
+            try (ch) {
+                // Small bodies ride in the header's buffer: one write and one packet instead of write + sendfile.
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) count);
+                while (b.hasRemaining() && ch.read(b, position + b.position()) > 0) { }
+                if (b.hasRemaining()) throw new NoSuchFileException(file + " shrank while being read");
+                return new Response.Bytes(b.array(), 0, (int) count);
+            }
         }
     }
 

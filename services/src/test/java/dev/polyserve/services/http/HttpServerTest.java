@@ -187,6 +187,25 @@ class HttpServerTest {
 
     @ParameterizedTest
     @MethodSource("models")
+    void largeFilesGoThroughSendFile(String model) throws Exception {
+        byte[] large = TestSite.large();
+        // Pipelined after a sendFile body: the next response starts exactly where the file ends. (Raw first: on
+        // the iterative model a pooled HttpClient connection would hold the server until the test ends.)
+        try (RawClient c = new RawClient(server(model))) {
+            c.send("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(c.read().body()).isEqualTo(large);
+            assertThat(c.read().bodyText()).isEqualTo("Hello, world!\n");
+        }
+        var r = get(model, "/large.bin");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(large);
+        var part = get(model, "/large.bin", "Range", "bytes=100000-250000");
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(large, 100000, 250001));
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
     void gzipForTextTypesAndPrecompressedFiles(String model) throws Exception {
         var r = get(model, "/style.css", "Accept-Encoding", "br, gzip;q=0.8");
         assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");

@@ -30,6 +30,7 @@ final class TestSite {
         Files.writeString(root.resolve("big.txt"), "plain ".repeat(500));
         Files.write(root.resolve("big.txt.gz"), StaticFiles.gzip("PRECOMPRESSED".getBytes(UTF_8)));
         Files.write(root.resolve("data.bin"), new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        Files.write(root.resolve("large.bin"), large());
         Path docs = Files.createDirectory(root.resolve("docs"));
         Files.writeString(docs.resolve("index.html"), "<h1>docs index</h1>");
         Path files = Files.createDirectory(root.resolve("files"));
@@ -39,6 +40,13 @@ final class TestSite {
         Files.createSymbolicLink(root.resolve("escape"), outside);
         Files.createSymbolicLink(root.resolve("link.txt"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("inside-link.txt"), root.resolve("hello.txt"));
+    }
+
+    /** Bigger than {@link StaticFiles#INLINE_FILE_LIMIT}: served through Conn.sendFile. */
+    static byte[] large() {
+        byte[] b = new byte[300 * 1024 + 7];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) (i * 31 + (i >> 10));
+        return b;
     }
 
     void delete() throws IOException {
