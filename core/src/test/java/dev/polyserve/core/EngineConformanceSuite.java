@@ -180,19 +180,21 @@ public abstract class EngineConformanceSuite {
         Server server = echoServer(b -> b.writeQueueLimit(limit), tracked);
         Socket hog = connect(server);
         OutputStream hogOut = hog.getOutputStream();
-        byte[] chunk = new byte[16 * 1024];
+        byte[] chunk = new byte[(int) (limit / 4)];
         AtomicReference<Throwable> hogEnded = new AtomicReference<>();
 
         if (servesClientsConcurrently()) {
             // Fill the hog's path until the server holds unsent bytes for it: its writer is now stuck.
-            Await.until(DEADLINE, "the server to start queueing for the non-reading client", () -> {
-                try {
-                    hogOut.write(chunk);
-                } catch (IOException e) {
-                    throw new AssertionError("hog closed before the server queued anything", e);
-                }
-                return conns.stream().anyMatch(c -> c.queuedBytes() > 0);
-            });
+            // One chunk at a time, each read by the server before the next, so the queue grows by at most a
+            // chunk per step and is seen backed up well before it reaches the limit.
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            long sent = 0;
+            while (conns.stream().noneMatch(c -> c.queuedBytes() > 0)) {
+                assertThat(System.nanoTime()).as("the server queues for the non-reading client in time").isLessThan(deadline);
+                hogOut.write(chunk);
+                long expected = sent += chunk.length;
+                Await.until(DEADLINE, "the server to read what the hog sent", () -> server.stats().bytesIn() >= expected);
+            }
             // Another client is served while the hog stalls.
             try (Socket other = connect(server)) {
                 assertThat(roundTrip(other, "still served\n")).isEqualTo("still served\n");

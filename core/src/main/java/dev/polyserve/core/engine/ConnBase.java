@@ -230,7 +230,11 @@ public abstract class ConnBase implements Conn {
         ctx.stats().read(n);
         lastActivityNanos = System.nanoTime();
         if (state.get() == OPEN) {
-            guarded(() -> handler.onRead(this, in));
+            try { // not guarded(...): a capturing lambda per read would allocate on the hot path
+                handler.onRead(this, in);
+            } catch (RuntimeException | Error e) {
+                handlerFailed(e);
+            }
         }
     }
 
@@ -246,9 +250,13 @@ public abstract class ConnBase implements Conn {
         try {
             call.run();
         } catch (RuntimeException | Error e) {
-            log.warn("handler of {} failed; aborting the connection", this, e);
-            abort(e);
+            handlerFailed(e);
         }
+    }
+
+    private void handlerFailed(Throwable e) {
+        log.warn("handler of {} failed; aborting the connection", this, e);
+        abort(e);
     }
 
     void requestShutdown() {
