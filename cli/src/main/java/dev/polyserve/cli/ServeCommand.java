@@ -9,5 +9,6 @@ import picocli.CommandLine.Command;
         description = "Run a server. Every service runs on every model: pick one with --model (see `polyserve models`).",
         subcommands = {
             ServeEchoCommand.class,
+            ServeHttpCommand.class,
         })
 final class ServeCommand {}
