@@ -52,6 +52,8 @@ final class HttpConnectionHandler implements Handler {
     private long lingerBytes;
     private boolean closed;
     private boolean readingPaused;
+    /** Responses already queued past {@link HttpLimits#MAX_QUEUED_RESPONSE_BYTES}: wait for onDrained. */
+    private boolean awaitingDrain;
 
     private Deadline deadline = Deadline.NONE;
     private long deadlineAt;
@@ -112,6 +114,16 @@ final class HttpConnectionHandler implements Handler {
     /** Parses and answers buffered requests until one is in progress, more bytes are needed, or the connection ends. */
     private void process() {
         while (!busy && !closed) {
+            if (conn.queuedBytes() > HttpLimits.MAX_QUEUED_RESPONSE_BYTES && !awaitingDrain) {
+                // A pipelining client that does not read its responses: stop answering (and reading) until the
+                // queue drains, instead of growing it to the engine's write queue limit.
+                awaitingDrain = true;
+                pause();
+                if (conn.queuedBytes() > HttpLimits.MAX_QUEUED_RESPONSE_BYTES) return;
+                awaitingDrain = false;
+            } else if (awaitingDrain) {
+                return;
+            }
             HttpEvent event;
             try {
                 event = parser.next();
@@ -136,9 +148,21 @@ final class HttpConnectionHandler implements Handler {
                 }
             }
         }
-        if (busy && !readingPaused && parser.buffered() > HttpLimits.MAX_PIPELINE_BUFFER) {
+        if (busy && parser.buffered() > HttpLimits.MAX_PIPELINE_BUFFER) pause();
+    }
+
+    private void pause() {
+        if (!readingPaused) {
             readingPaused = true;
             conn.pauseReading();
+        }
+    }
+
+    @Override
+    public void onDrained(Conn c) {
+        if (awaitingDrain && !closed) {
+            awaitingDrain = false;
+            process();
         }
     }
 

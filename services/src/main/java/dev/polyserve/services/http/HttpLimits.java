@@ -57,6 +57,13 @@ public final class HttpLimits {
     static final int MAX_PIPELINE_BUFFER = 4 * MAX_HEADER_BYTES;
 
     /**
+     * Response bytes queued for one connection before the server stops answering its pipelined requests until the
+     * client reads: a quarter of the engine's default 4 MiB write queue limit, so a slow reader is paused long
+     * before it would be cut off.
+     */
+    static final long MAX_QUEUED_RESPONSE_BYTES = 1L << 20;
+
+    /**
      * Largest file compressed on the fly for a client that accepts gzip; bigger text files are sent as they are
      * unless a precompressed {@code .gz} sits beside them. nginx's gzip works on any size, but it streams; we
      * compress in memory, so we bound the memory.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.polyserve.core.Engines;
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerStats;
+import dev.polyserve.core.Await;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -44,6 +45,7 @@ class HttpServerTest {
     private TestSite site;
     private final Map<String, Server> servers = new HashMap<>();
     private final Map<String, Server> impatientServers = new HashMap<>();
+    private final Map<String, HttpService> services = new HashMap<>();
     /** Holds /api/slow; each test that uses it installs a fresh one. */
     private final AtomicReference<CountDownLatch> release = new AtomicReference<>(new CountDownLatch(0));
     /**
@@ -105,8 +107,10 @@ class HttpServerTest {
         if (s == null) {
             ServerStats stats = new ServerStats();
             HttpOptions opts = HttpOptions.defaults().withMaxBody(MAX_BODY);
-            s = Server.tcp(0).model(model).stats(stats).service(new HttpService(app(), opts, stats)).start();
+            HttpService http = new HttpService(app(), opts, stats);
+            s = Server.tcp(0).model(model).stats(stats).service(http).start();
             servers.put(model, s);
+            services.put(model, http);
         }
         return s.localAddress();
     }
@@ -332,6 +336,36 @@ class HttpServerTest {
             var head = c.read(true);
             assertThat(head.header("Content-Length")).isEqualTo("1024");
             assertThat(c.read().bodyText()).isEqualTo("{\"id\":\"9\"}");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void clientThatPipelinesWithoutReadingIsPausedNotCutOff(String model) throws Exception {
+        // 20,000 responses of ~1.2 KB are far more than the kernel's socket buffers plus the engine's 4 MiB write
+        // queue limit: the server must stop answering (and reading) while they are unread, then carry on.
+        int n = 20_000;
+        String one = "GET /1k.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+        InetSocketAddress address = server(model);
+        HttpMetrics metrics = services.get(model).metrics();
+        long before = metrics.requests(200);
+        try (RawClient c = new RawClient(address)) {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    c.send(one.repeat(n));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            // Let responses pile up unread first (the kernel buffers fill, then the server's queue).
+            Await.until(WAIT, "responses piling up", () -> metrics.requests(200) - before >= 2000);
+            for (int i = 0; i < n; i++) {
+                var r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).hasSize(1024);
+            }
+            writer.join(WAIT.toMillis());
+            assertThat(writer.isAlive()).isFalse();
         }
     }
 

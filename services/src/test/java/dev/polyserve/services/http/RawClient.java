@@ -36,7 +36,7 @@ final class RawClient implements AutoCloseable {
         socket = new Socket();
         socket.connect(address, READ_TIMEOUT_MILLIS);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
