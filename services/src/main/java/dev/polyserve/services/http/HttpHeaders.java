@@ -3,42 +3,40 @@ package dev.polyserve.services.http;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Header fields in arrival order. Names compare case-insensitively (RFC 9110 section 5.1); a name may repeat.
  * Immutable once built by the parser; responses use their own list.
  */
 public final class HttpHeaders {
-    private final List<String> names = new ArrayList<>();
-    private final List<String> lowerNames = new ArrayList<>();
-    private final List<String> values = new ArrayList<>();
+    private final List<String> names = new ArrayList<>(8);
+    private final List<String> values = new ArrayList<>(8);
 
     HttpHeaders() {}
 
     void add(String name, String value) {
         names.add(name);
-        lowerNames.add(name.toLowerCase(Locale.ROOT));
         values.add(value);
     }
 
     /** The first value of {@code name}, or null. */
     public String first(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (int i = 0; i < lowerNames.size(); i++) {
-            if (lowerNames.get(i).equals(lower)) return values.get(i);
+        for (int i = 0, n = names.size(); i < n; i++) {
+            if (names.get(i).equalsIgnoreCase(name)) return values.get(i);
         }
         return null;
     }
 
     /** Every value of {@code name} in order (possibly empty). */
     public List<String> all(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        List<String> out = new ArrayList<>(2);
-        for (int i = 0; i < lowerNames.size(); i++) {
-            if (lowerNames.get(i).equals(lower)) out.add(values.get(i));
+        List<String> out = null;
+        for (int i = 0, n = names.size(); i < n; i++) {
+            if (names.get(i).equalsIgnoreCase(name)) {
+                if (out == null) out = new ArrayList<>(2);
+                out.add(values.get(i));
+            }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     /**
