@@ -107,7 +107,7 @@ for peer in $PEERS; do
       nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
       server_pid=$! ;;
     netty)
-      "$java" $JAVA_OPTS -cp "$peers_cp" dev.polyserve.peers.http.NettyHttpPeer "$PORT" "$work/site" 2 >"$work/netty.out" 2>&1 &
+      "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$peers_cp" dev.polyserve.peers.http.NettyHttpPeer "$PORT" "$work/site" 2 >"$work/netty.out" 2>&1 &
       server_pid=$! ;;
     *) echo "bench/http: unknown peer $peer" >&2; exit 2 ;;
   esac

@@ -66,7 +66,7 @@ final class NettyHttpPeerHandler extends SimpleChannelInboundHandler<FullHttpReq
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType(path))
                 .set(HttpHeaderNames.CONTENT_LENGTH, length)
                 .set(HttpHeaderNames.LAST_MODIFIED, httpDate(Files.getLastModifiedTime(file).toMillis()))
-                .set(HttpHeaderNames.DATE, httpDate(System.currentTimeMillis()))
+                .set(HttpHeaderNames.DATE, now())
                 .set(HttpHeaderNames.SERVER, "netty-peer");
         if (keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         ctx.write(res);
@@ -84,7 +84,7 @@ final class NettyHttpPeerHandler extends SimpleChannelInboundHandler<FullHttpReq
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.DATE, httpDate(System.currentTimeMillis()))
+                .set(HttpHeaderNames.DATE, now())
                 .set(HttpHeaderNames.SERVER, "netty-peer");
         if (keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         ChannelFuture f = ctx.writeAndFlush(res);
@@ -98,6 +98,21 @@ final class NettyHttpPeerHandler extends SimpleChannelInboundHandler<FullHttpReq
         if (path.endsWith(".js")) return "text/javascript; charset=utf-8";
         if (path.endsWith(".json")) return "application/json";
         return "application/octet-stream";
+    }
+
+    private record CachedDate(long second, String text) {}
+
+    private static volatile CachedDate date = new CachedDate(-1, "");
+
+    /** The Date header, formatted once a second as polyserve and nginx do, so the peers do equal work. */
+    private static String now() {
+        long sec = System.currentTimeMillis() / 1000;
+        CachedDate d = date;
+        if (d.second != sec) {
+            d = new CachedDate(sec, httpDate(sec * 1000));
+            date = d;
+        }
+        return d.text;
     }
 
     private static String httpDate(long millis) {
