@@ -158,8 +158,25 @@ public final class HttpApp {
         return segment.length() > 2 && segment.startsWith("{") && segment.endsWith("}");
     }
 
+    /** The non-empty segments of a path; by hand, since this runs for every request that no literal route takes. */
     private static String[] split(String path) {
-        return java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        int count = 0;
+        for (int i = 0, n = path.length(); i < n; i++) {
+            if (path.charAt(i) != '/' && (i == 0 || path.charAt(i - 1) == '/')) count++;
+        }
+        String[] out = new String[count];
+        int k = 0;
+        int start = -1;
+        for (int i = 0, n = path.length(); i <= n; i++) {
+            boolean slash = i == n || path.charAt(i) == '/';
+            if (slash && start >= 0) {
+                out[k++] = path.substring(start, i);
+                start = -1;
+            } else if (!slash && start < 0) {
+                start = i;
+            }
+        }
+        return out;
     }
 
     private static String normalisePattern(String[] segments) {
