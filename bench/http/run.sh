@@ -4,7 +4,7 @@
 #   bench/http/run.sh                       # defaults below
 #   MODELS="nio epoll" DURATION=10s CONNS=100 bench/http/run.sh
 #
-# For each server, one after another on the same machine: start it, warm up 2 s, then
+# For each server, one after another on the same machine: start it, warm up (5 s), then
 # `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
 # server process tree's utime+stime from /proc (work per server CPU-second = requests / CPU seconds).
 # Prints a Markdown table on stdout; progress on stderr. Every server binds 127.0.0.1 only.
@@ -14,7 +14,7 @@ repo=$(cd "$here/../.." && pwd)
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-100}
 THREADS=${THREADS:-2}
-WARMUP=${WARMUP:-2s}
+WARMUP=${WARMUP:-5s}   # JIT-compiled servers need a few seconds under load to reach steady state
 PORT=${PORT:-18080}
 MODELS=${MODELS:-"iterative threads pool virtual nonblocking nio"}
 PEERS=${PEERS:-"nginx netty"}
@@ -36,6 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/site" "$work/nginx"
+chmod 755 "$work" "$work/site"  # nginx workers run as an unprivileged user
 head -c 1024 /dev/zero | tr '\0' 'x' > "$work/site/1k.txt"
 
 echo "bench/http: building polyserve and the Netty peer..." >&2
