@@ -498,6 +498,11 @@ class HttpServerTest {
             assertThat(c.send("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(501);
             assertThat(c.send("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(400);
             assertThat(c.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+            // absolute-form (RFC 9112 section 3.2.2) and the asterisk form of OPTIONS.
+            assertThat(c.send("GET http://x/hello.txt HTTP/1.1\r\nHost: x\r\n\r\n").read().bodyText()).isEqualTo("Hello, world!\n");
+            var options = c.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertThat(options.status()).isEqualTo(204);
+            assertThat(options.header("Allow")).contains("GET");
         }
     }
 
