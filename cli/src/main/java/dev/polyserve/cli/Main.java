@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Concurrent network servers on the JVM: every service on every concurrency model.",
         subcommands = {
+            DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
             CommandLine.HelpCommand.class,

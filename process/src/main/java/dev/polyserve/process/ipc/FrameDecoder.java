@@ -1,0 +1,58 @@
+package dev.polyserve.process.ipc;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sans-I/O decoder of length-prefixed frames: a 4-byte big-endian length, then that many bytes. Feed it bytes
+ * as they arrive, in any split; it returns every message completed so far. Not thread-safe.
+ */
+final class FrameDecoder {
+    static final int HEADER_BYTES = Integer.BYTES;
+
+    private final int maxMessageBytes;
+    private final ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+    private byte[] body; // null while reading a header
+    private int filled;
+
+    FrameDecoder(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** Consumes all of {@code in}; returns the messages it completed, in order. */
+    List<byte[]> feed(ByteBuffer in) throws FrameTooLargeException {
+        List<byte[]> out = new ArrayList<>(1);
+        while (in.hasRemaining()) {
+            if (body == null) {
+                while (header.hasRemaining() && in.hasRemaining()) header.put(in.get());
+                if (header.hasRemaining()) break;
+                int length = header.flip().getInt();
+                header.clear();
+                if (length < 0 || length > maxMessageBytes) {
+                    throw new FrameTooLargeException(Integer.toUnsignedLong(length), maxMessageBytes);
+                }
+                body = new byte[length];
+                filled = 0;
+            }
+            int n = Math.min(body.length - filled, in.remaining());
+            in.get(body, filled, n);
+            filled += n;
+            if (filled == body.length) {
+                out.add(body);
+                body = null;
+            }
+        }
+        return out;
+    }
+
+    /** True between frames (no partial header or body buffered): an EOF here is a clean end. */
+    boolean atBoundary() {
+        return body == null && header.position() == 0;
+    }
+
+    /** Encodes one frame. */
+    static ByteBuffer encode(byte[] message) {
+        return ByteBuffer.allocate(HEADER_BYTES + message.length).putInt(message.length).put(message).flip();
+    }
+}
