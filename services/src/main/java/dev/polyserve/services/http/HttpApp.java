@@ -60,6 +60,8 @@ public final class HttpApp {
     /** Literal patterns, by path: most API routes, found without walking the list. */
     private final Map<String, List<Route>> literal = new HashMap<>();
     private StaticFiles staticFiles;
+    /** Every method some route declares (so a custom method like PURGE is not answered 501). */
+    private final Set<String> declaredMethods = new java.util.HashSet<>();
 
     public HttpApp get(String pattern, RouteHandler h) { return route("GET", pattern, Dispatch.VIRTUAL_THREAD, h); }
     public HttpApp get(String pattern, Dispatch d, RouteHandler h) { return route("GET", pattern, d, h); }
@@ -83,6 +85,7 @@ public final class HttpApp {
         for (int i = 0; i < method.length(); i++) {
             if (!HttpRequestParser.isTchar((byte) method.charAt(i))) throw new IllegalArgumentException("bad method " + method);
         }
+        declaredMethods.add(method);
         String[] segments = split(pattern);
         Route r = new Route(method, pattern, segments, dispatch, handler);
         boolean isLiteral = true;
@@ -105,6 +108,10 @@ public final class HttpApp {
     public HttpApp bundledSite() {
         this.staticFiles = StaticFiles.bundled();
         return this;
+    }
+
+    boolean declares(String method) {
+        return declaredMethods.contains(method);
     }
 
     StaticFiles staticFilesOrNull() {

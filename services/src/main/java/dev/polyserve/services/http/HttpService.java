@@ -7,7 +7,6 @@ import dev.polyserve.core.Handler;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 import java.net.SocketAddress;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -40,7 +39,6 @@ public final class HttpService implements Service {
     private final HttpApp app;
     private final HttpOptions options;
     private final HttpMetrics metrics;
-    private final Set<String> knownMethods = new HashSet<>(STANDARD_METHODS);
     /** The clock for timeouts; replaced in tests so deadlines need no waiting. */
     private volatile LongSupplier nanoClock = System::nanoTime;
 
@@ -109,7 +107,7 @@ public final class HttpService implements Service {
      * in which case {@code later} receives it on the connection's executor.
      */
     Response respond(RequestHead head, Request req, Conn conn, Consumer<Response> later) {
-        if (!knownMethods.contains(head.method()) && !(app.match(head.method(), "/") instanceof HttpApp.Found)) {
+        if (!STANDARD_METHODS.contains(head.method()) && !app.declares(head.method())) {
             return Response.error(501, "Method " + head.method() + " is not implemented.");
         }
         if (req == null) {
@@ -122,7 +120,7 @@ public final class HttpService implements Service {
             case HttpApp.Found f -> {
                 Request r = f.params().isEmpty() ? req : req.withPathParams(f.params());
                 if (f.route().dispatch() == HttpApp.Dispatch.EVENT_LOOP) yield invoke(f.route(), r);
-                Thread.ofVirtual().name("http-route ", 0).start(() -> {
+                Thread.ofVirtual().name("http-route").start(() -> {
                     Response resp = invoke(f.route(), r);
                     conn.executor().execute(() -> later.accept(resp));
                 });
