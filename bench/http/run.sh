@@ -16,7 +16,7 @@ CONNS=${CONNS:-100}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-5s}   # JIT-compiled servers need a few seconds under load to reach steady state
 PORT=${PORT:-18080}
-MODELS=${MODELS:-"iterative threads pool virtual nonblocking nio"}
+MODELS=${MODELS:-}          # default: every model `polyserve models` says is available here
 PEERS=${PEERS:-"nginx netty"}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
@@ -44,6 +44,10 @@ echo "bench/http: building polyserve and the Netty peer..." >&2
 (cd "$repo/bench/peers" && mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile="$work/peers.cp" >&2)
 peers_cp="$repo/bench/peers/target/classes:$(cat "$work/peers.cp")"
 jar="$repo/cli/target/polyserve.jar"
+if [ -z "$MODELS" ]; then
+  MODELS=$("$java" -jar "$jar" models | awk '/^[a-z]/ {name = $1} /^ +available/ {print name}' | tr '\n' ' ')
+fi
+echo "bench/http: models: $MODELS" >&2
 
 # A process and all its descendants (processes, not threads: a process's stat already counts its threads).
 tree_pids() {
