@@ -100,7 +100,11 @@ public final class Response {
         if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) {
             throw new IllegalArgumentException(name + " is set by the server from the body");
         }
-        checkFieldText(name);
+        if (name.isEmpty()) throw new IllegalArgumentException("empty header name");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c > 0x7f || !HttpRequestParser.isTchar((byte) c)) throw new IllegalArgumentException("bad header name: " + name);
+        }
         checkFieldText(value);
         headerNames.add(name);
         headerValues.add(value);
@@ -152,7 +156,7 @@ public final class Response {
         return close;
     }
 
-    /** Refuses CR, LF and NUL so a handler cannot split the response (header injection). */
+    /** Refuses CR, LF and NUL so a handler cannot split the response (header injection); other text goes out as Latin-1. */
     private static void checkFieldText(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -45,17 +45,15 @@ final class ResponseWriter {
         }
         sb.append("\r\n");
         boolean sendBody = bodyAllowed && !omitBody && length > 0;
-        int headLen = sb.length();
+        // Header text is Latin-1 by construction (Response refuses CR/LF; names are tokens): a compact string's bytes.
+        byte[] headBytes = sb.toString().getBytes(ISO_8859_1);
         if (sendBody && body instanceof Response.Bytes b && b.count() <= COALESCE_LIMIT) {
-            ByteBuffer out = ByteBuffer.allocate(headLen + b.count());
-            putLatin1(sb, out);
-            out.put(b.data(), b.offset(), b.count()).flip();
+            ByteBuffer out = ByteBuffer.allocate(headBytes.length + b.count());
+            out.put(headBytes).put(b.data(), b.offset(), b.count()).flip();
             conn.write(out);
             return length;
         }
-        ByteBuffer head = ByteBuffer.allocate(headLen);
-        putLatin1(sb, head);
-        conn.write(head.flip());
+        conn.write(ByteBuffer.wrap(headBytes));
         if (!sendBody) {
             closeQuietly(body);
             return 0;
@@ -81,9 +79,5 @@ final class ResponseWriter {
                 // Closing a read-only channel we no longer need; nothing to recover.
             }
         }
-    }
-
-    private static void putLatin1(CharSequence s, ByteBuffer out) {
-        for (int i = 0, n = s.length(); i < n; i++) out.put((byte) s.charAt(i));
     }
 }
