@@ -79,6 +79,7 @@ expect_eq "stale If-None-Match -> 200" 200 "$(code -H 'If-None-Match: "nope"' "$
 expect_eq "--range 0-4 -> 206" 206 "$(code --range 0-4 "$base/hello.txt")"
 expect_eq "--range 0-4 body" "Hello" "$(curl -s --range 0-4 "$base/hello.txt")"
 expect_eq "--range 7- body" "world!" "$(curl -s --range 7- "$base/hello.txt" | tr -d '\n')"
+expect_contains "--range 0-1,7-11 -> multipart" "Content-Type: multipart/byteranges; boundary=" "$(curl -s -D - -o /dev/null --range 0-1,7-11 "$base/hello.txt")"
 expect_eq "range past the end -> 416" 416 "$(code --range 100-200 "$base/hello.txt")"
 gz_headers=$(curl -s --compressed -D - -o "$work/style.out" "$base/style.css")
 expect_contains "--compressed gets gzip" "Content-Encoding: gzip" "$gz_headers"

@@ -18,7 +18,7 @@ import java.util.List;
 public final class Response {
 
     /** What follows the header section. */
-    sealed interface Body permits Empty, Bytes, FileRegion {
+    sealed interface Body permits Empty, Bytes, FileRegion, Parts {
         long length();
     }
 
@@ -43,6 +43,16 @@ public final class Response {
         @Override
         public long length() {
             return count;
+        }
+    }
+
+    /** Several bodies back to back (a multipart/byteranges response). */
+    record Parts(java.util.List<Body> parts) implements Body {
+        @Override
+        public long length() {
+            long n = 0;
+            for (Body b : parts) n += b.length();
+            return n;
         }
     }
 

@@ -58,12 +58,17 @@ final class ResponseWriter {
             closeQuietly(body);
             return 0;
         }
+        send(conn, body);
+        return length;
+    }
+
+    private static void send(Conn conn, Response.Body body) {
         switch (body) {
             case Response.Bytes b -> conn.write(ByteBuffer.wrap(b.data(), b.offset(), b.count()));
             case Response.FileRegion f -> conn.sendFile(f.channel(), f.position(), f.count());
+            case Response.Parts p -> p.parts().forEach(part -> send(conn, part));
             case Response.Empty e -> { }
         }
-        return length;
     }
 
     /** A protocol-level refusal: the error page, {@code Connection: close}. */
@@ -72,6 +77,7 @@ final class ResponseWriter {
     }
 
     static void closeQuietly(Response.Body body) {
+        if (body instanceof Response.Parts p) p.parts().forEach(ResponseWriter::closeQuietly);
         if (body instanceof Response.FileRegion f) {
             try {
                 f.channel().close();

@@ -271,18 +271,19 @@ final class StaticFiles {
         if (v == r.identity && range != null && req.method().equals("GET")) {
             String ifRange = req.header("If-Range");
             if (ifRange == null || ifRangeMatches(ifRange, v.etag, r.lastModified)) {
-                long[] span = parseRange(range, v.length);
-                if (span == UNSATISFIABLE) {
+                List<long[]> spans = parseRanges(range, v.length);
+                if (spans != null && spans.isEmpty()) {
                     return Response.error(416, "The requested range is not within the file's " + v.length + " bytes.")
                             .header("Content-Range", "bytes */" + v.length);
                 }
-                if (span != null) {
-                    long count = span[1] - span[0] + 1;
+                if (spans != null && spans.size() == 1) {
+                    long[] span = spans.get(0);
                     return validators(Response.status(206), r, v, lastModified)
                             .header("Content-Type", r.contentType)
                             .header("Content-Range", "bytes " + span[0] + "-" + span[1] + "/" + v.length)
-                            .body(v.source.open(span[0], count));
+                            .body(v.source.open(span[0], span[1] - span[0] + 1));
                 }
+                if (spans != null) return multipart(r, v, lastModified, spans);
             }
         }
         Response resp = validators(Response.status(200), r, v, lastModified).header("Content-Type", r.contentType);
@@ -300,9 +301,69 @@ final class StaticFiles {
     private static final long[] UNSATISFIABLE = new long[0];
 
     /**
+     * Most ranges honoured in one request; with more, Range is ignored and the whole file sent. Many small,
+     * overlapping ranges once made Apache spend memory per range (CVE-2011-3192; its MaxRanges now defaults to
+     * 200); a browser or download manager asks for a handful.
+     */
+    static final int MAX_RANGES = 16;
+
+    /**
+     * The byte ranges of a Range header, sorted, overlapping and adjacent ones merged (RFC 9110 section 14.2 lets a
+     * server coalesce); null to ignore the header (bad syntax, other units, too many ranges: the whole file is sent
+     * instead); an empty list when none is satisfiable (416).
+     */
+    static List<long[]> parseRanges(String header, long length) {
+        String h = header.strip();
+        if (!h.regionMatches(true, 0, "bytes=", 0, 6)) return null;
+        String[] specs = h.substring(6).split(",");
+        if (specs.length > MAX_RANGES) return null;
+        List<long[]> spans = new ArrayList<>(specs.length);
+        for (String spec : specs) {
+            long[] span = parseRange("bytes=" + spec.strip(), length);
+            if (span == null) return null;
+            if (span != UNSATISFIABLE) spans.add(span);
+        }
+        spans.sort((x, y) -> Long.compare(x[0], y[0]));
+        List<long[]> merged = new ArrayList<>(spans.size());
+        for (long[] span : spans) {
+            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && span[0] <= last[1] + 1) {
+                last[1] = Math.max(last[1], span[1]);
+            } else {
+                merged.add(span);
+            }
+        }
+        return merged;
+    }
+
+    /** Several ranges: a multipart/byteranges body (RFC 9110 section 14.6), each part from the live file. */
+    private static Response multipart(Resource r, Variant v, String lastModified, List<long[]> spans) throws IOException {
+        String boundary = "polyserve-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        List<Response.Body> parts = new ArrayList<>(spans.size() * 2 + 1);
+        try {
+            for (int i = 0; i < spans.size(); i++) {
+                long[] span = spans.get(i);
+                String partHead = (i == 0 ? "" : "\r\n") + "--" + boundary + "\r\nContent-Type: " + r.contentType
+                        + "\r\nContent-Range: bytes " + span[0] + "-" + span[1] + "/" + v.length + "\r\n\r\n";
+                byte[] b = partHead.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                parts.add(new Response.Bytes(b, 0, b.length));
+                parts.add(v.source.open(span[0], span[1] - span[0] + 1));
+            }
+        } catch (IOException e) {
+            parts.forEach(ResponseWriter::closeQuietly);
+            throw e;
+        }
+        byte[] end = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        parts.add(new Response.Bytes(end, 0, end.length));
+        return validators(Response.status(206), r, v, lastModified)
+                .header("Content-Type", "multipart/byteranges; boundary=" + boundary)
+                .body(new Response.Parts(List.copyOf(parts)));
+    }
+
+    /**
      * One byte range ({@code bytes=a-b}, {@code bytes=a-}, {@code bytes=-n}) as inclusive {first, last}; null to
-     * ignore the header (bad syntax, other units, several ranges: RFC 9110 section 14.2 lets a server ignore
-     * Range and send the whole file); {@link #UNSATISFIABLE} for 416.
+     * ignore the header (bad syntax or other units: RFC 9110 section 14.2 lets a server ignore Range and send the
+     * whole file); {@link #UNSATISFIABLE} when it lies past the end.
      */
     static long[] parseRange(String header, long length) {
         String h = header.strip();

@@ -185,8 +185,22 @@ class HttpServerTest {
         var stale = get(model, "/data.bin", "Range", "bytes=0-0", "If-Range", "\"stale\"");
         assertThat(stale.statusCode()).isEqualTo(200);
         assertThat(stale.body()).hasSize(10);
-        // Several ranges: ignored, the whole file (RFC 9110 section 14.2 allows it).
-        assertThat(get(model, "/data.bin", "Range", "bytes=0-1,4-5").statusCode()).isEqualTo(200);
+        // Several ranges: multipart/byteranges; overlapping ones merged; too many: the whole file.
+        var multi = get(model, "/data.bin", "Range", "bytes=0-1,4-5");
+        assertThat(multi.statusCode()).isEqualTo(206);
+        String type = multi.headers().firstValue("Content-Type").orElseThrow();
+        assertThat(type).startsWith("multipart/byteranges; boundary=");
+        String boundary = type.substring(type.indexOf('=') + 1);
+        String body = new String(multi.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(body).isEqualTo("--" + boundary + "\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-1/10\r\n\r\n\u0000\u0001"
+                + "\r\n--" + boundary + "\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 4-5/10\r\n\r\n\u0004\u0005"
+                + "\r\n--" + boundary + "--\r\n");
+        var merged = get(model, "/data.bin", "Range", "bytes=3-4,0-2");
+        assertThat(merged.headers().firstValue("Content-Range")).hasValue("bytes 0-4/10");
+        assertThat(get(model, "/data.bin", "Range", "bytes=" + "0-0,2-2,".repeat(9) + "4-4").statusCode()).isEqualTo(200);
+        var large = get(model, "/large.bin", "Range", "bytes=0-9,200000-200009");
+        assertThat(large.statusCode()).isEqualTo(206);
+        assertThat(large.body().length).isGreaterThan(20);
     }
 
     @ParameterizedTest
