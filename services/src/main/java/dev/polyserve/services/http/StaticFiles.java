@@ -167,6 +167,9 @@ final class StaticFiles {
                 } catch (NoSuchFileException e) {
                     lookups.remove(req.path());
                     yield Response.error(404, "No such file: " + req.path());
+                } catch (java.nio.file.AccessDeniedException e) {
+                    log.warn("{} refused {}: the server may not read it", req.remoteHost(), req.path());
+                    yield Response.error(403, "Access to " + req.path() + " is not allowed.");
                 } catch (IOException e) {
                     log.warn("{} cannot read {}: {}", req.remoteHost(), req.path(), e.toString());
                     yield Response.error(500, "The file could not be read.");
