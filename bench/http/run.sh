@@ -3,6 +3,7 @@
 #
 #   bench/http/run.sh                       # defaults below
 #   MODELS="nio epoll" DURATION=10s CONNS=100 bench/http/run.sh
+#   CONNS=1000 ENDPOINTS=/1k.txt MODELS="nio epoll uring" bench/http/run.sh
 #
 # For each server, one after another on the same machine: start it, warm up (5 s), then
 # `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
@@ -18,6 +19,7 @@ WARMUP=${WARMUP:-5s}   # JIT-compiled servers need a few seconds under load to r
 PORT=${PORT:-18080}
 MODELS=${MODELS:-}          # default: every model `polyserve models` says is available here
 PEERS=${PEERS:-"nginx netty"}
+ENDPOINTS=${ENDPOINTS:-"/1k.txt /api/hello"}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
@@ -117,8 +119,7 @@ for peer in $PEERS; do
     *) echo "bench/http: unknown peer $peer" >&2; exit 2 ;;
   esac
   wait_port
-  measure "$peer" /1k.txt
-  measure "$peer" /api/hello
+  for e in $ENDPOINTS; do measure "$peer" "$e"; done
   stop_server
 done
 
@@ -127,7 +128,6 @@ for model in $MODELS; do
     --model "$model" --access-log off >"$work/polyserve-$model.out" 2>&1 &
   server_pid=$!
   wait_port
-  measure "polyserve $model" /1k.txt
-  measure "polyserve $model" /api/hello
+  for e in $ENDPOINTS; do measure "polyserve $model" "$e"; done
   stop_server
 done
