@@ -84,13 +84,14 @@ stop_server() {
   server_pid=""
 }
 
-echo "| server | endpoint | requests/s | p50 | p99 | server CPU s | requests per CPU-s | errors |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|"
+echo "| server | endpoint | requests/s | p50 | p99 | server CPU s | requests per CPU-s | errors | load (1 min) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 
 measure() {  # label endpoint-path
   local label=$1 path=$2 url="http://127.0.0.1:$PORT$2"
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null 2>&1 || true
-  local before after out
+  local before after out load
+  load=$(cut -d' ' -f1 /proc/loadavg)   # the machine is shared: record how busy it was
   before=$(tree_ticks "$server_pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url" 2>&1)
   after=$(tree_ticks "$server_pid")
@@ -102,7 +103,7 @@ measure() {  # label endpoint-path
   errors=$(echo "$out" | awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' | tr -s ' ')
   cpu=$(awk -v t="$((after - before))" -v h="$tck" 'BEGIN {printf "%.2f", t / h}')
   per=$(awk -v r="$reqs" -v c="$cpu" 'BEGIN {if (c > 0) printf "%.0f", r / c; else print "n/a"}')
-  echo "| $label | $path | $rps | $p50 | $p99 | $cpu | $per | ${errors:-0} |"
+  echo "| $label | $path | $rps | $p50 | $p99 | $cpu | $per | ${errors:-0} | $load |"
   echo "bench/http: $label $path: $rps req/s, $per req per CPU-s" >&2
 }
 
