@@ -109,8 +109,24 @@ public abstract class ConnBase implements Conn {
             abort(cause);
             return;
         }
-        outbound.add(out);
+        if (inFlusher() && outbound.isEmpty()) {
+            // The flusher's own thread, nothing from other threads waiting: append in order without the
+            // concurrent queue's per-item node, so a loop engine's echo path allocates nothing here.
+            synchronized (flushLock) {
+                flushing.addLast(out);
+            }
+        } else {
+            outbound.add(out);
+        }
         outboundReady();
+    }
+
+    /**
+     * True when the caller is the thread that runs {@link #flush} (an event loop's own thread). Engines that can
+     * tell override it; the default is always correct, just slower.
+     */
+    protected boolean inFlusher() {
+        return false;
     }
 
     @Override

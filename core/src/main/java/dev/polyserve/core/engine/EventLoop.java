@@ -18,8 +18,9 @@ public abstract class EventLoop implements Executor {
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
-    private final ArrayList<Runnable> flushes = new ArrayList<>();
-    private final ArrayList<Runnable> flushesRunning = new ArrayList<>();
+    // Two lists swapped each round (not copied), so flushing allocates nothing per message.
+    private ArrayList<Runnable> flushes = new ArrayList<>();
+    private ArrayList<Runnable> flushesRunning = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -96,9 +97,11 @@ public abstract class EventLoop implements Executor {
 
     private void runFlushes() {
         while (!flushes.isEmpty()) {
-            flushesRunning.addAll(flushes);
-            flushes.clear();
-            for (Runnable f : flushesRunning) {
+            ArrayList<Runnable> due = flushes;
+            flushes = flushesRunning;
+            flushesRunning = due;
+            for (int i = 0, n = due.size(); i < n; i++) {
+                Runnable f = due.get(i);
                 f.run();
             }
             flushesRunning.clear();

@@ -1,0 +1,173 @@
+package dev.polyserve.linux;
+
+import dev.polyserve.core.Handler;
+import dev.polyserve.core.engine.ConnBase;
+import dev.polyserve.core.engine.EngineContext;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A raw socket descriptor served by a {@link ReadinessLoop}. Level-triggered loops watch for writability only
+ * while bytes are queued; an edge-triggered loop watches both directions once and this connection then reads
+ * and writes until EAGAIN, because the kernel will not report the same readiness again.
+ */
+final class NativeConn extends ConnBase implements ConnBase.Sink {
+    /**
+     * Reads in a row on an edge-triggered socket before yielding to the other connections of the loop (then the
+     * read resumes in the same round's task queue): 16 x 64 KiB keeps one fast sender from starving the rest.
+     */
+    static final int MAX_READS_PER_TURN = 16;
+
+    final int fd;
+    private final ReadinessLoop loop;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final Runnable flushTask = this::flushNow;
+    private final Runnable readTask = this::readable;
+    private final Runnable interestTask = this::updateInterest;
+    private boolean eof;          // loop thread only
+    private boolean wantWrite;    // loop thread only
+    private int interest = -1;    // loop thread only: what the poller watches now
+    private boolean transportClosed; // loop thread only
+
+    NativeConn(EngineContext ctx, Handler handler, int fd, SocketAddress remote, SocketAddress local, ReadinessLoop loop) {
+        super(ctx, handler, remote, local);
+        this.fd = fd;
+        this.loop = loop;
+    }
+
+    /** Loop thread: the poller watches us; tell the handler. */
+    void opened() {
+        interest = Poller.READ;
+        fireOpen();
+    }
+
+    @Override
+    public Executor executor() {
+        return loop;
+    }
+
+    @Override
+    protected boolean inFlusher() {
+        return loop.inLoop();
+    }
+
+    /** Loop thread: the socket has bytes (or EOF, or an error). */
+    void readable() {
+        boolean edge = loop.poller().edgeTriggered();
+        int reads = 0;
+        NativeIo io = loop.io();
+        // While closing, bytes are still read (and dropped by fireRead) so a level-triggered poller does not spin.
+        while (!eof && !readingPaused() && !isClosed()) {
+            long n = Libc.recv(fd, io.readAddress, NativeIo.READ_BUFFER, 0);
+            if (n > 0) {
+                ByteBuffer buf = io.readBuffer;
+                buf.clear().limit((int) n);
+                fireRead(buf);
+                if (!edge) return;
+                if (++reads == MAX_READS_PER_TURN) {
+                    loop.execute(readTask);
+                    return;
+                }
+            } else if (n == 0) {
+                eof = true;
+                updateInterest();
+                fireReadEnd();
+                return;
+            } else if (n == -Errno.EAGAIN) {
+                return;
+            } else {
+                abort(new ErrnoException("recv", (int) -n));
+                return;
+            }
+        }
+    }
+
+    /** Loop thread: the socket can take bytes again. */
+    void writable() {
+        if (wantWrite || loop.poller().edgeTriggered()) flushNow();
+    }
+
+    /** Loop thread: the peer hung up or the socket has an error, and reading will not reveal it. */
+    void hungUp() {
+        if (eof && !wantWrite && !isClosed()) {
+            abort(new IOException("connection reset by peer"));
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled.set(false);
+        if (isClosed()) return;
+        try {
+            boolean empty = flush(this);
+            if (wantWrite == empty && !isClosed()) {
+                wantWrite = !empty;
+                updateInterest();
+            }
+        } catch (IOException e) {
+            abort(e);
+        }
+    }
+
+    @Override
+    protected void outboundReady() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            if (loop.inLoop()) {
+                loop.flushLater(flushTask);
+            } else {
+                loop.execute(flushTask);
+            }
+        }
+    }
+
+    @Override
+    protected void readInterestChanged() {
+        if (loop.inLoop()) {
+            updateInterest();
+        } else {
+            loop.execute(interestTask);
+        }
+        if (!readingPaused()) {
+            // Bytes may already wait in the kernel; an edge-triggered poller would not report them again.
+            loop.execute(readTask);
+        }
+    }
+
+    private void updateInterest() {
+        if (transportClosed) return;
+        int want = (eof || readingPaused() ? 0 : Poller.READ) | (wantWrite ? Poller.WRITE : 0);
+        if (want == interest) return;
+        interest = want;
+        try {
+            loop.poller().modify(fd, want);
+        } catch (ErrnoException e) {
+            abort(e);
+        }
+    }
+
+    @Override
+    protected void closeTransport(boolean reset) {
+        if (transportClosed) return;
+        transportClosed = true;
+        loop.forget(this);
+        loop.io().close(fd, reset);
+    }
+
+    @Override
+    public long write(ByteBuffer[] bufs, int count) throws IOException {
+        long n = loop.io().write(fd, bufs, count);
+        if (n < 0) throw new ErrnoException(count == 1 ? "send" : "writev", (int) -n);
+        return n;
+    }
+
+    @Override
+    public long transfer(FileChannel file, long position, long count) throws IOException {
+        long n = loop.io().transfer(fd, file, position, count);
+        if (n < 0) throw new ErrnoException("sendfile", (int) -n);
+        return n;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.polyserve.linux;
+
+import dev.polyserve.core.Server;
+import dev.polyserve.core.TestHandlers;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When accept fails because the process is out of descriptors (EMFILE), the loop says so, stops asking for a
+ * moment instead of spinning on a listening socket that stays readable, and accepts again once it can.
+ */
+@SuppressWarnings("restricted") // the tests call and inspect native memory directly
+class AcceptOutOfDescriptorsTest {
+    private static final int RLIMIT_NOFILE = 7;
+    private static final MethodHandle GETRLIMIT = fn("getrlimit");
+    private static final MethodHandle SETRLIMIT = fn("setrlimit");
+
+    private static MethodHandle fn(String name) {
+        Linker l = Linker.nativeLinker();
+        return l.downcallHandle(l.defaultLookup().find(name).orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    /**
+     * Readiness loops only: an io_uring accept takes the descriptor limit when it is submitted, so lowering the
+     * limit afterwards does not reach it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "poll"})
+    void aLoopOutOfDescriptorsLogsPausesAndAcceptsAgainLater(String model) throws Throwable {
+        // While no descriptor can be opened, no class file can be read either: load the failure path's classes now.
+        assertThat(new ErrnoException("accept4", Errno.EMFILE).getMessage()).contains("EMFILE");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Server server = Server.tcp(0).host("127.0.0.1").model(model).workers(1).service(TestHandlers.echo()).start();
+             Arena arena = Arena.ofConfined();
+             Socket client = new Socket()) {
+            client.setSoTimeout(30_000); // creates the client's descriptor now, before the limit drops
+            try (Socket warm = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                warm.getOutputStream().write('w');
+                assertThat(warm.getInputStream().read()).isEqualTo('w');
+            }
+            MemorySegment saved = arena.allocate(16, 8);
+            assertThat((int) GETRLIMIT.invokeExact(RLIMIT_NOFILE, saved)).isZero();
+            MemorySegment tight = arena.allocate(16, 8);
+            tight.set(JAVA_LONG, 0, lowestFreeDescriptor()); // soft limit: no new descriptor can be made
+            tight.set(JAVA_LONG, 8, saved.get(JAVA_LONG, 8));
+            System.setErr(new PrintStream(new Tee(originalErr, log), true, StandardCharsets.UTF_8));
+            try {
+                assertThat((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, tight)).isZero();
+                List<FileChannel> holes = new ArrayList<>();
+                try {
+                    fillEveryFreeDescriptor(holes);
+                    client.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), 10_000);
+                    dev.polyserve.core.Await.until(java.time.Duration.ofSeconds(10), "the accept failure to be logged",
+                            () -> log.toString(StandardCharsets.UTF_8).contains("pausing accept"));
+                } finally {
+                    assertThat((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, saved)).isZero();
+                    for (FileChannel h : holes) h.close();
+                }
+            } finally {
+                System.setErr(originalErr);
+            }
+            assertThat(log.toString(StandardCharsets.UTF_8)).contains("EMFILE (Too many open files)");
+            client.getOutputStream().write("after\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(client.getInputStream().readNBytes(6)).asString(StandardCharsets.US_ASCII).isEqualTo("after\n");
+        } finally {
+            System.setErr(originalErr);
+        }
+    }
+
+    /** Takes any descriptor still free below the limit (listing /proc/self/fd briefly used one itself). */
+    private static void fillEveryFreeDescriptor(List<FileChannel> holes) {
+        while (true) {
+            try {
+                holes.add(FileChannel.open(Path.of("/dev/null")));
+            } catch (IOException tooMany) {
+                return;
+            }
+        }
+    }
+
+    private static long lowestFreeDescriptor() {
+        Set<Integer> used = Arrays.stream(new File("/proc/self/fd").list()).map(Integer::parseInt).collect(Collectors.toSet());
+        int fd = 0;
+        while (used.contains(fd)) fd++;
+        return fd;
+    }
+
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final ByteArrayOutputStream b;
+
+        Tee(OutputStream a, ByteArrayOutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            synchronized (b) {
+                b.write(c);
+            }
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            synchronized (b) {
+                b.write(buf, off, len);
+            }
+        }
+    }
+}

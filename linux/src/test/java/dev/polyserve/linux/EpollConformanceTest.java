@@ -1,0 +1,10 @@
+package dev.polyserve.linux;
+
+import dev.polyserve.core.EngineConformanceSuite;
+
+class EpollConformanceTest extends EngineConformanceSuite {
+    @Override
+    protected String model() {
+        return "epoll";
+    }
+}
