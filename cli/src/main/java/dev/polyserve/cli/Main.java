@@ -13,6 +13,10 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
+            StatusCommand.class,
+            dev.polyserve.cli.ftp.FtpCommand.class,
+            dev.polyserve.cli.ftp.FtpUserCommand.class,
+            dev.polyserve.loadgen.BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {

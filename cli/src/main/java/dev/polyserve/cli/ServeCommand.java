@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         description = "Run a server. Every service runs on every model: pick one with --model (see `polyserve models`).",
         subcommands = {
             ServeEchoCommand.class,
+            ServeExecCommand.class,
+            dev.polyserve.cli.ftp.FtpServeCommand.class,
             ServeHttpCommand.class,
         })
 final class ServeCommand {}

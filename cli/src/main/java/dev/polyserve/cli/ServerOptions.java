@@ -2,6 +2,7 @@ package dev.polyserve.cli;
 
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
+import dev.polyserve.process.ProcessModels;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -40,6 +41,10 @@ public final class ServerOptions {
             description = "On SIGINT/SIGTERM, how long open connections get to finish (default: ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ProcessModels.DEFAULT_WORKER_MODEL,
+            description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
+    String workerModel;
+
     /** The model to run: the one asked for, or {@code fallback}. */
     public String modelOr(String fallback) {
         return model != null ? model : fallback;
@@ -47,6 +52,9 @@ public final class ServerOptions {
 
     /** A server builder with these options; {@code defaultPort} when --port was not given. */
     public Server.Builder builder(int defaultPort, String defaultModel) {
+        // prefork and process start child JVMs that re-run this very command line (see ProcessModels).
+        ProcessModels.workerModel(workerModel);
+        ProcessModels.relaunchThisCommandLine();
         return Server.tcp(port != null ? port : defaultPort)
                 .host(host)
                 .model(modelOr(defaultModel))

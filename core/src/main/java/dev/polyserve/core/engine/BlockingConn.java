@@ -14,14 +14,22 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A connection on a blocking engine (iterative, threads, pool, virtual). Its own thread runs {@link #serve}:
  * blocking reads handed to the handler. Writes never block the caller: they queue, and a per-connection
- * virtual writer thread, started at the first write, drains the queue with blocking writes. So a peer that
- * does not read stalls only its writer, until the queue limit aborts the connection.
+ * writer thread, started at the first write, drains the queue with blocking writes. So a peer that does not
+ * read stalls only its writer, until the queue limit aborts the connection. The writer is of the same kind as
+ * the reader: a virtual thread must not write a socket its platform reader put in blocking mode, because a
+ * blocking {@code sendfile} would then pin its carrier, and a few such writers would starve every other
+ * virtual thread. For the same reason a virtual writer sends files by copying chunks, not with sendfile.
  */
 final class BlockingConn extends ConnBase implements ConnBase.Sink {
     /** Read buffer per connection: 16 KiB, a common socket-read size (Python's socketserver uses 8 KiB). */
     static final int READ_BUFFER = 16 * 1024;
+    /** File bytes a virtual writer copies per socket write: 64 KiB, the size of a loopback TCP segment burst. */
+    static final int FILE_CHUNK = 64 * 1024;
 
     private final SocketChannel channel;
+    private final Thread.Builder writerThreads;
+    private final boolean virtualWriter;
+    private ByteBuffer fileChunk; // writer thread only; made at the first file sent by a virtual writer
     private final SerialExecutor serial;
     private final AtomicBoolean writerStarted = new AtomicBoolean();
     private final AtomicBoolean writeSignal = new AtomicBoolean();
@@ -29,9 +37,11 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
     private final Object pauseMonitor = new Object();
     private volatile Thread writer;
 
-    BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel) throws IOException {
+    BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel, Thread.Builder writerThreads) throws IOException {
         super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress());
         this.channel = channel;
+        this.writerThreads = writerThreads;
+        this.virtualWriter = writerThreads instanceof Thread.Builder.OfVirtual;
         this.serial = new SerialExecutor("polyserve-" + ctx.model() + "-task");
     }
 
@@ -94,7 +104,7 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
     protected void outboundReady() {
         writeSignal.set(true);
         if (writerStarted.compareAndSet(false, true)) {
-            writer = Thread.ofVirtual().name("polyserve-" + ctx.model() + "-writer").start(this::writeLoop);
+            writer = writerThreads.start(this::writeLoop);
         } else {
             Thread w = writer;
             if (w != null) {
@@ -147,6 +157,23 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
 
     @Override
     public long transfer(FileChannel file, long position, long count) throws IOException {
-        return file.transferTo(position, count, channel);
+        if (!virtualWriter) {
+            return file.transferTo(position, count, channel);
+        }
+        // A virtual writer must not block in sendfile (it would pin its carrier): copy through a buffer instead,
+        // whose socket write parks the virtual thread like any other blocking call.
+        if (fileChunk == null) {
+            fileChunk = ByteBuffer.allocateDirect(FILE_CHUNK);
+        }
+        fileChunk.clear().limit((int) Math.min(FILE_CHUNK, count));
+        int n = file.read(fileChunk, position);
+        if (n <= 0) {
+            return 0;
+        }
+        fileChunk.flip();
+        while (fileChunk.hasRemaining()) {
+            channel.write(fileChunk);
+        }
+        return n;
     }
 }

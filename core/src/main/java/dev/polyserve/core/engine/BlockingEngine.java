@@ -97,13 +97,19 @@ final class BlockingEngine implements Engine {
                     continue;
                 }
                 Listener.tune(ch);
-                BlockingConn conn = new BlockingConn(ctx, ctx.service().newHandler(), ch);
+                BlockingConn conn = new BlockingConn(ctx, ctx.service().newHandler(), ch, writerThreads());
                 dispatch(conn, ch);
             } catch (IOException e) {
                 log.warn("could not set up an accepted connection: {}", e.toString());
                 Listener.refuse(ch, null);
             }
         }
+    }
+
+    /** Writer threads of the connection's own kind (see {@link BlockingConn}). */
+    private Thread.Builder writerThreads() {
+        String name = "polyserve-" + kind.model + "-writer";
+        return kind == Kind.VIRTUAL ? Thread.ofVirtual().name(name) : Thread.ofPlatform().daemon(true).name(name);
     }
 
     private void dispatch(BlockingConn conn, SocketChannel ch) {

@@ -1,0 +1,17 @@
+package dev.polyserve.loadgen;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code polyserve bench ...}: load generators that report throughput, latency and server CPU per message. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Load generators: throughput, latency percentiles and work per server CPU-second.",
+                "Many connections need many file descriptors: raise the limit first, e.g. `ulimit -n 20000`,",
+                "in the shell of both the server and the load generator."},
+        subcommands = {EchoBenchCommand.class})
+public final class BenchCommand {
+    /** Runs the bench commands without the rest of the CLI: {@code java -cp ... dev.polyserve.loadgen.BenchCommand echo --port P}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+}

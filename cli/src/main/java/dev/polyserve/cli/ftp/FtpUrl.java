@@ -1,0 +1,50 @@
+package dev.polyserve.cli.ftp;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An {@code ftp://[user[:password]@]host[:port]/path} URL (RFC 1738 section 3.2). Without a user it is
+ * anonymous; the path is percent-decoded and taken from the login directory, as curl does.
+ */
+record FtpUrl(String host, int port, String user, String password, String path) {
+    static final int DEFAULT_PORT = 21;
+
+    static FtpUrl parse(String s) {
+        URI u;
+        try {
+            u = new URI(s);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + s + " (" + e.getReason() + ")");
+        }
+        if (!"ftp".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+            throw new IllegalArgumentException("expected ftp://[user[:password]@]host[:port]/path, got " + s);
+        }
+        String user = "anonymous";
+        String password = "polyserve@";
+        if (u.getRawUserInfo() != null) {
+            String[] ui = u.getRawUserInfo().split(":", 2);
+            user = decode(ui[0]);
+            password = ui.length > 1 ? decode(ui[1]) : "";
+        }
+        String path = u.getRawPath() == null ? "" : decode(u.getRawPath());
+        if (path.startsWith("/")) path = path.substring(1);
+        return new FtpUrl(u.getHost(), u.getPort() < 0 ? DEFAULT_PORT : u.getPort(), user, password, path);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** The last path segment: the default local name for a download. */
+    String fileName() {
+        int slash = path.lastIndexOf('/');
+        return path.substring(slash + 1);
+    }
+
+    boolean pointsAtDirectory() {
+        return path.isEmpty() || path.endsWith("/");
+    }
+}

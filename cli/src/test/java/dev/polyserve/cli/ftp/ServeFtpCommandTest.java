@@ -1,0 +1,79 @@
+package dev.polyserve.cli.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.polyserve.cli.Main;
+import dev.polyserve.cli.PolyserveProcess;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code polyserve serve ftp} and {@code polyserve ftp-user add} as a user runs them. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ServeFtpCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String passiveRange() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            int first = Math.min(s.getLocalPort(), 65_000);
+            return first + "-" + (first + 20);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "nio"})
+    void usersFileServerAnnouncesServesAndStops(String model) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path users = dir.resolve("users");
+        InputStream stdin = System.in;
+        System.setIn(new ByteArrayInputStream("pw with spaces\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            assertThat(Main.run("ftp-user", "add", "carol", "--home", ".", "--write", "--users", users.toString(),
+                    "--password-stdin", "--iterations", "1000")).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(Files.readString(users)).contains("carol:rw:pbkdf2-sha256$1000$").doesNotContain("pw with spaces");
+
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "ftp", "--model", model, "--port", "0",
+                "--root", root.toString(), "--users", users.toString(), "--passive-ports", passiveRange())) {
+            String line = p.awaitListening();
+            assertThat(line).matches("listening on 127\\.0\\.0\\.1:\\d+ \\(service=ftp, model=" + model + ", transport=tcp\\)");
+            FTPClient c = new FTPClient();
+            c.connect("127.0.0.1", PolyserveProcess.port(line));
+            assertThat(c.login("carol", "pw with spaces")).isTrue();
+            c.enterLocalPassiveMode();
+            c.setFileType(FTP.BINARY_FILE_TYPE);
+            assertThat(c.storeFile("x.bin", new ByteArrayInputStream(new byte[100_000]))).isTrue();
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            assertThat(c.retrieveFile("x.bin", back)).isTrue();
+            assertThat(back.size()).isEqualTo(100_000);
+            c.disconnect();
+            assertThat(p.terminate()).as("exit code after SIGTERM").isZero();
+            assertThat(p.remainingStdout()).isEmpty();
+        }
+    }
+
+    @Test
+    void rootAndAccessAreRequired() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "ftp", "--port", "0", "--root", dir.toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2); // neither --users nor --anonymous
+        }
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "ftp", "--port", "0", "--anonymous", "--root", dir.resolve("none").toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+        }
+    }
+}

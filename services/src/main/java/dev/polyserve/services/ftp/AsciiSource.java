@@ -1,0 +1,58 @@
+package dev.polyserve.services.ftp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * Reads a file in chunks with LF turned into CRLF (ASCII mode, RFC 959 section 3.1.1.1: the network form ends
+ * lines with CRLF). A CR already followed by LF is kept as is, so a file that already has CRLF is sent
+ * unchanged.
+ */
+final class AsciiSource {
+    /** Chunk read from disk per step: big enough for few system calls, small enough to keep queues short. */
+    static final int CHUNK = 64 * 1024;
+
+    private final FileChannel file;
+    private long position;
+    private final long end;
+    private boolean lastWasCr;
+
+    AsciiSource(FileChannel file, long position, long count) {
+        this.file = file;
+        this.position = position;
+        this.end = position + count;
+    }
+
+    /** The next converted chunk, or null at the end. */
+    ByteBuffer next() throws IOException {
+        if (position >= end) return null;
+        ByteBuffer raw = ByteBuffer.allocate((int) Math.min(CHUNK, end - position));
+        while (raw.hasRemaining()) {
+            int n = file.read(raw, position + raw.position());
+            if (n < 0) break;
+        }
+        raw.flip();
+        if (!raw.hasRemaining()) {
+            position = end;
+            return null;
+        }
+        position += raw.remaining();
+        ByteBuffer out = ByteBuffer.allocate(raw.remaining() * 2);
+        while (raw.hasRemaining()) {
+            byte b = raw.get();
+            if (b == '\n' && !lastWasCr) out.put((byte) '\r');
+            out.put(b);
+            lastWasCr = b == '\r';
+        }
+        return out.flip();
+    }
+
+    void close() {
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // Read-only channel: nothing to lose.
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.polyserve.services.ftp;
+
+import dev.polyserve.core.Conn;
+import dev.polyserve.core.Handler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One passive data connection, served by the same engine as the control connection. It waits (not reading)
+ * until its {@link DataLink} gives it a transfer, runs it, and reports how it ended. RETR in binary mode is a
+ * single {@link Conn#sendFile} (zero-copy where the engine can); ASCII and listings are produced in chunks,
+ * paced by {@link #onDrained} so the write queue stays short.
+ */
+final class DataHandler implements Handler {
+    /**
+     * Produce more only while fewer than this many bytes wait to be sent: 256 KiB keeps the socket busy on
+     * loopback and stays well under the engine's write queue limit (4 MiB by default), past which it aborts.
+     */
+    static final int HIGH_WATER = 256 * 1024;
+
+    private final PassivePorts ports;
+    private Conn conn;
+    private DataLink link;
+
+    // Set under the lock by begin() (control thread), read on this connection's thread.
+    private Transfer transfer;
+    private boolean gone;
+
+    // Only on this connection's thread.
+    private Upload upload;
+    private boolean asciiIn;
+    private boolean committed;
+    private AsciiSource asciiOut;
+    private ByteBuffer bytesOut;
+    private boolean allQueued;
+    private volatile boolean abortedHere;
+    private long moved;
+    private boolean reported;
+    private boolean started;
+
+    DataHandler(PassivePorts ports) {
+        this.ports = ports;
+    }
+
+    @Override
+    public void onOpen(Conn c) {
+        conn = c;
+        c.pauseReading();
+        int port = ((InetSocketAddress) c.local()).getPort();
+        PassivePorts.Claim claim = ports.claim(port, ((InetSocketAddress) c.remote()).getAddress());
+        if (claim == null) {
+            c.abort();
+            return;
+        }
+        link = claim.link();
+        if (!link.attach(this, claim.setUp())) {
+            FtpService.LOG.debug("{}: stale data connection dropped (its session has set up another)", c.remote());
+            link = null;
+            ports.closed(port);
+            c.abort();
+        }
+    }
+
+    /** Runs {@code t} on this connection (any thread). */
+    void begin(Transfer t) {
+        synchronized (this) {
+            if (!gone) {
+                transfer = t;
+                conn.executor().execute(this::run);
+                return;
+            }
+        }
+        t.discard();
+        link.finished(this, new TransferResult.Aborted("data connection closed before the transfer began"));
+    }
+
+    /** Drops a connection that will not be used (any thread). */
+    void drop() {
+        conn.abort();
+    }
+
+    /** ABOR or the control connection went away (any thread). */
+    void abortNow() {
+        abortedHere = true;
+        conn.abort();
+    }
+
+    private void run() {
+        if (!conn.isOpen()) return; // onClose reports and releases the transfer
+        started = true;
+        switch (transfer) {
+            case Transfer.SendFile s when !s.ascii() -> {
+                conn.sendFile(s.file(), s.position(), s.count());
+                moved = s.count();
+                allQueued = true;
+                conn.close();
+            }
+            case Transfer.SendFile s -> {
+                asciiOut = new AsciiSource(s.file(), s.position(), s.count());
+                pump();
+            }
+            case Transfer.SendBytes b -> {
+                bytesOut = ByteBuffer.wrap(b.bytes());
+                pump();
+            }
+            case Transfer.Receive r -> {
+                upload = r.upload();
+                asciiIn = r.ascii();
+                conn.resumeReading();
+            }
+        }
+    }
+
+    private void pump() {
+        try {
+            while (!allQueued && conn.isOpen() && conn.queuedBytes() < HIGH_WATER) {
+                ByteBuffer next;
+                if (asciiOut != null) {
+                    next = asciiOut.next();
+                } else {
+                    next = bytesOut.hasRemaining() ? bytesOut.slice(bytesOut.position(), Math.min(AsciiSource.CHUNK, bytesOut.remaining())) : null;
+                    if (next != null) bytesOut.position(bytesOut.position() + next.remaining());
+                }
+                if (next == null) {
+                    allQueued = true;
+                    conn.close();
+                    return;
+                }
+                moved += next.remaining();
+                conn.write(next);
+            }
+        } catch (IOException e) {
+            report(new TransferResult.LocalError("cannot read file"));
+            abortNow();
+        }
+    }
+
+    @Override
+    public void onDrained(Conn c) {
+        if (!allQueued && (asciiOut != null || bytesOut != null)) pump();
+    }
+
+    @Override
+    public void onRead(Conn c, ByteBuffer in) {
+        if (upload == null || committed) {
+            in.position(in.limit());
+            return;
+        }
+        int n = in.remaining();
+        try {
+            if (asciiIn) upload.writeAscii(in);
+            else upload.write(in);
+            moved += n;
+        } catch (IOException e) {
+            FtpService.LOG.warn("{}: upload to {} failed: {}", c.remote(), upload.target(), e.toString());
+            upload.discard();
+            report(new TransferResult.LocalError("cannot write file"));
+            abortNow();
+        }
+    }
+
+    @Override
+    public void onReadEnd(Conn c) {
+        if (upload != null && !committed && !reported) {
+            // Stream mode (RFC 959 section 3.4.1): the end of the connection is the end of the file.
+            try {
+                upload.commit();
+                committed = true;
+                report(new TransferResult.Completed(moved));
+            } catch (IOException e) {
+                FtpService.LOG.warn("{}: cannot finish upload to {}: {}", c.remote(), upload.target(), e.toString());
+                report(new TransferResult.LocalError("cannot store file"));
+            }
+            c.close();
+        } else if (transfer == null) {
+            c.close();
+        }
+        // While sending, the client's half-close changes nothing: the transfer finishes and closes.
+    }
+
+    @Override
+    public void onIdle(Conn c) {
+        FtpService.LOG.warn("{}: data connection idle, aborting the transfer", c.remote());
+        abortNow();
+    }
+
+    @Override
+    public void onClose(Conn c, Throwable cause) {
+        Transfer t;
+        synchronized (this) {
+            gone = true;
+            t = transfer;
+        }
+        if (link == null) return;
+        ports.closed(((InetSocketAddress) c.local()).getPort());
+        if (t == null) {
+            link.lost(this);
+            return;
+        }
+        if (!started) {
+            t.discard();
+            report(new TransferResult.Aborted("data connection closed before the transfer began"));
+            return;
+        }
+        if (asciiOut != null) asciiOut.close();
+        if (upload != null && !committed) {
+            upload.discard();
+            report(new TransferResult.Aborted(cause != null ? cause.toString() : "closed before the end of the data"));
+        } else if (upload == null) {
+            if (allQueued && cause == null && !abortedHere) report(new TransferResult.Completed(moved));
+            else report(new TransferResult.Aborted(cause != null ? cause.toString() : "data connection closed"));
+        }
+    }
+
+    private void report(TransferResult r) {
+        if (reported) return;
+        reported = true;
+        link.finished(this, r);
+    }
+}

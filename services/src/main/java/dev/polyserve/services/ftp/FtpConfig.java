@@ -1,0 +1,70 @@
+package dev.polyserve.services.ftp;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The FTP service's own settings (the engine's limits, such as the idle timeout, live in the server config).
+ *
+ * @param authenticator       who may log in
+ * @param passivePorts        ports PASV/EPSV hand out; each gets a data listener on the control connection's model
+ * @param maxConnectionsPerIp control connections one address may hold
+ * @param loginFailureDelay   how long a wrong password waits before its 530
+ * @param maxLoginFailures    failures per address (within {@link LoginGuard#WINDOW}) before a lock-out
+ * @param lockout             how long a lock-out lasts
+ * @param dataConnectTimeout  how long a transfer waits for its data connection before 425
+ * @param clock               time for listings, STOU names and the lock-out
+ */
+public record FtpConfig(
+        Authenticator authenticator,
+        PortRange passivePorts,
+        int maxConnectionsPerIp,
+        Duration loginFailureDelay,
+        int maxLoginFailures,
+        Duration lockout,
+        Duration dataConnectTimeout,
+        Clock clock) {
+
+    /** Default passive range: 101 ports, like the common vsftpd/proftpd examples' 30000-30100 style ranges. */
+    public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(30000, 30100);
+    /** Control connections per address: vsftpd's max_per_ip is often set to 10; 50 lets a NAT'ed office in. */
+    public static final int DEFAULT_MAX_PER_IP = 50;
+    /** vsftpd's delay_failed_login default: one second per wrong password. */
+    public static final Duration DEFAULT_LOGIN_FAILURE_DELAY = Duration.ofSeconds(1);
+    /** vsftpd's accept_timeout and connect_timeout default: 60 seconds for the data connection to appear. */
+    public static final Duration DEFAULT_DATA_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+
+    public FtpConfig {
+        Objects.requireNonNull(authenticator, "authenticator");
+        Objects.requireNonNull(passivePorts, "passivePorts");
+        Objects.requireNonNull(loginFailureDelay, "loginFailureDelay");
+        Objects.requireNonNull(lockout, "lockout");
+        Objects.requireNonNull(dataConnectTimeout, "dataConnectTimeout");
+        Objects.requireNonNull(clock, "clock");
+        if (maxConnectionsPerIp < 1) throw new IllegalArgumentException("max connections per IP must be at least 1");
+        if (maxLoginFailures < 1) throw new IllegalArgumentException("max login failures must be at least 1");
+    }
+
+    /** Defaults for everything but who may log in. */
+    public static FtpConfig defaults(Authenticator authenticator) {
+        return new FtpConfig(authenticator, DEFAULT_PASSIVE_PORTS, DEFAULT_MAX_PER_IP, DEFAULT_LOGIN_FAILURE_DELAY,
+                LoginGuard.MAX_FAILURES, LoginGuard.DEFAULT_LOCKOUT, DEFAULT_DATA_CONNECT_TIMEOUT, Clock.systemUTC());
+    }
+
+    public FtpConfig withPassivePorts(PortRange r) {
+        return new FtpConfig(authenticator, r, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout, dataConnectTimeout, clock);
+    }
+
+    public FtpConfig withMaxConnectionsPerIp(int n) {
+        return new FtpConfig(authenticator, passivePorts, n, loginFailureDelay, maxLoginFailures, lockout, dataConnectTimeout, clock);
+    }
+
+    public FtpConfig withLoginFailures(Duration delay, int max, Duration lockoutFor) {
+        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, delay, max, lockoutFor, dataConnectTimeout, clock);
+    }
+
+    public FtpConfig withDataConnectTimeout(Duration d) {
+        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout, d, clock);
+    }
+}

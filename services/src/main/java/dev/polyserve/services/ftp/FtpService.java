@@ -1,0 +1,56 @@
+package dev.polyserve.services.ftp;
+
+import dev.polyserve.core.Handler;
+import dev.polyserve.core.Service;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The FTP service: one {@link ControlHandler} per control connection, sharing the login guard, the per-address
+ * limit and the passive data listeners. Close it after the control server stops: that stops the data
+ * listeners it started.
+ */
+public final class FtpService implements Service, AutoCloseable {
+    static final Logger LOG = LoggerFactory.getLogger(FtpService.class);
+
+    private static final byte[] FULL = "421 Too many connections; try again later\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    final FtpConfig config;
+    final LoginGuard guard;
+    final PerIpLimit perIp;
+    final PassivePorts passivePorts;
+    /** Password checks run here, off every engine's loops: PBKDF2 is slow on purpose. */
+    final ExecutorService authExecutor = Executors.newVirtualThreadPerTaskExecutor();
+
+    public FtpService(FtpConfig config) {
+        this.config = config;
+        this.guard = new LoginGuard(config.clock(), config.maxLoginFailures(), config.lockout());
+        this.perIp = new PerIpLimit(config.maxConnectionsPerIp());
+        this.passivePorts = new PassivePorts(config.passivePorts());
+    }
+
+    @Override
+    public Handler newHandler() {
+        return new ControlHandler(this);
+    }
+
+    @Override
+    public byte[] refusal() {
+        return FULL.clone();
+    }
+
+    /** Passive data listeners currently running (for tests and status). */
+    public int dataListeners() {
+        return passivePorts.listeners();
+    }
+
+    /** Stops the passive data listeners and the password checker. */
+    @Override
+    public void close() {
+        passivePorts.close();
+        authExecutor.shutdownNow();
+    }
+}

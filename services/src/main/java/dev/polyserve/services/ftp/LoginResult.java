@@ -1,0 +1,9 @@
+package dev.polyserve.services.ftp;
+
+/** The answer to {@link SessionIo#authenticate}. */
+sealed interface LoginResult {
+    record Granted(Account account) implements LoginResult {}
+    record Denied() implements LoginResult {}
+    /** Too many failures from this address: the guard refused without checking the password. */
+    record LockedOut() implements LoginResult {}
+}

@@ -1,0 +1,439 @@
+package dev.polyserve.services.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.polyserve.core.Await;
+import dev.polyserve.core.Engines;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
+import org.apache.commons.net.ftp.FTPFile;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The FTP server against Apache Commons Net's FTPClient (and raw sockets where a client library would hide
+ * the protocol), on real loopback sockets, on every model the class path offers. Deadlines only stop a hung
+ * test; nothing asserts speed.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class FtpServerTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    static Stream<String> models() {
+        return Engines.availableNames().stream();
+    }
+
+    /** Models that serve several control connections at once (all but the course's iterative server). */
+    static Stream<String> concurrentModels() {
+        return models().filter(m -> !m.equals("iterative"));
+    }
+
+    /** The heavier checks run on the models the issue names (epoll when this machine has it). */
+    static Stream<String> mainModels() {
+        return Stream.of("virtual", "nio", "epoll").filter(Engines.availableNames()::contains);
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] retrieve(FTPClient c, String path) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(c.retrieveFile(path, out)).as("RETR %s: %s", path, c.getReplyString()).isTrue();
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void everydayCommandsWork(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            FTPClient c = s.client(true);
+            assertThat(c.printWorkingDirectory()).isEqualTo("/");
+            assertThat(c.makeDirectory("docs")).as(c.getReplyString()).isTrue();
+            assertThat(c.changeWorkingDirectory("docs")).isTrue();
+            assertThat(c.printWorkingDirectory()).isEqualTo("/docs");
+
+            byte[] blob = random(3 << 20, 1);
+            assertThat(c.storeFile("blob.bin", new ByteArrayInputStream(blob))).as(c.getReplyString()).isTrue();
+            assertThat(Files.readAllBytes(s.root.resolve("docs/blob.bin"))).isEqualTo(blob);
+            assertThat(retrieve(c, "blob.bin")).isEqualTo(blob);
+
+            FTPFile[] list = c.listFiles();
+            assertThat(list).extracting(FTPFile::getName).containsExactly("blob.bin");
+            assertThat(list[0].getSize()).isEqualTo(blob.length);
+            assertThat(c.listNames()).containsExactly("blob.bin");
+            FTPFile[] mlsd = c.mlistDir();
+            assertThat(mlsd).extracting(FTPFile::getName).containsExactly("blob.bin");
+            assertThat(mlsd[0].getSize()).isEqualTo(blob.length);
+            assertThat(c.mlistFile("blob.bin").getSize()).isEqualTo(blob.length);
+            assertThat(c.getSize("blob.bin")).isEqualTo(Long.toString(blob.length));
+            assertThat(c.getModificationTime("blob.bin")).matches("\\d{14}");
+
+            assertThat(c.rename("blob.bin", "/docs/renamed.bin")).isTrue();
+            assertThat(Files.exists(s.root.resolve("docs/blob.bin"))).isFalse();
+            assertThat(retrieve(c, "renamed.bin")).isEqualTo(blob);
+            assertThat(c.deleteFile("renamed.bin")).isTrue();
+            assertThat(c.changeToParentDirectory()).isTrue();
+            assertThat(c.removeDirectory("docs")).isTrue();
+            assertThat(Files.exists(s.root.resolve("docs"))).isFalse();
+            assertThat(c.logout()).isTrue();
+            c.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void asciiModeConvertsLineEndingsBothWays(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            FTPClient c = s.client(true);
+            String text = "first line\nsecond line\n\nlast\n";
+            // Commons Net sends local LF as CRLF in ASCII mode; the server must store LF.
+            assertThat(c.setFileType(FTP.ASCII_FILE_TYPE)).isTrue();
+            assertThat(c.storeFile("t.txt", new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))).isTrue();
+            assertThat(Files.readString(s.root.resolve("t.txt"))).isEqualTo(text);
+            assertThat(new String(retrieve(c, "t.txt"), StandardCharsets.US_ASCII)).isEqualTo(text);
+            // On the wire (binary client view of an ASCII download) lines end with CRLF.
+            Files.writeString(s.root.resolve("wire.txt"), "a\nb\n");
+            assertThat(c.setFileType(FTP.ASCII_FILE_TYPE)).isTrue();
+            InputStream raw = c.retrieveFileStream("wire.txt");
+            byte[] wire = raw.readAllBytes();
+            raw.close();
+            assertThat(c.completePendingCommand()).isTrue();
+            // Commons Net's ASCII stream turns CRLF back into LF, so check the stored bytes are untouched
+            assertThat(new String(wire, StandardCharsets.US_ASCII)).isEqualTo("a\nb\n");
+            c.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void restResumesDownloadsAndUploads(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            FTPClient c = s.client(true);
+            byte[] data = random(1 << 20, 2);
+            Files.write(s.root.resolve("big.bin"), data);
+            c.setRestartOffset(300_000);
+            assertThat(retrieve(c, "big.bin")).isEqualTo(Arrays.copyOfRange(data, 300_000, data.length));
+
+            int half = data.length / 2;
+            assertThat(c.storeFile("up.bin", new ByteArrayInputStream(data, 0, half))).isTrue();
+            assertThat(c.getSize("up.bin")).isEqualTo(Integer.toString(half));
+            c.setRestartOffset(half);
+            assertThat(c.storeFile("up.bin", new ByteArrayInputStream(data, half, data.length - half))).as(c.getReplyString()).isTrue();
+            assertThat(Files.readAllBytes(s.root.resolve("up.bin"))).isEqualTo(data);
+
+            assertThat(c.appendFile("up.bin", new ByteArrayInputStream("tail".getBytes(StandardCharsets.US_ASCII)))).isTrue();
+            assertThat(Files.size(s.root.resolve("up.bin"))).isEqualTo(data.length + 4);
+
+            c.setRestartOffset(data.length * 2L);
+            assertThat(c.retrieveFile("big.bin", OutputStream.nullOutputStream())).isFalse();
+            assertThat(c.getReplyCode()).isEqualTo(554);
+            c.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void activeModeAndEpsvTransfer(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            FTPClient c = s.client(true);
+            byte[] data = random(700_000, 3);
+            c.enterLocalActiveMode();
+            assertThat(c.storeFile("act.bin", new ByteArrayInputStream(data))).as(c.getReplyString()).isTrue();
+            assertThat(retrieve(c, "act.bin")).isEqualTo(data);
+            assertThat(c.listNames()).containsExactly("act.bin");
+            c.enterLocalPassiveMode();
+            c.setUseEPSVwithIPv4(true);
+            assertThat(retrieve(c, "act.bin")).isEqualTo(data);
+            assertThat(c.getReplyString()).startsWith("226");
+            c.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void anonymousIsReadOnly(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            Files.writeString(s.root.resolve("pub.txt"), "public");
+            FTPClient c = s.client(false);
+            assertThat(c.login("anonymous", "guest@example.org")).isTrue();
+            c.enterLocalPassiveMode();
+            assertThat(new String(retrieve(c, "pub.txt"), StandardCharsets.US_ASCII)).isEqualTo("public");
+            assertThat(c.storeFile("new.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
+            assertThat(c.getReplyCode()).isEqualTo(550);
+            assertThat(c.makeDirectory("d")).isFalse();
+            assertThat(c.deleteFile("pub.txt")).isFalse();
+            assertThat(c.rename("pub.txt", "x")).isFalse();
+            assertThat(Files.exists(s.root.resolve("new.txt"))).isFalse();
+            c.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void wrongPasswordsAreDelayedThenLockedOut(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir,
+                c -> c.withLoginFailures(Duration.ofMillis(20), 3, Duration.ofMinutes(10)), b -> b)) {
+            FTPClient c = s.client(false);
+            assertThat(c.login(FtpTestServer.USER, "wrong")).isFalse();
+            assertThat(c.getReplyCode()).isEqualTo(530);
+            assertThat(c.login("nobody", "wrong")).isFalse();
+            assertThat(c.getReplyCode()).isEqualTo(530);
+            c.disconnect();
+            FTPClient d = s.client(false);
+            assertThat(d.login(FtpTestServer.USER, "wrong")).isFalse(); // third failure from this address: locked
+            d.disconnect();
+            FTPClient e = s.client(false);
+            // Commons Net reports a 421 as a closed connection.
+            assertThatThrownBy(() -> e.login(FtpTestServer.USER, FtpTestServer.PASSWORD))
+                    .isInstanceOf(FTPConnectionClosedException.class).hasMessageContaining("421");
+            e.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void threeWrongPasswordsCloseTheConnection(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            FTPClient c = s.client(false);
+            assertThat(c.login(FtpTestServer.USER, "a")).isFalse();
+            assertThat(c.login(FtpTestServer.USER, "b")).isFalse();
+            assertThatThrownBy(() -> c.login(FtpTestServer.USER, "c"))
+                    .isInstanceOf(FTPConnectionClosedException.class).hasMessageContaining("421");
+            c.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("concurrentModels")
+    void twentyClientsInParallel(String model) throws Exception {
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            int clients = 20;
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int i = 0; i < clients; i++) {
+                    int id = i;
+                    done.add(pool.submit(() -> {
+                        FTPClient c = s.client(true);
+                        byte[] data = random(200_000 + id * 1000, 100 + id);
+                        String name = "client-" + id + ".bin";
+                        assertThat(c.storeFile(name, new ByteArrayInputStream(data))).as(c.getReplyString()).isTrue();
+                        assertThat(retrieve(c, name)).isEqualTo(data);
+                        assertThat(c.listNames()).contains(name);
+                        c.logout();
+                        c.disconnect();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            try (var files = Files.list(s.root)) {
+                assertThat(files.filter(p -> p.getFileName().toString().startsWith("client-"))).hasSize(clients);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ raw-socket checks
+
+    /** A line-oriented control connection for checks where a client library would hide the protocol. */
+    private static final class Raw implements AutoCloseable {
+        final Socket socket = new Socket();
+        final BufferedReader in;
+        final OutputStream out;
+
+        Raw(int port) throws IOException {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout((int) DEADLINE.toMillis());
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out = socket.getOutputStream();
+        }
+
+        /** The next complete reply's last line (multi-line replies are skipped to their end). */
+        String reply() throws IOException {
+            String line = in.readLine();
+            if (line == null) return null;
+            if (line.length() > 3 && line.charAt(3) == '-') {
+                String code = line.substring(0, 3);
+                do {
+                    line = in.readLine();
+                } while (line != null && !(line.startsWith(code + " ")));
+            }
+            return line;
+        }
+
+        String cmd(String c) throws IOException {
+            out.write((c + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return reply();
+        }
+
+        void login() throws IOException {
+            assertThat(reply()).startsWith("220");
+            assertThat(cmd("USER " + FtpTestServer.USER)).startsWith("331");
+            assertThat(cmd("PASS " + FtpTestServer.PASSWORD)).startsWith("230");
+        }
+
+        int epsv() throws IOException {
+            String r = cmd("EPSV");
+            Matcher m = Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)").matcher(r);
+            assertThat(m.find()).as(r).isTrue();
+            return Integer.parseInt(m.group(1));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void brokenUploadLeavesNoFileUnderTheFinalName(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir); Raw r = new Raw(s.port())) {
+            r.login();
+            assertThat(r.cmd("TYPE I")).startsWith("200");
+            Files.writeString(s.root.resolve("keep.txt"), "old contents");
+            int port = r.epsv();
+            try (Socket data = new Socket("127.0.0.1", port)) {
+                assertThat(r.cmd("STOR keep.txt")).startsWith("150");
+                data.getOutputStream().write(random(100_000, 4));
+                data.getOutputStream().flush();
+                data.setSoLinger(true, 0); // reset: the client died mid-upload
+            }
+            assertThat(r.reply()).startsWith("426");
+            assertThat(Files.readString(s.root.resolve("keep.txt"))).isEqualTo("old contents");
+            try (var files = Files.list(s.root)) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("keep.txt");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void protocolRepliesForBadInput(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir); Raw r = new Raw(s.port())) {
+            assertThat(r.reply()).startsWith("220");
+            assertThat(r.cmd("LIST")).startsWith("530");
+            assertThat(r.cmd("PASS x")).startsWith("503");
+            assertThat(r.cmd("XYZZY")).startsWith("500");
+            assertThat(r.cmd("FEAT")).startsWith("211 End");
+            assertThat(r.cmd("USER " + FtpTestServer.USER)).startsWith("331");
+            assertThat(r.cmd("PASS " + FtpTestServer.PASSWORD)).startsWith("230");
+            assertThat(r.cmd("RNTO x")).startsWith("503");
+            assertThat(r.cmd("TYPE E")).startsWith("504");
+            assertThat(r.cmd("MODE B")).startsWith("504");
+            assertThat(r.cmd("RETR")).startsWith("501");
+            assertThat(r.cmd("PORT 10,0,0,1,200,10")).startsWith("501"); // FTP bounce refused
+            assertThat(r.cmd("PORT 127,0,0,1,0,21")).startsWith("501");  // privileged port refused
+            assertThat(r.cmd("EPRT |3|x|1|")).startsWith("522");
+            assertThat(r.cmd("RETR nothing-prepared")).startsWith("425");
+            assertThat(r.cmd("OPTS UTF8 ON")).startsWith("200");
+            assertThat(r.cmd("X".repeat(5000))).startsWith("500");
+            assertThat(r.cmd("NOOP")).startsWith("200");
+            assertThat(r.cmd("QUIT")).startsWith("221");
+            assertThat(r.in.readLine()).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void dataConnectionFromAnotherAddressIsRefused(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir); Raw r = new Raw(s.port())) {
+            r.login();
+            Files.writeString(s.root.resolve("f.txt"), "payload");
+            int port = r.epsv();
+            try (Socket thief = new Socket()) {
+                thief.bind(new InetSocketAddress("127.0.0.2", 0)); // another address on loopback
+                thief.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                thief.setSoTimeout((int) DEADLINE.toMillis());
+                assertThat(thief.getInputStream().read()).isEqualTo(-1);
+            } catch (IOException resetByServer) {
+                // refused: either way the thief got nothing
+            }
+            try (Socket data = new Socket("127.0.0.1", port)) {
+                assertThat(r.cmd("RETR f.txt")).startsWith("150");
+                assertThat(new String(data.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("payload");
+            }
+            assertThat(r.reply()).startsWith("226");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void idleControlConnectionGets421(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir, c -> c, b -> b.idleTimeout(Duration.ofMillis(300)));
+                Raw r = new Raw(s.port())) {
+            assertThat(r.reply()).startsWith("220");
+            assertThat(r.reply()).startsWith("421");
+            assertThat(r.in.readLine()).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void connectionsPerAddressAreCapped(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir, c -> c.withMaxConnectionsPerIp(2), b -> b);
+                Raw a = new Raw(s.port()); Raw b = new Raw(s.port())) {
+            assertThat(a.reply()).startsWith("220");
+            assertThat(b.reply()).startsWith("220");
+            try (Raw c = new Raw(s.port())) {
+                assertThat(c.reply()).startsWith("421");
+            }
+            a.cmd("QUIT");
+            Await.until(DEADLINE, "slot freed", () -> s.server.service().perIp.open(a.socket.getLocalAddress()) < 2);
+            try (Raw d = new Raw(s.port())) {
+                assertThat(d.reply()).startsWith("220");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void aborWhileWaitingForTheDataConnection(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir); Raw r = new Raw(s.port())) {
+            r.login();
+            Files.writeString(s.root.resolve("f.txt"), "payload");
+            r.epsv();
+            assertThat(r.cmd("RETR f.txt")).startsWith("150");
+            assertThat(r.cmd("ABOR")).startsWith("426");
+            assertThat(r.reply()).startsWith("226");
+            assertThat(r.cmd("NOOP")).startsWith("200");
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.polyserve.services.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The control protocol core driven with bytes only: no sockets, no threads, a fixed clock. */
+class FtpSessionTest {
+    @TempDir
+    Path root;
+
+    /** Records what the session asks for; answers logins at once from a fixed account table. */
+    private final class FakeIo implements SessionIo {
+        final List<String> replies = new ArrayList<>();
+        final List<Transfer> transfers = new ArrayList<>();
+        final List<InetSocketAddress> active = new ArrayList<>();
+        String pendingUser;
+        char[] pendingPassword;
+        boolean closed;
+        int aborts;
+
+        @Override public void send(String reply) { replies.add(reply); }
+        @Override public void close() { closed = true; }
+        @Override public void authenticate(String user, char[] password) { pendingUser = user; pendingPassword = password; }
+        @Override public int openPassive() { return 40_001; }
+        @Override public void openActive(InetSocketAddress target) { active.add(target); }
+        @Override public void startTransfer(Transfer t) { transfers.add(t); }
+        @Override public void abortTransfer() { aborts++; }
+    }
+
+    private FakeIo io;
+    private FtpSession session;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        io = new FakeIo();
+        session = new FtpSession(io, new InetSocketAddress(InetAddress.getLoopbackAddress(), 2121),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000),
+                Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC));
+        session.start();
+        Files.writeString(root.resolve("a.txt"), "hello\nworld\n");
+    }
+
+    private void feed(String s) {
+        session.receive(ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private String last() {
+        return io.replies.getLast();
+    }
+
+    private String send(String line) {
+        int before = io.replies.size();
+        feed(line + "\r\n");
+        assertThat(io.replies.size()).as("a reply to %s", line).isGreaterThan(before);
+        return last();
+    }
+
+    private void login(boolean write) {
+        send("USER bob");
+        feed("PASS pw\r\n");
+        assertThat(session.suspended()).isTrue();
+        session.onLoginResult(new LoginResult.Granted(new Account("bob", root, write)));
+        assertThat(last()).startsWith("230");
+    }
+
+    @Test
+    void greetsAndRefusesBeforeLogin() {
+        assertThat(io.replies.getFirst()).startsWith("220 ");
+        assertThat(send("RETR a.txt")).startsWith("530");
+        assertThat(send("PASS x")).startsWith("503");
+        assertThat(send("FOO")).startsWith("500");
+        assertThat(send("SYST")).isEqualTo("215 UNIX Type: L8\r\n");
+        assertThat(send("USER")).startsWith("501");
+        assertThat(send("NOOP extra")).startsWith("501");
+    }
+
+    @Test
+    void commandsWaitWhileThePasswordIsChecked() {
+        feed("USER bob\r\nPASS pw\r\nPWD\r\nNOOP\r\n");
+        assertThat(io.pendingUser).isEqualTo("bob");
+        assertThat(new String(io.pendingPassword)).isEqualTo("pw");
+        assertThat(io.replies).hasSize(2); // greeting, 331: PWD and NOOP wait
+        session.onLoginResult(new LoginResult.Granted(new Account("bob", root, true)));
+        assertThat(io.replies.subList(2, 5)).containsExactly("230 Login successful\r\n",
+                "257 \"/\" is the current directory\r\n", "200 NOOP ok\r\n");
+    }
+
+    @Test
+    void threeFailuresCloseAndLockoutCloses() {
+        for (int i = 0; i < 2; i++) {
+            send("USER bob");
+            feed("PASS bad\r\n");
+            session.onLoginResult(new LoginResult.Denied());
+            assertThat(last()).startsWith("530");
+        }
+        send("USER bob");
+        feed("PASS bad\r\n");
+        session.onLoginResult(new LoginResult.Denied());
+        assertThat(last()).startsWith("421");
+        assertThat(io.closed).isTrue();
+    }
+
+    @Test
+    void lockedOutLoginGets421() {
+        send("USER bob");
+        feed("PASS pw\r\n");
+        session.onLoginResult(new LoginResult.LockedOut());
+        assertThat(last()).startsWith("421");
+        assertThat(io.closed).isTrue();
+    }
+
+    @Test
+    void splitAndPipelinedBytesAndTelnetIacAreHandled() {
+        feed("NO");
+        feed("OP\r");
+        feed("\nNOOP\n");
+        assertThat(io.replies).hasSize(3);
+        session.receive(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xF4, (byte) 0xFF, (byte) 0xF2, 'N', 'O', 'O', 'P', '\r', '\n'}));
+        assertThat(last()).startsWith("200");
+        session.receive(ByteBuffer.wrap(new byte[] {'C', 'W', 'D', ' ', (byte) 0xC0, (byte) 0xAE, '\r', '\n'})); // overlong '.'
+        assertThat(last()).startsWith("501");
+        feed("N".repeat(CommandLineDecoder.MAX_LINE_BYTES + 10) + "\r\n");
+        assertThat(last()).startsWith("500");
+    }
+
+    @Test
+    void featAndHelpAreMultiLine() {
+        String feat = send("FEAT");
+        assertThat(feat).startsWith("211-Features:\r\n").contains(" EPSV\r\n", " UTF8\r\n", " REST STREAM\r\n", " MLST type*;size*;modify*;perm*;\r\n").endsWith("211 End\r\n");
+        assertThat(send("HELP")).startsWith("214-").contains("RETR").endsWith("214 Help OK\r\n");
+        assertThat(send("HELP RETR")).startsWith("214 Syntax: RETR");
+        assertThat(send("OPTS UTF8 ON")).startsWith("200");
+        assertThat(send("OPTS UTF8 OFF")).startsWith("504");
+    }
+
+    @Test
+    void passiveAndActiveSetUp() {
+        login(true);
+        assertThat(send("PASV")).isEqualTo("227 Entering Passive Mode (127,0,0,1,156,65)\r\n");
+        assertThat(send("EPSV")).isEqualTo("229 Entering Extended Passive Mode (|||40001|)\r\n");
+        assertThat(send("EPSV 2")).startsWith("522");
+        assertThat(send("PORT 127,0,0,1,200,1")).startsWith("200");
+        assertThat(io.active).containsExactly(new InetSocketAddress(InetAddress.getLoopbackAddress(), 200 * 256 + 1));
+        assertThat(send("EPRT |1|127.0.0.1|6000|")).startsWith("200");
+        assertThat(send("EPRT |1|192.0.2.1|6000|")).startsWith("501");
+        assertThat(send("EPRT |2|::1|6000|")).startsWith("501"); // not the control peer's address
+        assertThat(send("EPRT |1|example.org|6000|")).startsWith("501"); // names are not looked up
+        assertThat(send("PORT 127,0,0,1,300,1")).startsWith("501");
+        assertThat(send("EPSV ALL")).startsWith("200");
+        assertThat(send("PASV")).startsWith("501");
+        assertThat(send("PORT 127,0,0,1,200,1")).startsWith("501");
+    }
+
+    @Test
+    void retrSendsTheFileAndReports226() throws IOException {
+        login(false);
+        assertThat(send("RETR a.txt")).startsWith("425"); // no data connection prepared
+        send("PASV");
+        send("REST 2");
+        assertThat(send("RETR a.txt")).startsWith("150");
+        Transfer.SendFile t = (Transfer.SendFile) io.transfers.getFirst();
+        assertThat(t.position()).isEqualTo(2);
+        assertThat(t.count()).isEqualTo(10);
+        t.file().close();
+        assertThat(send("RETR a.txt")).startsWith("425"); // one transfer at a time
+        session.onTransferDone(new TransferResult.Completed(10));
+        assertThat(last()).startsWith("226");
+    }
+
+    @Test
+    void listingsAreBuiltByTheSession() {
+        login(false);
+        send("PASV");
+        send("LIST -la");
+        String list = new String(((Transfer.SendBytes) io.transfers.getLast()).bytes(), StandardCharsets.UTF_8);
+        assertThat(list).matches("-rw.* 1 ftp +ftp +12 \\w{3} \\d\\d +(\\d\\d:\\d\\d|\\d{4}) a\\.txt\r\n");
+        session.onTransferDone(new TransferResult.Completed(list.length()));
+        send("PASV");
+        send("MLSD");
+        String mlsd = new String(((Transfer.SendBytes) io.transfers.getLast()).bytes(), StandardCharsets.UTF_8);
+        assertThat(mlsd).matches("type=file;size=12;modify=\\d{14};perm=r; a\\.txt\r\n");
+        session.onTransferDone(new TransferResult.Completed(mlsd.length()));
+        assertThat(send("OPTS MLST size;type;")).isEqualTo("200 MLST OPTS type;size;\r\n");
+        assertThat(send("MLST a.txt")).isEqualTo("250-Listing /a.txt\r\n type=file;size=12; /a.txt\r\n250 End\r\n");
+        assertThat(send("SIZE a.txt")).isEqualTo("213 12\r\n");
+        assertThat(send("SIZE missing")).startsWith("550");
+    }
+
+    @Test
+    void readOnlyUsersCannotChangeAnything() {
+        login(false);
+        for (String cmd : List.of("STOR x", "APPE a.txt", "STOU", "DELE a.txt", "MKD d", "RMD d", "RNFR a.txt")) {
+            assertThat(send(cmd)).as(cmd).startsWith("550");
+        }
+    }
+
+    @Test
+    void storUploadsThroughATemporaryFile() throws IOException {
+        login(true);
+        send("TYPE A");
+        send("EPSV");
+        assertThat(send("STOR new.txt")).startsWith("150");
+        Transfer.Receive r = (Transfer.Receive) io.transfers.getLast();
+        assertThat(r.ascii()).isTrue();
+        r.upload().writeAscii(ByteBuffer.wrap("one\r".getBytes(StandardCharsets.US_ASCII)));
+        r.upload().writeAscii(ByteBuffer.wrap("\ntwo\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(root.resolve("new.txt")).doesNotExist();
+        r.upload().commit();
+        session.onTransferDone(new TransferResult.Completed(9));
+        assertThat(last()).startsWith("226");
+        assertThat(Files.readString(root.resolve("new.txt"))).isEqualTo("one\ntwo\n");
+        try (var files = Files.list(root)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("a.txt", "new.txt");
+        }
+    }
+
+    @Test
+    void aborDuringATransferGives426Then226() {
+        login(false);
+        send("PASV");
+        send("RETR a.txt");
+        feed("ABOR\r\n"); // the replies come when the transfer has ended
+        assertThat(io.aborts).isEqualTo(1);
+        session.onTransferDone(new TransferResult.Aborted("ABOR"));
+        assertThat(io.replies.subList(io.replies.size() - 2, io.replies.size()))
+                .containsExactly("426 Transfer aborted\r\n", "226 ABOR successful\r\n");
+        assertThat(send("ABOR")).startsWith("225");
+    }
+
+    @Test
+    void quitDuringATransferWaitsForIt() {
+        login(false);
+        send("PASV");
+        send("RETR a.txt");
+        feed("QUIT\r\n");
+        assertThat(io.closed).isFalse();
+        session.onTransferDone(new TransferResult.Completed(12));
+        assertThat(io.replies.subList(io.replies.size() - 2, io.replies.size()))
+                .containsExactly("226 Transfer complete\r\n", "221 Goodbye\r\n");
+        assertThat(io.closed).isTrue();
+    }
+
+    @Test
+    void directoriesAndRenames() {
+        login(true);
+        assertThat(send("MKD \"q\"d")).isEqualTo("257 \"/\"\"q\"\"d\" created\r\n");
+        assertThat(send("CWD \"q\"d")).startsWith("250");
+        assertThat(send("PWD")).isEqualTo("257 \"/\"\"q\"\"d\" is the current directory\r\n");
+        assertThat(send("CDUP")).startsWith("250");
+        assertThat(send("CDUP")).startsWith("250");
+        assertThat(send("RNFR a.txt")).startsWith("350");
+        assertThat(send("NOOP")).startsWith("200");
+        assertThat(send("RNTO b.txt")).startsWith("503"); // RNTO must follow RNFR at once
+        assertThat(send("RNFR a.txt")).startsWith("350");
+        assertThat(send("RNTO b.txt")).startsWith("250");
+        assertThat(root.resolve("b.txt")).exists();
+        assertThat(send("RMD /")).startsWith("550");
+        assertThat(send("RMD \"q\"d")).startsWith("250");
+    }
+
+    @Test
+    void idleTimeoutAndShutdownSay421() {
+        session.idleTimeout();
+        assertThat(last()).startsWith("421");
+        assertThat(io.closed).isTrue();
+    }
+
+    @Test
+    void authenticatorsCheckHashes() throws IOException {
+        UsersFile users = UsersFile.load(root.resolve("users"));
+        users.put(new UsersFile.Entry("carol", true, PasswordHash.create("pw".toCharArray(), PasswordHash.MIN_ITERATIONS), "home"));
+        users.save(root.resolve("users"));
+        UsersFile again = UsersFile.load(root.resolve("users"));
+        Authenticator a = Authenticator.users(again, root);
+        Optional<Account> ok = a.authenticate("carol", "pw".toCharArray());
+        assertThat(ok).map(Account::home).contains(root.resolve("home"));
+        assertThat(a.authenticate("carol", "wrong".toCharArray())).isEmpty();
+        assertThat(a.authenticate("nobody", "pw".toCharArray())).isEmpty();
+        assertThat(Authenticator.anonymous(root).authenticate("anonymous", new char[0])).map(Account::canWrite).contains(false);
+        assertThat(Files.readString(root.resolve("users"))).doesNotContain(":pw:").contains("carol:rw:pbkdf2-sha256$1000$");
+    }
+}
