@@ -12,5 +12,6 @@ import picocli.CommandLine.Command;
             ServeChatCommand.class,
             ServeExecCommand.class,
             dev.polyserve.cli.ftp.FtpServeCommand.class,
+            ServeHttpCommand.class,
         })
 final class ServeCommand {}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Side-by-side HTTP benchmark: polyserve (per model) vs nginx vs the Netty peer, with wrk.
+#
+#   bench/http/run.sh                       # defaults below
+#   MODELS="nio epoll" DURATION=10s CONNS=100 bench/http/run.sh
+#   CONNS=1000 ENDPOINTS=/1k.txt MODELS="nio epoll uring" bench/http/run.sh
+#
+# For each server, one after another on the same machine: start it, warm up (5 s), then
+# `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
+# server process tree's utime+stime from /proc (work per server CPU-second = requests / CPU seconds).
+# Prints a Markdown table on stdout; progress on stderr. Every server binds 127.0.0.1 only.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-100}
+THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-5s}   # JIT-compiled servers need a few seconds under load to reach steady state
+PORT=${PORT:-18080}
+MODELS=${MODELS:-}          # default: every model `polyserve models` says is available here
+PEERS=${PEERS:-"nginx netty"}
+ENDPOINTS=${ENDPOINTS:-"/1k.txt /api/hello"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
+JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
+java="$JAVA_HOME/bin/java"
+tck=$(getconf CLK_TCK)
+
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || { echo "bench/http: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/polyserve-http-bench.XXXXXX)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/site" "$work/nginx"
+chmod 755 "$work" "$work/site"  # nginx workers run as an unprivileged user
+head -c 1024 /dev/zero | tr '\0' 'x' > "$work/site/1k.txt"
+
+echo "bench/http: building polyserve and the Netty peer..." >&2
+(cd "$repo" && mvn -B -q -ntp -DskipTests package -pl cli,bench/peers -am >&2)
+(cd "$repo/bench/peers" && mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile="$work/peers.cp" >&2)
+peers_cp="$repo/bench/peers/target/classes:$(cat "$work/peers.cp")"
+jar="$repo/cli/target/polyserve.jar"
+if [ -z "$MODELS" ]; then
+  MODELS=$("$java" -jar "$jar" models | awk '/^[a-z]/ {name = $1} /^ +available/ {print name}' | tr '\n' ' ')
+fi
+echo "bench/http: models: $MODELS" >&2
+
+# A process and all its descendants (processes, not threads: a process's stat already counts its threads).
+tree_pids() {
+  local pid=$1 child
+  echo "$pid"
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do tree_pids "$child"; done
+}
+
+# utime+stime (clock ticks) of a process tree, from /proc/PID/stat fields 14 and 15.
+tree_ticks() {
+  local total=0 p
+  for p in $(tree_pids "$1"); do
+    if [ -r "/proc/$p/stat" ]; then
+      total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+    fi
+  done
+  echo "$total"
+}
+
+wait_port() {
+  for _ in $(seq 1 200); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/1k.txt" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench/http: server did not come up on port $PORT" >&2
+  return 1
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+echo "| server | endpoint | requests/s | p50 | p99 | server CPU s | requests per CPU-s | errors | load (1 min) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+
+measure() {  # label endpoint-path
+  local label=$1 path=$2 url="http://127.0.0.1:$PORT$2"
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null 2>&1 || true
+  local before after out load
+  load=$(cut -d' ' -f1 /proc/loadavg)   # the machine is shared: record how busy it was
+  before=$(tree_ticks "$server_pid")
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url" 2>&1)
+  after=$(tree_ticks "$server_pid")
+  local reqs rps p50 p99 errors cpu per
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  errors=$(echo "$out" | awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' | tr -s ' ')
+  cpu=$(awk -v t="$((after - before))" -v h="$tck" 'BEGIN {printf "%.2f", t / h}')
+  per=$(awk -v r="$reqs" -v c="$cpu" 'BEGIN {if (c > 0) printf "%.0f", r / c; else print "n/a"}')
+  echo "| $label | $path | $rps | $p50 | $p99 | $cpu | $per | ${errors:-0} | $load |"
+  echo "bench/http: $label $path: $rps req/s, $per req per CPU-s" >&2
+}
+
+for peer in $PEERS; do
+  case $peer in
+    nginx)
+      sed -e "s|@PREFIX@|$work/nginx|g" -e "s|@ROOT@|$work/site|g" -e "s|@PORT@|$PORT|g" \
+        "$here/nginx.conf.template" > "$work/nginx/nginx.conf"
+      nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+      server_pid=$! ;;
+    netty)
+      "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$peers_cp" dev.polyserve.peers.http.NettyHttpPeer "$PORT" "$work/site" 2 >"$work/netty.out" 2>&1 &
+      server_pid=$! ;;
+    *) echo "bench/http: unknown peer $peer" >&2; exit 2 ;;
+  esac
+  wait_port
+  for e in $ENDPOINTS; do measure "$peer" "$e"; done
+  stop_server
+done
+
+for model in $MODELS; do
+  "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$jar" serve http --root "$work/site" --port "$PORT" \
+    --model "$model" --access-log off >"$work/polyserve-$model.out" 2>&1 &
+  server_pid=$!
+  wait_port
+  for e in $ENDPOINTS; do measure "polyserve $model" "$e"; done
+  stop_server
+done

@@ -1,0 +1,61 @@
+package dev.polyserve.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code polyserve serve http} as a user runs it: the welcome site, --root, the access log, SIGTERM exits 0. */
+class ServeHttpCommandTest {
+
+    private static HttpResponse<String> get(HttpClient c, int port, String path) throws Exception {
+        return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void withoutRootServesTheBundledWelcomeSite() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--access-log", "off");
+             HttpClient c = HttpClient.newHttpClient()) {
+            String line = p.awaitListening();
+            assertThat(line).matches("listening on 127\\.0\\.0\\.1:\\d+ \\(service=http, model=nio, transport=tcp\\)");
+            int port = PolyserveProcess.port(line);
+            var page = get(c, port, "/");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("polyserve is running");
+            assertThat(get(c, port, "/api/time").body()).contains("\"model\":\"nio\"");
+            assertThat(get(c, port, "/healthz").body()).isEqualTo("{\"status\":\"ok\"}");
+            assertThat(p.terminate()).as("exit code after SIGTERM").isZero();
+            assertThat(p.remainingStdout()).as("access log off: nothing else on stdout").isEmpty();
+        }
+    }
+
+    @Test
+    void servesRootAndLogsToStdout(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "file a");
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--model", "virtual",
+                "--root", dir.toString());
+             HttpClient c = HttpClient.newHttpClient()) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            assertThat(get(c, port, "/a.txt").body()).isEqualTo("file a");
+            assertThat(get(c, port, "/b.txt").statusCode()).isEqualTo(404);
+            assertThat(p.terminate()).isZero();
+            assertThat(p.remainingStdout()).contains("\"GET /a.txt HTTP/1.1\" 200 6 ").contains("\"GET /b.txt HTTP/1.1\" 404 ");
+        }
+    }
+
+    @Test
+    void missingRootIsAUsageError(@TempDir Path dir) throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--root", dir.resolve("nope").toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+            assertThat(p.remainingStdout()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.polyserve.services.http;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An HTTP response built by a route or the static file server: status, header fields, body. The server adds
+ * Date, Server, Content-Length and Connection itself.
+ *
+ * <pre>{@code
+ * app.get("/api/time", req -> Response.json(Map.of("now", Instant.now().toString())));
+ * }</pre>
+ */
+public final class Response {
+
+    /** What follows the header section. */
+    sealed interface Body permits Empty, Bytes, FileRegion, Parts {
+        long length();
+    }
+
+    enum Empty implements Body {
+        INSTANCE;
+
+        @Override
+        public long length() {
+            return 0;
+        }
+    }
+
+    record Bytes(byte[] data, int offset, int count) implements Body {
+        @Override
+        public long length() {
+            return count;
+        }
+    }
+
+    /** Part of an open file; the server owns the channel from here on and closes it. */
+    record FileRegion(FileChannel channel, long position, long count) implements Body {
+        @Override
+        public long length() {
+            return count;
+        }
+    }
+
+    /** Several bodies back to back (a multipart/byteranges response). */
+    record Parts(java.util.List<Body> parts) implements Body {
+        @Override
+        public long length() {
+            long n = 0;
+            for (Body b : parts) n += b.length();
+            return n;
+        }
+    }
+
+    private final int status;
+    private final List<String> headerNames = new ArrayList<>(4);
+    private final List<String> headerValues = new ArrayList<>(4);
+    private Body body = Empty.INSTANCE;
+    private boolean close;
+
+    private Response(int status) {
+        if (status < 100 || status > 999) throw new IllegalArgumentException("status out of range: " + status);
+        this.status = status;
+    }
+
+    /** A response with no body. */
+    public static Response status(int status) {
+        return new Response(status);
+    }
+
+    public static Response json(Object value) {
+        try {
+            return bytes(200, "application/json", Json.MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("value cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static Response text(String text) {
+        return bytes(200, "text/plain; charset=utf-8", text.getBytes(UTF_8));
+    }
+
+    public static Response html(String html) {
+        return bytes(200, "text/html; charset=utf-8", html.getBytes(UTF_8));
+    }
+
+    public static Response bytes(int status, String contentType, byte[] body) {
+        return new Response(status).header("Content-Type", contentType).body(body);
+    }
+
+    /** A redirect to {@code location} (already URL-encoded). */
+    public static Response redirect(int status, String location) {
+        return error(status, "Moved to " + location).header("Location", location);
+    }
+
+    /** A small HTML page explaining the status, as nginx and Apache send for errors. */
+    public static Response error(int status, String message) {
+        String reason = Status.reason(status);
+        String page = "<!DOCTYPE html>\n<html><head><title>" + status + " " + reason + "</title></head>\n<body><h1>"
+                + status + " " + reason + "</h1>\n<p>" + PathCodec.escapeHtml(message) + "</p>\n<hr><address>polyserve</address></body></html>\n";
+        return bytes(status, "text/html; charset=utf-8", page.getBytes(UTF_8));
+    }
+
+    /** Adds a header field (names may repeat). Returns this for chaining. */
+    public Response header(String name, String value) {
+        if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) {
+            throw new IllegalArgumentException(name + " is set by the server from the body");
+        }
+        if (name.isEmpty()) throw new IllegalArgumentException("empty header name");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c > 0x7f || !HttpRequestParser.isTchar((byte) c)) throw new IllegalArgumentException("bad header name: " + name);
+        }
+        checkFieldText(value);
+        headerNames.add(name);
+        headerValues.add(value);
+        return this;
+    }
+
+    /** Replaces the body. */
+    public Response body(byte[] bytes) {
+        this.body = new Bytes(bytes, 0, bytes.length);
+        return this;
+    }
+
+    Response body(Body b) {
+        this.body = b;
+        return this;
+    }
+
+    /** Asks the server to close the connection after this response. */
+    public Response closeConnection() {
+        this.close = true;
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The first value of header {@code name}, or null. */
+    public String header(String name) {
+        for (int i = 0; i < headerNames.size(); i++) {
+            if (headerNames.get(i).equalsIgnoreCase(name)) return headerValues.get(i);
+        }
+        return null;
+    }
+
+    List<String> headerNames() {
+        return headerNames;
+    }
+
+    List<String> headerValues() {
+        return headerValues;
+    }
+
+    Body body() {
+        return body;
+    }
+
+    boolean wantsClose() {
+        return close;
+    }
+
+    /** Refuses CR, LF and NUL so a handler cannot split the response (header injection); other text goes out as Latin-1. */
+    private static void checkFieldText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) throw new IllegalArgumentException("CR, LF or NUL in a header field");
+        }
+    }
+}
