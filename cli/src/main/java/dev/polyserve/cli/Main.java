@@ -10,14 +10,14 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Concurrent network servers on the JVM: every service on every concurrency model.",
         subcommands = {
-            DemoCommand.class,
             ServeCommand.class,
             ModelsCommand.class,
-            dev.polyserve.cli.chat.ChatClientCommand.class,
             StatusCommand.class,
+            dev.polyserve.cli.chat.ChatClientCommand.class,
             dev.polyserve.cli.ftp.FtpCommand.class,
             dev.polyserve.cli.ftp.FtpUserCommand.class,
             dev.polyserve.loadgen.BenchCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {

@@ -8,10 +8,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Run a server. Every service runs on every model: pick one with --model (see `polyserve models`).",
         subcommands = {
+            ServeHttpCommand.class,
             ServeEchoCommand.class,
             ServeChatCommand.class,
-            ServeExecCommand.class,
             dev.polyserve.cli.ftp.FtpServeCommand.class,
-            ServeHttpCommand.class,
+            ServeExecCommand.class,
         })
 final class ServeCommand {}
