@@ -59,10 +59,19 @@ final class ServeChatCommand implements Callable<Integer> {
     @Option(names = "--no-console", description = "Do not read announcements from stdin (e.g. when running in the background).")
     boolean noConsole;
 
+    /** Models whose connections are served by several JVMs. */
+    static final java.util.Set<String> MULTI_PROCESS_MODELS = java.util.Set.of("prefork", "process");
+
     @Override
     public Integer call() throws Exception {
         if (adminKeyFile != null && server.authKeyFile == null) {
             throw new IllegalArgumentException("--admin-key-file needs --auth-key-file: admins pass the same HMAC gate as everyone, with their own key");
+        }
+        String model = server.modelOr(ServeRunner.DEFAULT_TCP_MODEL);
+        if (MULTI_PROCESS_MODELS.contains(model)) {
+            // Each worker JVM would hold its own room: members on different workers would not see each other.
+            throw new IllegalArgumentException("chat does not run on the '" + model + "' model yet: its room lives in one "
+                    + "process, and the cross-process chat bus is not built; use an in-process model such as nio or epoll");
         }
         if (maxLineBytes > Integer.MAX_VALUE) throw new IllegalArgumentException("--max-line-bytes is too large");
         ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes);

@@ -66,6 +66,14 @@ class ServeChatCommandTest {
     }
 
     @Test
+    void multiProcessModelsAreRefusedRatherThanSplittingTheRoom() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--model", "prefork", "--no-console")) {
+            assertThat(p.process.waitFor()).as("usage error").isEqualTo(2);
+            assertThat(p.remainingStdout()).as("no listening line").isEmpty();
+        }
+    }
+
+    @Test
     void threeNcSessionsChatAndTheConsoleAnnounces() throws Exception {
         try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0")) {
             String line = p.awaitListening();
