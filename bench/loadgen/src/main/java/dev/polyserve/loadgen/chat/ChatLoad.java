@@ -1,5 +1,6 @@
 package dev.polyserve.loadgen.chat;
 
+import dev.polyserve.loadgen.ProcessTreeCpu;
 import dev.polyserve.core.auth.HmacClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -186,6 +187,6 @@ public final class ChatLoad {
     }
 
     private double cpu() {
-        return spec.serverPid().isPresent() ? ServerCpu.treeSeconds(spec.serverPid().getAsLong()) : Double.NaN;
+        return spec.serverPid().isPresent() ? ProcessTreeCpu.system().treeSeconds(spec.serverPid().getAsLong()) : Double.NaN;
     }
 }
