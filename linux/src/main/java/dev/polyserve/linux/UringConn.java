@@ -198,13 +198,7 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
 
     @Override
     protected void outboundReady() {
-        if (flushScheduled.compareAndSet(false, true)) {
-            if (loop.inLoop()) {
-                loop.flushLater(flushTask);
-            } else {
-                loop.execute(flushTask);
-            }
-        }
+        loop.scheduleFlush(flushScheduled, flushTask);
     }
 
     private void flushNow() {

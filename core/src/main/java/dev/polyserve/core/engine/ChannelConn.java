@@ -96,13 +96,7 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
 
     @Override
     protected void outboundReady() {
-        if (flushScheduled.compareAndSet(false, true)) {
-            if (loop.inLoop()) {
-                loop.flushLater(flushTask);
-            } else {
-                loop.execute(flushTask);
-            }
-        }
+        loop.scheduleFlush(flushScheduled, flushTask);
     }
 
     @Override

@@ -46,8 +46,23 @@ public abstract class EventLoop implements Executor {
         }
     }
 
+    /**
+     * Asks for {@code flush} to run once, soon: at the end of this round when called on the loop (so a round's
+     * writes leave together), else as a task. {@code scheduled} folds repeated requests into one until the
+     * flush itself clears it. The write path of every loop connection. Any thread.
+     */
+    public final void scheduleFlush(AtomicBoolean scheduled, Runnable flush) {
+        if (scheduled.compareAndSet(false, true)) {
+            if (inLoop()) {
+                flushLater(flush);
+            } else {
+                execute(flush);
+            }
+        }
+    }
+
     /** Queues a flush for the end of this round, so writes made during a round leave in one system call. Loop only. */
-    public final void flushLater(Runnable flush) {
+    private void flushLater(Runnable flush) {
         flushes.add(flush);
     }
 
