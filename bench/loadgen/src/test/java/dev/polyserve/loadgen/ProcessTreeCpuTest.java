@@ -1,5 +1,6 @@
 package dev.polyserve.loadgen;
 
+import dev.polyserve.core.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -72,7 +72,7 @@ class ProcessTreeCpuTest {
         try {
             ProcessTreeCpu cpu = ProcessTreeCpu.system();
             long pid = root.pid();
-            await(Duration.ofSeconds(20), () -> cpu.treeTicks(pid) > cpu.ownTicks(pid));
+            Await.until(Duration.ofSeconds(20), "the spinning grandchild to show in the tree", () -> cpu.treeTicks(pid) > cpu.ownTicks(pid));
 
             assertThat(cpu.treeSeconds(pid)).isPositive();
         } finally {
@@ -88,18 +88,11 @@ class ProcessTreeCpuTest {
         long self = ProcessHandle.current().pid();
         long before = cpu.treeTicks(self);
         long[] sink = {0};
-        await(Duration.ofSeconds(20), () -> {
+        Await.until(Duration.ofSeconds(20), "this JVM's own CPU time to grow", () -> {
             for (int i = 0; i < 1_000_000; i++) sink[0] += Long.hashCode(sink[0] * 31 + i);
             return cpu.treeTicks(self) > before;
         });
         assertThat(cpu.treeTicks(self)).isGreaterThan(before);
     }
 
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("condition not met within " + timeout);
-            Thread.sleep(20);
-        }
-    }
 }
