@@ -17,4 +17,12 @@ public interface Service {
     default byte[] refusal() {
         return null;
     }
+
+    /**
+     * What this service shares across the processes of a multi-process model, or null if each process may serve
+     * on its own (echo, HTTP, FTP). See {@link SharedState}.
+     */
+    default SharedState sharedState() {
+        return null;
+    }
 }

@@ -3,6 +3,7 @@ package dev.polyserve.process;
 import dev.polyserve.core.Engines;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.Service;
+import dev.polyserve.core.SharedState;
 import dev.polyserve.process.ipc.MessageChannel;
 import dev.polyserve.process.ipc.MessageListener;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>A worker that exits unasked is replaced at once (logged with its exit status); one that keeps dying
  *       young is restarted with exponential back-off instead of hot.</li>
  *   <li>Every worker is a {@link Process}: the JDK's reaper thread waits for it, so none stays a zombie.</li>
+ *   <li>A service with {@link SharedState} gets its hub here; each worker links to it over a second channel.</li>
  *   <li>SIGHUP: a rolling restart, one slot at a time, a new worker ready before the old one drains, so the
  *       port always has a listener.</li>
  * </ul>
@@ -114,6 +116,8 @@ final class PreforkMaster {
     private MessageListener listener;
     private PreforkStats table;
     private ChildLauncher launcher;
+    /** The service's state shared by all workers, or null if it has none. */
+    private SharedState.Hub hub;
 
     PreforkMaster(ServerConfig config, Service service) {
         if (config.workersOr(ServerConfig.cores()) > MAX_WORKERS) {
@@ -139,6 +143,8 @@ final class PreforkMaster {
             // Rows: N workers, N more while a rolling restart overlaps old and new, and the spare.
             table = PreforkStats.create(dir.resolve(name + ".stats"), ProcessHandle.current().pid(), address.getPort(),
                     2 * workerCount + 1);
+            SharedState shared = service.sharedState();
+            if (shared != null) hub = shared.openHub();
             listener = MessageListener.bind(dir.resolve(name + ".sock"));
             launcher = ChildLauncher.create("prefork-worker", config, service, List.of());
             Thread.ofPlatform().name("polyserve-prefork-channels").daemon().start(this::acceptChannels);
@@ -370,17 +376,22 @@ final class PreforkMaster {
 
     /**
      * Messages from one worker: {@code spare ROW PID} (a spare is up and waiting), {@code ready ROW PID} (it serves).
-     * The channel then stays open: its end tells a worker the master left.
+     * The channel then stays open: its end tells a worker the master left. A channel that opens with
+     * {@code hub ROW PID} is instead that worker's link to the service's {@link SharedState.Hub}.
      */
     private void serveChannel(MessageChannel ch) {
         try {
             for (Optional<String> msg = ch.receiveText(); msg.isPresent(); msg = ch.receiveText()) {
                 String[] words = msg.get().split(" ");
-                Worker w = words.length == 3 && (words[0].equals("ready") || words[0].equals("spare"))
+                Worker w = words.length == 3 && (words[0].equals("ready") || words[0].equals("spare") || words[0].equals("hub"))
                         ? byRow.get(Integer.parseInt(words[1])) : null;
-                if (w == null || w.pid() != Long.parseLong(words[2])) {
+                if (w == null || w.pid() != Long.parseLong(words[2]) || (words[0].equals("hub") && hub == null)) {
                     log.warn("prefork: unexpected message on the control socket: {}", msg.get());
                     ch.close();
+                    return;
+                }
+                if (words[0].equals("hub")) {
+                    serveHubLink(w, ch);
                     return;
                 }
                 w.channel = ch;
@@ -396,6 +407,20 @@ final class PreforkMaster {
             log.debug("prefork: control channel ended: {}", e.toString());
         } finally {
             closeQuietly(ch);   // the worker is gone (or spoke nonsense): release our end
+        }
+    }
+
+    /** Carries one worker's shared-state messages to the hub until the link ends (the worker exited, usually). */
+    private void serveHubLink(Worker w, MessageChannel ch) throws IOException {
+        ChannelOutbox toWorker = new ChannelOutbox("prefork worker pid " + w.pid());
+        toWorker.start(ch);
+        SharedState.Inbox fromWorker = hub.workerAttached(toWorker);
+        log.debug("prefork: worker pid {} linked to the hub", w.pid());
+        try {
+            for (Optional<byte[]> m = ch.receive(); m.isPresent(); m = ch.receive()) fromWorker.receive(m.get());
+        } finally {
+            toWorker.close();
+            fromWorker.closed();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.polyserve.core.auth;
 
 import dev.polyserve.core.Handler;
 import dev.polyserve.core.Service;
+import dev.polyserve.core.SharedState;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -64,5 +65,11 @@ public final class HmacGate implements Service {
     @Override
     public byte[] refusal() {
         return null;
+    }
+
+    /** The gated service's: the gate itself keeps nothing across processes. */
+    @Override
+    public SharedState sharedState() {
+        return inner.sharedState();
     }
 }

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,24 @@ public final class MessageChannel implements AutoCloseable {
         ByteBuffer frame = FrameDecoder.encode(message);
         synchronized (sendLock) {
             while (frame.hasRemaining()) socket.write(frame);
+        }
+    }
+
+    /** Sends {@code messages} in order with one write where the socket buffer takes them: a batch, not N syscalls. */
+    public void sendAll(List<byte[]> messages) throws IOException {
+        int total = 0;
+        for (byte[] m : messages) {
+            if (m.length > MAX_MESSAGE_BYTES) {
+                throw new IllegalArgumentException("message of " + m.length + " bytes exceeds the limit of "
+                        + MAX_MESSAGE_BYTES + " bytes");
+            }
+            total = Math.addExact(total, FrameDecoder.HEADER_BYTES + m.length);
+        }
+        ByteBuffer frames = ByteBuffer.allocate(total);
+        for (byte[] m : messages) frames.putInt(m.length).put(m);
+        frames.flip();
+        synchronized (sendLock) {
+            while (frames.hasRemaining()) socket.write(frames);
         }
     }
 

@@ -1,22 +1,27 @@
 package dev.polyserve.services.chat;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The room's shared state and fan-out: who holds which name, and delivery to them. One implementation serves
- * members in this process ({@link InProcessChatBus}); one spanning prefork workers would keep the same contract
- * across processes. Every method is thread-safe and non-blocking.
+ * The room's shared state and fan-out: who holds which name, and delivery to them. {@link InProcessChatBus} serves
+ * the members of one process; {@link RelayedChatBus} those of one prefork worker, with the names kept unique by
+ * the master's {@link ChatHub}. Every method is thread-safe and non-blocking: claiming a name may need the
+ * master's word, so {@link #join} and {@link #rename} answer later.
  */
 public interface ChatBus {
 
     /** The result of asking to join. */
     enum Join { JOINED, NAME_TAKEN, ROOM_FULL }
 
-    /** Claims {@code name} (unique ignoring case) for {@code member}. Announces nothing. */
-    Join join(String name, Member member);
+    /**
+     * Claims {@code name} (unique ignoring case) for {@code member}. Announces nothing. Fails (exceptionally) only
+     * if the room is unreachable.
+     */
+    CompletionStage<Join> join(String name, Member member);
 
     /** Moves {@code member} from {@code from} to {@code to}; false if {@code to} is someone else's. */
-    boolean rename(String from, String to, Member member);
+    CompletionStage<Boolean> rename(String from, String to, Member member);
 
     /** Releases {@code name} if {@code member} still holds it; true if it did (so its leave should be told). */
     boolean leave(String name, Member member);
@@ -30,7 +35,7 @@ public interface ChatBus {
     /** Delivers {@code event} to the member called {@code name} (any case); returns its exact name, or null if absent. */
     String sendTo(String name, ChatEvent event);
 
-    /** The members' names, sorted ignoring case. */
+    /** The members' names, sorted ignoring case (members elsewhere as last heard of). */
     List<String> names();
 
     /** How many members there are. */

@@ -32,7 +32,7 @@ final class ChatHandler implements Handler, Authenticated, Member {
     @Override
     public void onOpen(Conn c) {
         conn = c;
-        session = new ChatSession(service.bus(), service.limits(), this, c::close, service.nanoClock());
+        session = new ChatSession(service.bus(), service.limits(), this, c::close, c.executor(), service.nanoClock());
         if (admin) session.grantAdmin();
         session.open();
     }

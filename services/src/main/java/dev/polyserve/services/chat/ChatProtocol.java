@@ -17,7 +17,7 @@ public enum ChatProtocol {
             LineDecoder decoder = new LineDecoder(limits.maxLineBytes(), LineDecoder.OnOverlong.DISCARD);
             return (in, session) -> decoder.decode(in, e -> {
                 switch (e) {
-                    case LineDecoder.Line(String text) -> session.onCommand(ChatLineParser.parse(text, session.named()));
+                    case LineDecoder.Line(String text) -> session.onInput(named -> ChatLineParser.parse(text, named));
                     case LineDecoder.Overlong o -> session.onOverlong();
                 }
             });
@@ -35,7 +35,7 @@ public enum ChatProtocol {
             HeaderBodyDecoder decoder = new HeaderBodyDecoder(
                     new FrameLimits(ChatFrames.maxHeaderBytes(limits), 0, 0));
             return (in, session) -> decoder.decode(in, e -> {
-                if (e instanceof HeaderBodyDecoder.Frame f) session.onCommand(ChatFrames.parse(f.header(), session.named()));
+                if (e instanceof HeaderBodyDecoder.Frame f) session.onInput(named -> ChatFrames.parse(f.header(), named));
             });
         }
     };

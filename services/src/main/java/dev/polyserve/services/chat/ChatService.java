@@ -2,6 +2,7 @@ package dev.polyserve.services.chat;
 
 import dev.polyserve.core.Handler;
 import dev.polyserve.core.Service;
+import dev.polyserve.core.SharedState;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -20,7 +21,10 @@ public final class ChatService implements Service {
     /** The name under which the HMAC gate registers the admin key; holders may use {@code /admin}. */
     public static final String ADMIN_KEY_NAME = "admin";
 
-    private final ChatBus bus;
+    /** Replaced once, before serving, when this process turns out to be a prefork worker. */
+    private volatile ChatBus bus;
+    /** Set in a prefork master: the room's registry and relay for all workers. */
+    private volatile ChatHub hub;
     private final ChatLimits limits;
     private final ChatProtocol protocol;
     private final LongSupplier nanoClock;
@@ -47,6 +51,29 @@ public final class ChatService implements Service {
         return protocol.encode(new ChatEvent.Notice(ChatEvent.Kind.ROOM_FULL, "The server is full; try again later."));
     }
 
+    /**
+     * Under {@code prefork} the room spans the workers: the master keeps a {@link ChatHub}, and each worker's members
+     * join through a {@link RelayedChatBus} linked to it.
+     */
+    @Override
+    public SharedState sharedState() {
+        return new SharedState() {
+            @Override
+            public Hub openHub() {
+                ChatHub h = new ChatHub(limits.maxMembers());
+                hub = h;
+                return h;
+            }
+
+            @Override
+            public Inbox attachWorker(Outbox toHub) {
+                RelayedChatBus relay = new RelayedChatBus(toHub);
+                bus = relay;
+                return relay;
+            }
+        };
+    }
+
     public ChatBus bus() {
         return bus;
     }
@@ -65,7 +92,9 @@ public final class ChatService implements Service {
 
     /** Sends {@code text} to every member as {@code [admin] text}. */
     public void announce(String text) {
-        bus.broadcast(new ChatEvent.Announcement(text), null);
+        ChatHub h = hub;
+        if (h != null) h.announce(text);
+        else bus.broadcast(new ChatEvent.Announcement(text), null);
     }
 
     static byte[] utf8(String s) {

@@ -3,13 +3,23 @@ package dev.polyserve.services.chat;
 import dev.polyserve.services.chat.ChatEvent.Kind;
 import dev.polyserve.services.chat.ChatEvent.Reason;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One member's side of the room, sans-I/O: commands in; replies to {@link Member#deliver}, room changes to the
- * {@link ChatBus}. Not thread-safe: its connection's handler calls are serialised, which is all it needs.
+ * {@link ChatBus}. Not thread-safe: its connection's handler calls are serialised, which is all it needs; the
+ * bus's later answers (a name claim across prefork workers) come back through the connection's serial executor,
+ * and the commands that arrived meanwhile wait for them, so a client that types its name and a line at once is
+ * served in order.
  */
 final class ChatSession {
     private static final Logger log = LoggerFactory.getLogger(ChatSession.class);
@@ -29,22 +39,35 @@ final class ChatSession {
     private final ChatLimits limits;
     private final Member self;
     private final Runnable closeConnection;
+    /**
+     * Most commands held while the bus answers a name claim (a round trip to the prefork master, well under a
+     * millisecond): more than flood control lets through in that time, so only a client without flood control
+     * that does not wait for its greeting ever meets it; its extra lines are dropped with a notice.
+     */
+    static final int MAX_HELD_COMMANDS = 64;
+
     private final LongSupplier nanoClock;
+    private final Executor serial;
     private final FloodControl flood;
+    private final ArrayDeque<ChatInput> held = new ArrayDeque<>();
     private String name;
     private boolean admin;
     private boolean gone;
+    /** A join or rename is with the bus; commands wait in {@link #held}. */
+    private boolean waiting;
 
     /**
      * @param self            how this member is reached (also its identity on the bus)
      * @param closeConnection closes the connection once queued replies are flushed
+     * @param serial          runs tasks serialised with this session's other calls (the connection's executor)
      * @param nanoClock       monotonic time for flood control
      */
-    ChatSession(ChatBus bus, ChatLimits limits, Member self, Runnable closeConnection, LongSupplier nanoClock) {
+    ChatSession(ChatBus bus, ChatLimits limits, Member self, Runnable closeConnection, Executor serial, LongSupplier nanoClock) {
         this.bus = bus;
         this.limits = limits;
         this.self = self;
         this.closeConnection = closeConnection;
+        this.serial = serial;
         this.nanoClock = nanoClock;
         this.flood = new FloodControl(limits.linesPerSecond());
     }
@@ -75,9 +98,18 @@ final class ChatSession {
     }
 
     void onCommand(ChatCommand command) {
-        if (gone || command instanceof ChatCommand.Nothing) return;
+        onInput(named -> command);
+    }
+
+    void onInput(ChatInput input) {
+        ChatCommand command = gone ? null : input.parse(named());
+        if (command == null || command instanceof ChatCommand.Nothing) return;
         switch (flood.take(nanoClock.getAsLong())) {
-            case ACCEPT -> dispatch(command);
+            case ACCEPT -> {
+                if (!waiting) dispatch(command);
+                else if (held.size() < MAX_HELD_COMMANDS) held.add(input);
+                else tell(Kind.FLOOD, "Slow down: wait for the answer to your name; this line was dropped.");
+            }
             case DROP_AND_WARN -> tell(Kind.FLOOD, "Slow down: at most " + limits.linesPerSecond()
                     + " lines per second. Lines are being dropped.");
             case DROP -> { }
@@ -183,12 +215,25 @@ final class ChatSession {
 
     private void join(String wanted) {
         if (!nameUsable(wanted)) return;
-        switch (bus.join(wanted, self)) {
+        await(bus.join(wanted, self), (result, failure) -> joined(wanted, result, failure));
+    }
+
+    private void joined(String wanted, ChatBus.Join result, Throwable failure) {
+        if (failure != null) {
+            unreachable(failure);
+            return;
+        }
+        if (gone) {
+            // The connection ended while the claim was out: give the name back, unannounced.
+            if (result == ChatBus.Join.JOINED) bus.leave(wanted, self);
+            return;
+        }
+        switch (result) {
             case JOINED -> {
                 name = wanted;
                 // Announce first: once the newcomer reads its greeting, everyone else has been told.
                 bus.broadcast(new ChatEvent.Joined(wanted), self);
-                java.util.List<String> others = bus.names().stream().filter(n -> !n.equals(wanted)).toList();
+                List<String> others = bus.names().stream().filter(n -> !n.equals(wanted)).toList();
                 tell(Kind.HELLO, "Hello " + wanted + "! " + (others.isEmpty() ? "Nobody else is here yet."
                         : "Here: " + String.join(", ", others) + ".") + " Type /help for commands.");
             }
@@ -206,13 +251,61 @@ final class ChatSession {
             return;
         }
         if (!nameUsable(wanted)) return;
-        if (!bus.rename(name, wanted, self)) {
+        String old = name;
+        await(bus.rename(old, wanted, self), (moved, failure) -> renamed(old, wanted, moved, failure));
+    }
+
+    private void renamed(String old, String wanted, Boolean moved, Throwable failure) {
+        if (failure != null) {
+            unreachable(failure);
+            return;
+        }
+        if (gone) {
+            if (moved) bus.leave(wanted, self);   // left under the old name meanwhile: free the new one too
+            return;
+        }
+        if (!moved) {
             tell(Kind.NAME_TAKEN, "The name " + wanted + " is taken.");
             return;
         }
-        String old = name;
         name = wanted;
         bus.broadcast(new ChatEvent.Renamed(old, wanted), null);
+    }
+
+    /**
+     * Runs {@code then} with the bus's answer: at once if it is ready (one process), else on the serial executor
+     * when it comes, holding the commands that arrive meanwhile and replaying them after.
+     */
+    private <T> void await(CompletionStage<T> answer, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> f = answer.toCompletableFuture();
+        if (f.isDone()) {
+            deliverAnswer(f, then);
+            return;
+        }
+        waiting = true;
+        f.whenComplete((r, e) -> serial.execute(() -> {
+            waiting = false;
+            deliverAnswer(f, then);
+            while (!waiting && !gone && !held.isEmpty()) dispatch(held.poll().parse(named()));
+            if (gone) held.clear();
+        }));
+    }
+
+    private static <T> void deliverAnswer(CompletableFuture<T> done, BiConsumer<T, Throwable> then) {
+        switch (done.state()) {
+            case SUCCESS -> then.accept(done.resultNow(), null);
+            case FAILED -> then.accept(null, done.exceptionNow());
+            default -> then.accept(null, new CancellationException("the bus cancelled the request"));
+        }
+    }
+
+    /** The room cannot be reached (the prefork master is gone, so this worker is stopping). */
+    private void unreachable(Throwable failure) {
+        log.warn("chat: the room is unreachable ({}); closing {}", failure.getMessage(), name == null ? "an unnamed client" : name);
+        if (gone) return;
+        tell(Kind.SHUTDOWN, "The server is shutting down. Bye.");
+        leave(Reason.LEFT);
+        end();
     }
 
     private boolean nameUsable(String wanted) {

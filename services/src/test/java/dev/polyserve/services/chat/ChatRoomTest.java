@@ -15,13 +15,38 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The room's sans-I/O core, driven with byte arrays and a hand-moved clock: no sockets, no threads. */
+/**
+ * The room's sans-I/O core, driven with byte arrays and a hand-moved clock: no sockets, no threads. Runs on one
+ * {@link InProcessChatBus}; {@link RelayedChatRoomTest} runs every test again with the members spread over two
+ * simulated prefork workers.
+ */
 class ChatRoomTest {
     long now = 1_000_000_000L;
     ChatLimits limits = ChatLimits.DEFAULTS;
-    InProcessChatBus bus = new InProcessChatBus(limits.maxMembers());
+    /** The bus of the first client (on the relayed room: the first worker's). */
+    ChatBus bus;
+    private int clients;
+
+    @BeforeEach
+    void openRoom() {
+        newRoom(limits.maxMembers());
+    }
+
+    /** A fresh, empty room for at most {@code maxMembers}. */
+    void newRoom(int maxMembers) {
+        bus = new InProcessChatBus(maxMembers);
+    }
+
+    /** The bus the {@code n}th client (from 0) connects through. */
+    ChatBus busForClient(int n) {
+        return bus;
+    }
+
+    /** Lets every message in flight between processes arrive: nothing to do in one process. */
+    void settle() {}
 
     /** One simulated connection. */
     final class Client implements Member {
@@ -37,8 +62,10 @@ class ChatRoomTest {
         Client(ChatProtocol protocol) {
             this.protocol = protocol;
             this.reader = protocol.reader(limits);
-            this.session = new ChatSession(bus, limits, this, () -> closed = true, () -> now);
+            settle();
+            this.session = new ChatSession(busForClient(clients++), limits, this, () -> closed = true, Runnable::run, () -> now);
             session.open();
+            settle();
         }
 
         Client() {
@@ -76,13 +103,16 @@ class ChatRoomTest {
             } catch (ProtocolException e) {
                 session.onProtocolError(e.getMessage());
             }
+            settle();
         }
 
         String last() {
+            settle();
             return lines.getLast();
         }
 
         List<String> take() {
+            settle();
             List<String> out = List.copyOf(lines);
             lines.clear();
             return out;
@@ -123,6 +153,15 @@ class ChatRoomTest {
         cy.session.onClosed(ChatEvent.Reason.LEFT);   // just drops
         cy.session.onClosed(ChatEvent.Reason.LEFT);   // told twice, announced once
         assertThat(ann.take()).containsExactly("* cy left");
+    }
+
+    @Test
+    void linesTypedRightAfterTheNameWaitForItAndKeepTheirOrder() {
+        Client ann = named("ann");
+        Client bob = new Client();
+        bob.send("bob\nfirst\n/nick robert\nsecond\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(ann.take()).containsExactly("* bob joined", "bob: first", "* bob is now known as robert", "robert: second");
+        assertThat(bob.take()).endsWith("* bob is now known as robert");
     }
 
     @Test
@@ -276,7 +315,9 @@ class ChatRoomTest {
     void aMemberDroppedWhileRenamingLeavesNoGhostName() {
         Client ann = named("ann");
         bus.leave("ann", ann);   // what a concurrent slow-member drop does
-        assertThat(bus.rename("ann", "anne", ann)).isFalse();
+        var renamed = bus.rename("ann", "anne", ann).toCompletableFuture();
+        settle();
+        assertThat(renamed.join()).isFalse();
         assertThat(bus.names()).isEmpty();
         assertThat(bus.size()).isZero();
     }
@@ -284,7 +325,7 @@ class ChatRoomTest {
     @Test
     void aFullRoomRefusesNewcomers() {
         limits = ChatLimits.DEFAULTS.withMaxMembers(2);
-        bus = new InProcessChatBus(2);
+        newRoom(2);
         named("ann");
         Client bob = new Client();
         Client cy = new Client();   // not refused yet: bob has not picked a name
@@ -337,6 +378,7 @@ class ChatRoomTest {
         assertThat(ann.take()).containsExactly("* The server is shutting down. Bye.");
         assertThat(bob.take()).containsExactly("* The server is shutting down. Bye.");
         assertThat(ann.closed && bob.closed).isTrue();
+        settle();
         assertThat(bus.size()).isZero();
     }
 
