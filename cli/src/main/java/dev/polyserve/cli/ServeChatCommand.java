@@ -59,19 +59,20 @@ final class ServeChatCommand implements Callable<Integer> {
     @Option(names = "--no-console", description = "Do not read announcements from stdin (e.g. when running in the background).")
     boolean noConsole;
 
-    /** Models whose connections are served by several JVMs. */
-    static final java.util.Set<String> MULTI_PROCESS_MODELS = java.util.Set.of("prefork", "process");
-
     @Override
     public Integer call() throws Exception {
         if (adminKeyFile != null && server.authKeyFile == null) {
             throw new IllegalArgumentException("--admin-key-file needs --auth-key-file: admins pass the same HMAC gate as everyone, with their own key");
         }
         String model = server.modelOr(ServeRunner.DEFAULT_TCP_MODEL);
-        if (MULTI_PROCESS_MODELS.contains(model)) {
-            // Each worker JVM would hold its own room: members on different workers would not see each other.
-            throw new IllegalArgumentException("chat does not run on the '" + model + "' model yet: its room lives in one "
-                    + "process, and the cross-process chat bus is not built; use an in-process model such as nio or epoll");
+        if (model.equals("process")) {
+            // Each connection would be a JVM on its own: a room of one.
+            throw new IllegalArgumentException("chat does not run on the 'process' model: each connection's JVM would hold"
+                    + " a room of its own; use --model prefork for a room served by several processes, or an in-process model");
+        }
+        if (model.equals("prefork") && framesPort != null) {
+            throw new IllegalArgumentException("--frames-port is not available with --model prefork: the second listener"
+                    + " would run in the master, outside the workers' room; use an in-process model (nio, epoll) for one room on both ports");
         }
         if (maxLineBytes > Integer.MAX_VALUE) throw new IllegalArgumentException("--max-line-bytes is too large");
         ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes);
@@ -87,6 +88,7 @@ final class ServeChatCommand implements Callable<Integer> {
             log.info("chat: JSON frames for the same room on {}", ServeRunner.hostPort(frames.localAddress()));
         }
         try {
+            // Under prefork this is the master's console (workers' stdin is /dev/null): it announces through the hub.
             if (!noConsole) AdminConsole.start(System.in, chat);
             return ServeRunner.serveTcp(server, "chat", DEFAULT_PORT, chat, extraKeys);
         } finally {

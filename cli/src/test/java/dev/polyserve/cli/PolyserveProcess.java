@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,62 @@ public final class PolyserveProcess implements AutoCloseable {
             sb.append(l).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The processes this one started (prefork workers, per-connection children), from /proc. */
+    public List<Long> children() throws IOException {
+        return childrenOf(process.pid());
+    }
+
+    /** Every process whose parent is {@code ppid}, from /proc. */
+    public static List<Long> childrenOf(long ppid) throws IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .filter(n -> {
+                        try {
+                            String stat = Files.readString(Path.of("/proc", n, "stat"));
+                            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]) == ppid;
+                        } catch (IOException | RuntimeException gone) {
+                            return false;
+                        }
+                    }).map(Long::parseLong).toList();
+        }
+    }
+
+    /**
+     * Which of {@code pids} holds the server end of {@code client}'s loopback TCP connection (the prefork worker
+     * that accepted it), or -1 if none does (yet): the socket's inode from /proc/net/tcp, matched against each
+     * process's open file descriptors.
+     */
+    public static long pidServing(Socket client, List<Long> pids) throws IOException {
+        // The kernel's hex spelling of 127.0.0.1 in /proc/net/tcp, and of ::ffff:127.0.0.1 (a JDK dual-stack socket) in tcp6.
+        String inode = null;
+        for (String[] table : new String[][] {{"/proc/net/tcp", "0100007F"}, {"/proc/net/tcp6", "0000000000000000FFFF00000100007F"}}) {
+            String server = String.format("%s:%04X", table[1], client.getPort());
+            String peer = String.format("%s:%04X", table[1], client.getLocalPort());
+            for (String line : Files.readAllLines(Path.of(table[0]))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 9 && f[1].equals(server) && f[2].equals(peer)) inode = f[9];
+            }
+        }
+        if (inode == null || inode.equals("0")) return -1;
+        String link = "socket:[" + inode + "]";
+        for (long pid : pids) {
+            try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                if (fds.anyMatch(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString().equals(link);
+                    } catch (IOException closedMeanwhile) {
+                        return false;
+                    }
+                })) {
+                    return pid;
+                }
+            } catch (IOException gone) {
+                // that process ended; try the others
+            }
+        }
+        return -1;
     }
 
     /** Sends SIGTERM and waits for the exit code. */

@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,28 +28,13 @@ class ProcessCommandsTest {
         return out;
     }
 
-    /** Every process whose parent is {@code ppid}, from /proc. */
-    private static List<Long> childrenOf(long ppid) throws IOException {
-        try (var procs = Files.list(Path.of("/proc"))) {
-            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
-                    .filter(n -> {
-                        try {
-                            String stat = Files.readString(Path.of("/proc", n, "stat"));
-                            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]) == ppid;
-                        } catch (IOException | RuntimeException gone) {
-                            return false;
-                        }
-                    }).map(Long::parseLong).toList();
-        }
-    }
-
     @Test
     void execCatEchoesThroughNetcat() throws Exception {
         try (PolyserveProcess p = PolyserveProcess.start("serve", "exec", "--port", "0", "--", "/bin/cat")) {
             int port = PolyserveProcess.port(p.awaitListening());
             assertThat(nc(port, "hello through cat\n")).isEqualTo("hello through cat\n");
             assertThat(p.terminate()).isZero();
-            assertThat(childrenOf(p.process.pid())).isEmpty();
+            assertThat(p.children()).isEmpty();
         }
     }
 
@@ -82,7 +66,7 @@ class ProcessCommandsTest {
             assertThat(line).endsWith("(service=echo, model=prefork, transport=tcp)");
             int port = PolyserveProcess.port(line);
             // Two serving workers, and a warm spare that may still be starting.
-            List<Long> workers = childrenOf(p.process.pid());
+            List<Long> workers = p.children();
             assertThat(workers).hasSizeBetween(2, 3);
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
@@ -96,7 +80,7 @@ class ProcessCommandsTest {
             }
             assertThat(status).contains("port " + port).contains("workers 2");
             for (long w : workers) assertThat(status).contains(Long.toString(w));
-            workers = childrenOf(p.process.pid());
+            workers = p.children();
             assertThat(p.terminate()).isZero();
             assertThat(p.remainingStdout()).as("one listening line, nothing else").isEmpty();
             assertThat(workers).allMatch(w -> ProcessHandle.of(w).isEmpty());
@@ -116,7 +100,7 @@ class ProcessCommandsTest {
             }
             assertThat(p.terminate()).isZero();
             assertThat(p.remainingStdout()).isEmpty();
-            assertThat(childrenOf(p.process.pid())).isEmpty();
+            assertThat(p.children()).isEmpty();
         }
     }
 }

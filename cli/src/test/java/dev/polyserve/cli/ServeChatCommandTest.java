@@ -12,6 +12,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,10 +71,69 @@ class ServeChatCommandTest {
     }
 
     @Test
-    void multiProcessModelsAreRefusedRatherThanSplittingTheRoom() throws Exception {
-        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--model", "prefork", "--no-console")) {
+    void theProcessModelIsRefusedRatherThanSplittingTheRoom() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--model", "process", "--no-console")) {
             assertThat(p.process.waitFor()).as("usage error").isEqualTo(2);
             assertThat(p.remainingStdout()).as("no listening line").isEmpty();
+        }
+    }
+
+    /**
+     * Under prefork the room spans the workers: members the kernel handed to different worker JVMs see each other,
+     * names stay unique across workers, the master's console reaches all, and a killed worker's members are
+     * announced as gone.
+     */
+    @Test
+    void preforkWorkersShareOneRoom() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--model", "prefork", "--workers", "2")) {
+            String line = p.awaitListening();
+            assertThat(line).endsWith("(service=chat, model=prefork, transport=tcp)");
+            int port = PolyserveProcess.port(line);
+            List<Long> workers = p.children();
+            // SO_REUSEPORT picks a worker per connection: connect until each of two workers holds one (bounded).
+            Map<Long, Nc> byWorker = new HashMap<>();
+            List<Nc> spares = new ArrayList<>();
+            for (int i = 0; i < 40 && byWorker.size() < 2; i++) {
+                Nc nc = new Nc(port);
+                nc.expect("* Welcome");   // written by the worker that accepted it
+                long pid = PolyserveProcess.pidServing(nc.socket, workers);
+                assertThat(pid).as("some worker holds the connection").isPositive();
+                if (byWorker.putIfAbsent(pid, nc) != null) spares.add(nc);
+            }
+            assertThat(byWorker).as("connections on two different workers").hasSize(2);
+            for (Nc nc : spares) nc.close();
+            Iterator<Map.Entry<Long, Nc>> it = byWorker.entrySet().iterator();
+            Nc ann = it.next().getValue();
+            Map.Entry<Long, Nc> second = it.next();
+            Nc bob = second.getValue();
+            long bobsWorker = second.getKey();
+
+            ann.expect("* Your name?");
+            ann.type("ann").expect("* Hello ann!");
+            bob.expect("* Your name?");
+            bob.type("ANN").expect("* The name ANN is taken. Your name?");
+            bob.type("bob").expect("* Hello bob! Here: ann.");
+            ann.expect("* bob joined");
+
+            bob.type("hello from the other worker");
+            ann.expect("bob: hello from the other worker");
+            ann.type("/msg bob psst").expect("[private to bob] psst");
+            bob.expect("[private] ann: psst");
+            bob.type("/list").expect("* 2 members: ann, bob");
+
+            OutputStream console = p.process.getOutputStream();
+            console.write("maintenance at noon\n".getBytes(StandardCharsets.UTF_8));
+            console.flush();
+            ann.expect("[admin] maintenance at noon");
+            bob.expect("[admin] maintenance at noon");
+
+            ProcessHandle.of(bobsWorker).orElseThrow().destroyForcibly();   // SIGKILL: bob's connection dies with it
+            ann.expect("* bob left");
+            ann.type("/list").expect("* 1 member: ann");
+
+            assertThat(p.terminate()).as("exit code after SIGTERM").isZero();
+            ann.expect("* The server is shutting down. Bye.");
+            ann.close();
         }
     }
 

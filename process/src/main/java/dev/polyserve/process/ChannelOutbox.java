@@ -31,6 +31,7 @@ final class ChannelOutbox implements SharedState.Outbox, AutoCloseable {
     static final int MAX_BATCH = 256;
 
     private final String peer;
+    private final long maxQueuedBytes;
     private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile MessageChannel channel;
@@ -39,7 +40,12 @@ final class ChannelOutbox implements SharedState.Outbox, AutoCloseable {
 
     /** @param peer who the messages are for, as the log names it */
     ChannelOutbox(String peer) {
+        this(peer, MAX_QUEUED_BYTES);
+    }
+
+    ChannelOutbox(String peer, long maxQueuedBytes) {
         this.peer = peer;
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     /** Starts writing to {@code ch}, queued messages first. */
@@ -51,8 +57,8 @@ final class ChannelOutbox implements SharedState.Outbox, AutoCloseable {
     @Override
     public void send(byte[] message) {
         if (closed) return;
-        if (queuedBytes.addAndGet(framed(message)) > MAX_QUEUED_BYTES) {
-            log.error("{} has not read its last {} MiB of shared-state messages; closing its link", peer, MAX_QUEUED_BYTES >> 20);
+        if (queuedBytes.addAndGet(framed(message)) > maxQueuedBytes) {
+            log.error("{} has not read its last {} bytes of shared-state messages; closing its link", peer, maxQueuedBytes);
             close();
             return;
         }
