@@ -1,5 +1,7 @@
 package dev.polyserve.core;
 
+import java.util.List;
+
 /**
  * State a service keeps across the processes of a multi-process model ({@code prefork}): one hub in the master
  * and one link per worker. The model carries opaque messages between them over its own master&ndash;worker
@@ -36,7 +38,11 @@ public interface SharedState {
 
     /** The receiving end of one direction of a link. Called on one thread, in order. */
     interface Inbox {
-        void receive(byte[] message);
+        /**
+         * Messages that arrived together (one read from the channel), in order. Handling them as a batch is where
+         * the savings are: a chat worker sends each member one write for the whole run, not one per message.
+         */
+        void receive(List<byte[]> messages);
 
         /** The link ended: in the hub, the worker is gone (with its connections); in a worker, the master is. */
         void closed();

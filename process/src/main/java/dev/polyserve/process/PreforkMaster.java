@@ -417,7 +417,7 @@ final class PreforkMaster {
         SharedState.Inbox fromWorker = hub.workerAttached(toWorker);
         log.debug("prefork: worker pid {} linked to the hub", w.pid());
         try {
-            for (Optional<byte[]> m = ch.receive(); m.isPresent(); m = ch.receive()) fromWorker.receive(m.get());
+            for (List<byte[]> batch = ch.receiveAvailable(); !batch.isEmpty(); batch = ch.receiveAvailable()) fromWorker.receive(batch);
         } finally {
             toWorker.close();
             fromWorker.closed();

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,7 +112,7 @@ final class PreforkWorker {
     /** Hands the hub's messages to the service; a worker that lost its hub cannot serve the shared state: it drains. */
     private void readHub(MessageChannel hub) {
         try {
-            for (Optional<byte[]> m = hub.receive(); m.isPresent(); m = hub.receive()) fromHub.receive(m.get());
+            for (List<byte[]> batch = hub.receiveAvailable(); !batch.isEmpty(); batch = hub.receiveAvailable()) fromHub.receive(batch);
         } catch (IOException | RuntimeException e) {
             if (!stopped.get()) log.warn("prefork worker {}: hub link failed: {}", role.slot(), e.toString());
         }

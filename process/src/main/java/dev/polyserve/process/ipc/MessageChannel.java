@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -127,6 +128,23 @@ public final class MessageChannel implements AutoCloseable {
                 }
             }
             return Optional.of(ready.poll());
+        }
+    }
+
+    /**
+     * Every message already read, waiting for at least one: a batch, where {@link #receive} hands them out one at
+     * a time. Empty when the peer closed cleanly between messages; throws as {@link #receive} does.
+     */
+    public List<byte[]> receiveAvailable() throws IOException {
+        synchronized (receiveLock) {
+            if (ready.isEmpty()) {
+                Optional<byte[]> first = receive();
+                if (first.isEmpty()) return List.of();
+                ready.addFirst(first.get());
+            }
+            List<byte[]> batch = new ArrayList<>(ready);
+            ready.clear();
+            return batch;
         }
     }
 

@@ -58,12 +58,14 @@ public final class ChatHub implements SharedState.Hub {
         }
 
         @Override
-        public void receive(byte[] message) {
+        public void receive(List<byte[]> messages) {
             synchronized (ChatHub.this) {
-                try {
-                    handle(this, message);
-                } catch (IllegalArgumentException e) {
-                    log.warn("chat hub: ignoring a malformed message from a worker: {}", e.getMessage());
+                for (byte[] message : messages) {
+                    try {
+                        handle(this, message);
+                    } catch (IllegalArgumentException e) {
+                        log.warn("chat hub: ignoring a malformed message from a worker: {}", e.getMessage());
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.polyserve.services.chat;
 
 import dev.polyserve.core.SharedState;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -99,29 +100,49 @@ public final class RelayedChatBus implements ChatBus, SharedState.Inbox {
 
     // ---- from the hub (one thread, in order) ----
 
+    /**
+     * A batch from the hub. Runs of relayed events are delivered as one {@link Delivery}: each member gets one
+     * write for the run, not one per event (which is what keeps a prefork room's system calls near a single
+     * process's). A run is cut before anything that must happen between events: a private line, a name answer.
+     */
     @Override
-    public void receive(byte[] message) {
-        HubMessage m;
-        try {
-            m = HubMessage.decode(message);
-        } catch (IllegalArgumentException e) {
-            log.warn("chat: ignoring a malformed message from the hub: {}", e.getMessage());
-            return;
-        }
-        switch (m) {
-            case HubMessage.Reply(long id, int answer) -> {
-                CompletableFuture<Integer> waiter = pending.remove(id);
-                if (waiter != null) waiter.complete(answer);
+    public void receive(List<byte[]> messages) {
+        List<ChatEvent> run = new ArrayList<>();
+        for (byte[] bytes : messages) {
+            HubMessage m;
+            try {
+                m = HubMessage.decode(bytes);
+            } catch (IllegalArgumentException e) {
+                log.warn("chat: ignoring a malformed message from the hub: {}", e.getMessage());
+                continue;
             }
-            case HubMessage.Relay(ChatEvent event) -> deliverHere(event, null);
-            case HubMessage.Direct(String name, ChatEvent event) -> {
-                LocalSeats.Seat seat = seats.get(name);
-                if (seat != null && !seat.member().deliver(new Delivery(event))) LocalSeats.dropSlow(this, seat);
+            if (m instanceof HubMessage.Relay(ChatEvent event)) {
+                run.add(event);
+                continue;
             }
-            case HubMessage.Present(String name) -> elsewhere.put(Names.key(name), name);
-            case HubMessage.Absent(String name) -> elsewhere.remove(Names.key(name), name);
-            default -> log.warn("chat: the hub sent {}, which only workers send; ignored", m.getClass().getSimpleName());
+            deliverRun(run);
+            switch (m) {
+                case HubMessage.Reply(long id, int answer) -> {
+                    CompletableFuture<Integer> waiter = pending.remove(id);
+                    if (waiter != null) waiter.complete(answer);
+                }
+                case HubMessage.Direct(String name, ChatEvent event) -> {
+                    LocalSeats.Seat seat = seats.get(name);
+                    if (seat != null && !seat.member().deliver(new Delivery(event))) LocalSeats.dropSlow(this, seat);
+                }
+                case HubMessage.Present(String name) -> elsewhere.put(Names.key(name), name);
+                case HubMessage.Absent(String name) -> elsewhere.remove(Names.key(name), name);
+                default -> log.warn("chat: the hub sent {}, which only workers send; ignored", m.getClass().getSimpleName());
+            }
         }
+        deliverRun(run);
+    }
+
+    private void deliverRun(List<ChatEvent> run) {
+        if (run.isEmpty()) return;
+        Delivery delivery = new Delivery(run);
+        run.clear();
+        for (LocalSeats.Seat slow : seats.deliverAll(delivery, null)) LocalSeats.dropSlow(this, slow);
     }
 
     /** The master is gone: nothing can be claimed any more (the worker is draining). */

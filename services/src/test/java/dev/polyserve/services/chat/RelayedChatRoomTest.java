@@ -5,17 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.polyserve.core.SharedState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every {@link ChatRoomTest} again, with the room split over two simulated prefork workers: clients alternate
  * between two {@link RelayedChatBus}es linked to one {@link ChatHub}, so every pair of neighbouring clients talks
- * across the hub. The links are queues the test drains ({@link #settle}), in order, on one thread: the same
- * messages the prefork channels carry, minus the sockets.
+ * across the hub. The links are one queue the test drains ({@link #settle}), in order, on one thread, handing
+ * each inbox the messages queued for it back to back as one batch, as a channel read does: the same messages the
+ * prefork channels carry, minus the sockets.
  */
 class RelayedChatRoomTest extends ChatRoomTest {
-    private final Deque<Runnable> wire = new ArrayDeque<>();
+    private record InFlight(SharedState.Inbox to, byte[] message) {}
+
+    private final Deque<InFlight> wire = new ArrayDeque<>();
     ChatHub hub;
     RelayedChatBus first;
     RelayedChatBus second;
@@ -33,8 +38,8 @@ class RelayedChatRoomTest extends ChatRoomTest {
     /** One worker's bus, linked to the hub both ways through {@link #wire}. */
     private RelayedChatBus link() {
         SharedState.Inbox[] atHub = new SharedState.Inbox[1];
-        RelayedChatBus relay = new RelayedChatBus(bytes -> wire.add(() -> atHub[0].receive(bytes)));
-        atHub[0] = hub.workerAttached(bytes -> wire.add(() -> relay.receive(bytes)));
+        RelayedChatBus relay = new RelayedChatBus(bytes -> wire.add(new InFlight(atHub[0], bytes)));
+        atHub[0] = hub.workerAttached(bytes -> wire.add(new InFlight(relay, bytes)));
         secondAtHub = atHub[0];
         return relay;
     }
@@ -46,7 +51,28 @@ class RelayedChatRoomTest extends ChatRoomTest {
 
     @Override
     void settle() {
-        for (Runnable delivery; (delivery = wire.poll()) != null; ) delivery.run();
+        while (!wire.isEmpty()) {
+            SharedState.Inbox to = wire.peek().to();
+            List<byte[]> batch = new ArrayList<>();
+            while (!wire.isEmpty() && wire.peek().to() == to) batch.add(wire.poll().message());
+            to.receive(batch);
+        }
+    }
+
+    @Test
+    void eventsRelayedTogetherReachEachMemberInOneWriteAndInOrder() {
+        Client ann = named("ann");   // first worker
+        Client bob = named("bob");   // second worker
+        ann.take();
+        ann.raw.clear();
+        bob.session.onCommand(new ChatCommand.Say("one"));
+        bob.session.onCommand(new ChatCommand.Private("ann", "psst"));
+        bob.session.onCommand(new ChatCommand.Say("two"));
+        bob.session.onCommand(new ChatCommand.Say("three"));
+        assertThat(ann.take()).containsExactly("bob: one", "[private] bob: psst", "bob: two", "bob: three");
+        assertThat(ann.raw).as("one write per run of relayed events; the private line cuts the run")
+                .extracting(b -> new String(b, StandardCharsets.UTF_8))
+                .containsExactly("bob: one\r\n", "[private] bob: psst\r\n", "bob: two\r\nbob: three\r\n");
     }
 
     @Test
@@ -114,7 +140,7 @@ class RelayedChatRoomTest extends ChatRoomTest {
         assertThat(HubMessage.decode(join)).isEqualTo(new HubMessage.Join(7, "ann"));
         byte[] truncated = java.util.Arrays.copyOf(join, join.length - 1);
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> HubMessage.decode(truncated));
-        hub.workerAttached(bytes -> { }).receive("\u0063junk".getBytes(StandardCharsets.UTF_8));   // logged, ignored
+        hub.workerAttached(bytes -> { }).receive(List.of("\u0063junk".getBytes(StandardCharsets.UTF_8)));   // logged, ignored
         assertThat(hub.size()).isZero();
     }
 }
