@@ -35,10 +35,6 @@ final class ChatSession {
               /quit              leave
             Any other line is said to everyone; start it with // to say something beginning with /.""";
 
-    private final ChatBus bus;
-    private final ChatLimits limits;
-    private final Member self;
-    private final Runnable closeConnection;
     /**
      * Most commands held while the bus answers a name claim (a round trip to the prefork master, well under a
      * millisecond): more than flood control lets through in that time, so only a client without flood control
@@ -46,6 +42,10 @@ final class ChatSession {
      */
     static final int MAX_HELD_COMMANDS = 64;
 
+    private final ChatBus bus;
+    private final ChatLimits limits;
+    private final Member self;
+    private final Runnable closeConnection;
     private final LongSupplier nanoClock;
     private final Executor serial;
     private final FloodControl flood;

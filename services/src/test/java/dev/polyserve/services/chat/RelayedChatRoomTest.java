@@ -107,6 +107,23 @@ class RelayedChatRoomTest extends ChatRoomTest {
     }
 
     @Test
+    void inputHeldBehindANameClaimIsBounded() {
+        limits = limits.withLinesPerSecond(0);   // no flood control: only the hold limit stands in the way
+        Client ann = named("ann");
+        Client bob = new Client();
+        bob.take();
+        bob.session.onCommand(new ChatCommand.Name("bob"));
+        int extra = 6;
+        for (int i = 0; i < ChatSession.MAX_HELD_COMMANDS + extra; i++) bob.session.onCommand(new ChatCommand.Say("line " + i));
+        List<String> told = bob.take();
+        assertThat(told).filteredOn(l -> l.startsWith("* Slow down: wait for the answer to your name")).hasSize(extra);
+        assertThat(told).last().asString().startsWith("* Hello bob!");
+        List<String> heard = ann.take();
+        assertThat(heard).first().isEqualTo("* bob joined");
+        assertThat(heard).hasSize(1 + ChatSession.MAX_HELD_COMMANDS).last().isEqualTo("bob: line " + (ChatSession.MAX_HELD_COMMANDS - 1));
+    }
+
+    @Test
     void theMastersConsoleReachesEveryWorker() {
         Client ann = named("ann");
         Client bob = named("bob");
