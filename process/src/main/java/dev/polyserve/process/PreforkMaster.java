@@ -146,7 +146,8 @@ final class PreforkMaster {
             SharedState shared = service.sharedState();
             if (shared != null) hub = shared.openHub();
             listener = MessageListener.bind(dir.resolve(name + ".sock"));
-            launcher = ChildLauncher.create("prefork-worker", config, service, List.of());
+            launcher = ChildLauncher.create("prefork-worker", config, service, List.of(
+                    "-XX:ActiveProcessorCount=" + processorsPerWorker(ServerConfig.cores(), workerCount)));
             Thread.ofPlatform().name("polyserve-prefork-channels").daemon().start(this::acceptChannels);
             warnIfQueuedConnectionsAreLostOnExit();
 
@@ -161,6 +162,15 @@ final class PreforkMaster {
         }
         Signals.restartOnHangup(this);
         log.info("prefork: {} workers running {} on {} (stats {})", workerCount, workerModel, address, table.file());
+    }
+
+    /**
+     * The processors each worker JVM is told it has: the machine's share per worker, at least one. A worker's engine
+     * sizes its per-core defaults (event loops) and the JVM its GC and JIT threads by this, so N workers split the
+     * machine instead of each claiming all of it: nginx's one event loop per worker process, with the defaults.
+     */
+    static int processorsPerWorker(int cores, int workers) {
+        return Math.max(1, cores / workers);
     }
 
     /** Fails fast in the master, with one sentence, instead of N times in the workers. */

@@ -87,6 +87,19 @@ class PreforkSupervisionTest {
     }
 
     @Test
+    void eachWorkerJvmSeesItsShareOfTheProcessors() throws Exception {
+        int port = prefork(2).localAddress().getPort();
+        int share = PreforkMaster.processorsPerWorker(Runtime.getRuntime().availableProcessors(), 2);
+        for (long pid : serving(port)) {
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+            assertThat(cmdline).contains("-XX:ActiveProcessorCount=" + share);
+        }
+        assertThat(PreforkMaster.processorsPerWorker(2, 2)).isEqualTo(1);
+        assertThat(PreforkMaster.processorsPerWorker(8, 2)).isEqualTo(4);
+        assertThat(PreforkMaster.processorsPerWorker(2, 5)).as("never none").isEqualTo(1);
+    }
+
+    @Test
     void killedWorkersLeaveNoZombies() throws Exception {
         int port = prefork(2).localAddress().getPort();
         List<Long> killed = new ArrayList<>();
