@@ -53,6 +53,15 @@ final class FrameDecoder {
 
     /** Encodes one frame. */
     static ByteBuffer encode(byte[] message) {
-        return ByteBuffer.allocate(HEADER_BYTES + message.length).putInt(message.length).put(message).flip();
+        return encodeAll(List.of(message));
+    }
+
+    /** Encodes {@code messages} as consecutive frames in one buffer. */
+    static ByteBuffer encodeAll(List<byte[]> messages) {
+        int total = 0;
+        for (byte[] m : messages) total = Math.addExact(total, HEADER_BYTES + m.length);
+        ByteBuffer frames = ByteBuffer.allocate(total);
+        for (byte[] m : messages) frames.putInt(m.length).put(m);
+        return frames.flip();
     }
 }

@@ -71,29 +71,18 @@ public final class MessageChannel implements AutoCloseable {
 
     /** Sends one message (blocks only while the peer's socket buffer is full). */
     public void send(byte[] message) throws IOException {
-        if (message.length > MAX_MESSAGE_BYTES) {
-            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds the limit of "
-                    + MAX_MESSAGE_BYTES + " bytes");
-        }
-        ByteBuffer frame = FrameDecoder.encode(message);
-        synchronized (sendLock) {
-            while (frame.hasRemaining()) socket.write(frame);
-        }
+        sendAll(List.of(message));
     }
 
     /** Sends {@code messages} in order with one write where the socket buffer takes them: a batch, not N syscalls. */
     public void sendAll(List<byte[]> messages) throws IOException {
-        int total = 0;
         for (byte[] m : messages) {
             if (m.length > MAX_MESSAGE_BYTES) {
                 throw new IllegalArgumentException("message of " + m.length + " bytes exceeds the limit of "
                         + MAX_MESSAGE_BYTES + " bytes");
             }
-            total = Math.addExact(total, FrameDecoder.HEADER_BYTES + m.length);
         }
-        ByteBuffer frames = ByteBuffer.allocate(total);
-        for (byte[] m : messages) frames.putInt(m.length).put(m);
-        frames.flip();
+        ByteBuffer frames = FrameDecoder.encodeAll(messages);
         synchronized (sendLock) {
             while (frames.hasRemaining()) socket.write(frames);
         }

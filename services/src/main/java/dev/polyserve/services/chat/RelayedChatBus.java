@@ -149,7 +149,7 @@ public final class RelayedChatBus implements ChatBus, SharedState.Inbox {
     @Override
     public void closed() {
         hubLost = true;
-        IOException gone = new IOException("the chat hub in the prefork master is gone");
+        IOException gone = hubGone();
         for (Long id : pending.keySet()) {
             CompletableFuture<Integer> waiter = pending.remove(id);
             if (waiter != null) waiter.completeExceptionally(gone);   // else ask() failed it itself
@@ -165,11 +165,15 @@ public final class RelayedChatBus implements ChatBus, SharedState.Inbox {
         long id = requestIds.incrementAndGet();
         pending.put(id, answer);
         if (hubLost && pending.remove(id) != null) {
-            answer.completeExceptionally(new IOException("the chat hub in the prefork master is gone"));
+            answer.completeExceptionally(hubGone());
             return answer;
         }
         send(request.apply(id));
         return answer;
+    }
+
+    private static IOException hubGone() {
+        return new IOException("the chat hub in the prefork master is gone");
     }
 
     private void send(HubMessage m) {
