@@ -7,6 +7,9 @@ import dev.polyserve.services.http.DemoApi;
 import dev.polyserve.services.http.HttpApp;
 import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
+import dev.polyserve.core.MinimumRate;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,23 +56,53 @@ final class ServeHttpCommand implements Callable<Integer> {
             description = "Close keep-alive connections idle this long (default: ${DEFAULT-VALUE}).")
     Duration keepAliveTimeout;
 
+    @Option(names = "--body-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = Sizes.DurationConverter.class,
+            description = "Window a request body is judged over: each must bring --min-body-rate, else 408 and close "
+                    + "(slow POST); 0 = no check (default: ${DEFAULT-VALUE}, Apache's mod_reqtimeout).")
+    Duration bodyTimeout;
+
+    @Option(names = "--min-body-rate", paramLabel = "BYTES", defaultValue = "500", converter = Sizes.ByteSizeConverter.class,
+            description = "Slowest request body accepted, in bytes per second (default: ${DEFAULT-VALUE}).")
+    long minBodyRate;
+
+    @Option(names = "--send-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = Sizes.DurationConverter.class,
+            description = "Window a client's reading is judged over: while responses wait, each must take --min-send-rate, "
+                    + "else the connection is closed (slow read); 0 = no check (default: ${DEFAULT-VALUE}).")
+    Duration sendTimeout;
+
+    @Option(names = "--min-send-rate", paramLabel = "BYTES", defaultValue = "500", converter = Sizes.ByteSizeConverter.class,
+            description = "Slowest a client may take its responses, in bytes per second (default: ${DEFAULT-VALUE}).")
+    long minSendRate;
+
+    @Option(names = "--max-per-ip", paramLabel = "N", defaultValue = "256",
+            description = "Most connections one client address may hold at once, else 503; 0 = no cap (default: ${DEFAULT-VALUE}).")
+    int maxPerIp;
+
+    @Option(names = "--demo-routes", negatable = true,
+            description = "Serve the demo API (/api/time, /api/hello, /api/echo). Default: on for the bundled site, off "
+                    + "with --root, so your own site exposes only its files.")
+    Boolean demoRoutes;
+
     @Override
     public Integer call() throws Exception {
         HttpApp app = new HttpApp();
         if (root == null) {
             app.bundledSite();
         } else {
-            if (!Files.isDirectory(root)) throw new ParameterException(spec.commandLine(), "--root " + root + " is not a directory");
+            checkReadableDirectory(root);
             app.staticFiles(root);
         }
-        DemoApi.install(app);
+        if (demoRoutes != null ? demoRoutes : root == null) DemoApi.install(app);
+        if (maxPerIp < 0) throw new ParameterException(spec.commandLine(), "--max-per-ip must not be negative");
         AccessLog log = switch (accessLog) {
             case "off" -> null;
             case "-" -> AccessLog.toStdout();
             default -> AccessLog.toFile(Path.of(accessLog));
         };
         ServerStats stats = new ServerStats();
-        HttpOptions options = new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, log);
+        HttpOptions options = HttpOptions.defaults().withMaxBody(maxBody).withHeaderTimeout(headerTimeout)
+                .withKeepAliveTimeout(keepAliveTimeout).withBodyRate(rate("body", minBodyRate, bodyTimeout))
+                .withSendRate(rate("send", minSendRate, sendTimeout)).withMaxPerAddress(maxPerIp).withAccessLog(log);
         HttpService http = new HttpService(app, options, stats);
         Server s = server.builder(DEFAULT_PORT, ServeRunner.DEFAULT_TCP_MODEL).stats(stats).service(http).start();
         try {
@@ -80,5 +113,26 @@ final class ServeHttpCommand implements Callable<Integer> {
             if (log != null) log.close();
         }
         return 0;
+    }
+
+    /** Null (no check) for a zero window; a rate of 0 is refused, since it would judge nothing. */
+    private MinimumRate rate(String which, long bytesPerSecond, Duration window) {
+        if (window.isZero()) return null;
+        if (bytesPerSecond < 1) {
+            throw new ParameterException(spec.commandLine(), "--min-" + which + "-rate must be at least 1 (or --" + which
+                    + "-timeout 0 to turn the check off)");
+        }
+        return new MinimumRate(bytesPerSecond, window);
+    }
+
+    /** Refuses at start a root the server could not serve, rather than answering every request with an error. */
+    static void checkReadableDirectory(Path root) {
+        if (!Files.isDirectory(root)) throw new IllegalArgumentException("--root " + root + " is not a directory");
+        try (DirectoryStream<Path> ignored = Files.newDirectoryStream(root)) {
+            // listing it is the test: a directory without read or search permission fails here
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException("--root " + root + " cannot be read (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null || e.getMessage().equals(root.toString()) ? "" : ": " + e.getMessage()) + ")");
+        }
     }
 }

@@ -29,6 +29,14 @@ public interface Conn {
     /** Bytes written but not yet handed to the kernel (file segments excluded). Any thread. */
     long queuedBytes();
 
+    /**
+     * From now on, aborts the connection when output waits on the peer for a whole {@link MinimumRate#window()} and
+     * the peer takes fewer than {@link MinimumRate#bytesPerWindow()} bytes of it meanwhile (a slow-read attack, or a
+     * client that stopped reading), with one log line rate-limited per peer. It keeps watching while a
+     * {@link #close} flushes. Null stops the watch. Any thread.
+     */
+    void requireSendRate(MinimumRate rate);
+
     /** Stops calling {@link Handler#onRead} until {@link #resumeReading}; bytes wait in the kernel. Any thread. */
     void pauseReading();
 

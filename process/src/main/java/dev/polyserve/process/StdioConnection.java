@@ -213,6 +213,13 @@ final class StdioConnection implements Conn {
         return queued.get();
     }
 
+    /**
+     * Not watched here: this child writes to a pipe, and the pipe's reader is the parent, which relays to the
+     * peer; a peer that stops reading fills the parent's side and this write queue's limit ends it.
+     */
+    @Override
+    public void requireSendRate(dev.polyserve.core.MinimumRate rate) {}
+
     @Override
     public void pauseReading() {
         synchronized (readGate) {

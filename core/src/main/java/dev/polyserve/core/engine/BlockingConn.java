@@ -1,6 +1,7 @@
 package dev.polyserve.core.engine;
 
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.MinimumRate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -138,13 +139,36 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
         }
     }
 
+    /**
+     * Most bytes one blocking write may carry while a send-rate watch is on. A blocking write reports its bytes
+     * only when it returns, so a slow reader keeps the watch blind for as long as one write takes: half a window's
+     * worth of the minimum rate lets a peer that keeps the rate finish a write within every window. Never below
+     * 4 KiB (one page; smaller writes only cost system calls).
+     */
+    private long writeSlice() {
+        MinimumRate rate = sendRate();
+        return rate == null ? Long.MAX_VALUE : Math.max(4096, rate.bytesPerWindow() / 2);
+    }
+
     @Override
     public long write(ByteBuffer[] bufs, int count) throws IOException {
-        return channel.write(bufs, 0, count);
+        long slice = writeSlice();
+        if (slice == Long.MAX_VALUE) {
+            return channel.write(bufs, 0, count);
+        }
+        ByteBuffer b = bufs[0];
+        int limit = b.limit();
+        b.limit((int) Math.min(limit, b.position() + slice));
+        try {
+            return channel.write(b);
+        } finally {
+            b.limit(limit);
+        }
     }
 
     @Override
     public long transfer(FileChannel file, long position, long count) throws IOException {
+        count = Math.min(count, writeSlice());
         if (!virtualWriter) {
             return file.transferTo(position, count, channel);
         }

@@ -2,6 +2,8 @@ package dev.polyserve.core.engine;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.LogLimiter;
+import dev.polyserve.core.MinimumRate;
 import dev.polyserve.core.WriteQueueFullException;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class ConnBase implements Conn {
     private static final Logger log = LoggerFactory.getLogger(ConnBase.class);
+    /** Slow-reader aborts: a few lines per peer address a minute, so a slow-read flood cannot fill the log. */
+    private static final LogLimiter slowReaders = new LogLimiter(log, Duration.ofMinutes(1), 3);
 
     /** Buffers gathered into one vectored write; Linux allows 1024 (IOV_MAX), 64 covers any burst we see. */
     public static final int MAX_GATHER = 64;
@@ -52,6 +56,15 @@ public abstract class ConnBase implements Conn {
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile boolean backlogged;
     private volatile boolean readingPaused;
+
+    // The send-rate watch (requireSendRate): sent counts bytes the kernel took; flusher writes it, anyone reads.
+    private volatile MinimumRate sendRate;
+    private volatile long sent;
+    /** A flush is inside the sink: on a blocking engine that is where a slow reader keeps the writer waiting. */
+    private volatile boolean draining;
+    private ScheduledFuture<?> sendCheck;       // guarded by this
+    private long sentAtLastCheck;               // timer thread only
+    private boolean pendingAtLastCheck;         // timer thread only
 
     protected ConnBase(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local) {
         this.ctx = ctx;
@@ -142,6 +155,64 @@ public abstract class ConnBase implements Conn {
     @Override
     public final long queuedBytes() {
         return queued.get();
+    }
+
+    @Override
+    public final void requireSendRate(MinimumRate rate) {
+        synchronized (this) {
+            sendRate = rate;
+            if (sendCheck != null) {
+                sendCheck.cancel(false);
+                sendCheck = null;
+            }
+            if (rate != null && !isClosed()) {
+                pendingAtLastCheck = false;
+                sendCheck = scheduleSendCheck(rate);
+            }
+        }
+    }
+
+    /** The send-rate watch in force, or null; engines whose writes block slice them by it (see {@link #flush}). */
+    protected final MinimumRate sendRate() {
+        return sendRate;
+    }
+
+    private ScheduledFuture<?> scheduleSendCheck(MinimumRate rate) {
+        try {
+            ScheduledFuture<?> f = ctx.timer().schedule(this::checkSendRate, rate.window().toNanos(), TimeUnit.NANOSECONDS);
+            timers.add(f);
+            return f;
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            return null; // the engine is past its grace period; the connection is being aborted anyway
+        }
+    }
+
+    /**
+     * Timer thread, once a window while the watch is on. Output that was waiting at the last check and is still
+     * waiting now had the whole window to move; fewer bytes than the rate asks means the peer is not reading.
+     * Costs one timer task per connection per window, like the idle check, and nothing on the write path.
+     */
+    private void checkSendRate() {
+        MinimumRate rate = sendRate;
+        if (rate == null || isClosed()) return;
+        long now = sent;
+        boolean pending = backlogged || draining;
+        if (pending && pendingAtLastCheck && now - sentAtLastCheck < rate.bytesPerWindow()) {
+            long took = now - sentAtLastCheck;
+            slowReaders.warn(hostOf(remote), "aborting connection from {}: it took {} bytes of waiting output in one window "
+                    + "(minimum {})", remote, took, rate);
+            abort(new IOException("peer took " + took + " bytes of waiting output in one window (minimum " + rate + ")"));
+            return;
+        }
+        sentAtLastCheck = now;
+        pendingAtLastCheck = pending;
+        synchronized (this) {
+            if (sendRate == rate && !isClosed()) sendCheck = scheduleSendCheck(rate);
+        }
+    }
+
+    private static Object hostOf(SocketAddress a) {
+        return a instanceof java.net.InetSocketAddress isa && isa.getAddress() != null ? isa.getAddress() : a;
     }
 
     @Override
@@ -326,7 +397,13 @@ public abstract class ConnBase implements Conn {
                 discardQueued();
                 return true;
             }
-            boolean empty = drain(sink);
+            boolean empty;
+            draining = true;
+            try {
+                empty = drain(sink);
+            } finally {
+                draining = false;
+            }
             if (!empty) {
                 backlogged = true;
                 return false;
@@ -399,6 +476,7 @@ public abstract class ConnBase implements Conn {
         if (counted) {
             queued.addAndGet(-n);
         }
+        sent += n; // one flusher at a time (the flushLock): no lost update
         ctx.stats().wrote(n);
         lastActivityNanos = System.nanoTime();
     }

@@ -49,6 +49,8 @@ final class FakeConn implements Conn {
     }
     @Override public void sendFile(FileChannel file, long position, long count) { throw new UnsupportedOperationException(); }
     @Override public long queuedBytes() { return 0; }
+    @Override public void requireSendRate(dev.polyserve.core.MinimumRate rate) { sendRate = rate; }
+    dev.polyserve.core.MinimumRate sendRate;
     @Override public void pauseReading() {}
     @Override public void resumeReading() {}
     @Override public void close() { open = false; }

@@ -2,6 +2,9 @@ package dev.polyserve.services.http;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.LogLimiter;
+import dev.polyserve.core.MinimumRate;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -10,36 +13,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP connection: feeds bytes to the {@link HttpRequestParser}, answers requests strictly in order (a
- * pipelined request waits in the parser's buffer until the response before it is out), keeps the keep-alive
- * rules, sends {@code 100 Continue}, and keeps two deadlines: the whole request head within the header timeout
- * (else 408 and close; slowloris) and an idle keep-alive connection closed after the keep-alive timeout.
+ * One HTTP connection: feeds bytes to the {@link HttpRequestParser}, answers requests strictly in order, keeps the
+ * keep-alive rules, sends {@code 100 Continue}, and keeps the deadlines of a slow or idle client:
+ * <ul>
+ * <li>the whole request head within the header timeout, else 408 (slowloris);
+ * <li>a request body at the minimum body rate, judged per window, else 408 (slow POST);
+ * <li>an idle keep-alive connection closed after the keep-alive timeout;
+ * <li>responses taken at the minimum send rate, else the connection is aborted (slow read: the engine watches
+ * this through {@link Conn#requireSendRate}, also while a close flushes).
+ * </ul>
+ * Every refusal is a status page plus one log line per connection, rate-limited per client address, then a
+ * lingering close (see {@link HttpLimits#LINGER_QUIET}).
+ *
+ * <p>Pipelining: every request already buffered is parsed and answered in the same round, its response gathered
+ * with the others in a {@link ResponseBuffer} that is handed to the connection once at the end of the round, so a
+ * burst of pipelined requests costs one vectored write, not one per request. A request whose route runs on a
+ * virtual thread stops the round; the requests behind it wait in the parser until its response is out.
  *
  * <p>All methods run serialised on the connection's thread or loop (the {@link Handler} contract).
  */
 final class HttpConnectionHandler implements Handler {
     private static final Logger log = LoggerFactory.getLogger(HttpConnectionHandler.class);
+    /** Refusal log lines: a few per client address a minute, so a flood from one peer cannot fill the log. */
+    private static final LogLimiter refusals = new LogLimiter(log, Duration.ofMinutes(1), 5);
     private static final byte[] NO_BODY = new byte[0];
 
-    private enum Deadline { NONE, HEADER, KEEP_ALIVE, LINGER }
-
-    /**
-     * After a refusal, how long we keep reading (and dropping) what the client still sends before closing. Closing
-     * with unread bytes makes the kernel send a reset, which can destroy the error response before the client reads
-     * it; nginx's lingering_close does the same with lingering_timeout 5 s.
-     */
-    static final Duration LINGER_TIMEOUT = Duration.ofSeconds(5);
-    /** The most bytes dropped while lingering: a client still sending a large body is cut off sooner. */
-    static final long LINGER_MAX_BYTES = 1L << 20;
+    private enum Deadline { NONE, HEADER, BODY, KEEP_ALIVE, LINGER }
 
     private final HttpService service;
     private final HttpRequestParser parser;
     private Conn conn;
+    private ResponseBuffer out;
+    /** This connection was counted against its address's cap and must be uncounted when it closes. */
+    private boolean admitted;
 
     /** The request being read: its head, and its body so far. */
     private RequestHead head;
     private byte[] body = NO_BODY;
     private int bodyLength;
+
+    /** Every byte read from the peer, for the body rate. */
+    private long received;
+    /** The body rate's current window: {@link #received} at its start, and the bytes it must see. */
+    private long bodyMark;
+    private long bodyRequired;
 
     /** A request was handed to the app and its response is not written yet: stop parsing. */
     private boolean busy;
@@ -47,9 +64,10 @@ final class HttpConnectionHandler implements Handler {
     private boolean peerEnded;
     /** The server is shutting down: the response in hand says close, and nothing more is read. */
     private boolean shuttingDown;
-    /** A refusal was sent: drop incoming bytes until the peer closes or the linger deadline passes. */
+    /** A refusal was sent: drop incoming bytes until the peer closes or goes quiet. */
     private boolean lingering;
     private long lingerBytes;
+    private long lingerEndsAt;
     private boolean closed;
     private boolean readingPaused;
     /** Responses already queued past {@link HttpLimits#MAX_QUEUED_RESPONSE_BYTES}: wait for onDrained. */
@@ -69,6 +87,20 @@ final class HttpConnectionHandler implements Handler {
     @Override
     public void onOpen(Conn c) {
         this.conn = c;
+        this.out = new ResponseBuffer(c);
+        if (!service.addresses().admit(c.remote())) {
+            refusals.info(hostOf(c), "{} refused with 503: already {} connections from this address", c.remote(),
+                    service.addresses().max());
+            long sent = ResponseWriter.writeError(out, 503, "Too many connections from your address at once ("
+                    + service.addresses().max() + "); close some and try again.", false);
+            record(null, null, 503, sent);
+            out.flush();
+            linger();
+            return;
+        }
+        admitted = true;
+        MinimumRate sendRate = service.options().sendRate();
+        if (sendRate != null) c.requireSendRate(sendRate);
         // A new connection owes us a request head: the header deadline runs from accept, as nginx's does.
         arm(Deadline.HEADER, service.options().headerTimeout());
     }
@@ -76,10 +108,16 @@ final class HttpConnectionHandler implements Handler {
     @Override
     public void onRead(Conn c, ByteBuffer in) {
         if (closed) return;
+        received += in.remaining();
         if (lingering) {
             lingerBytes += in.remaining();
             in.position(in.limit());
-            if (lingerBytes > LINGER_MAX_BYTES) closeNow();
+            if (lingerBytes > HttpLimits.LINGER_MAX_BYTES) {
+                closeNow();
+            } else {
+                // Still sending: linger a while longer, up to the hard bound (the timer re-arms itself).
+                deadlineAt = Math.min(lingerEndsAt, service.nanoTime() + HttpLimits.LINGER_QUIET.toNanos());
+            }
             return;
         }
         if (deadline == Deadline.KEEP_ALIVE && in.hasRemaining()) arm(Deadline.HEADER, service.options().headerTimeout());
@@ -109,14 +147,28 @@ final class HttpConnectionHandler implements Handler {
         closed = true;
         disarm();
         body = NO_BODY;
+        if (admitted) {
+            admitted = false;
+            service.addresses().release(c.remote());
+        }
+    }
+
+    /** Answers buffered requests, then hands the round's responses to the connection in one go. */
+    private void process() {
+        try {
+            answerBuffered();
+        } finally {
+            if (!closed) out.flush();
+        }
     }
 
     /** Parses and answers buffered requests until one is in progress, more bytes are needed, or the connection ends. */
-    private void process() {
+    private void answerBuffered() {
         while (!busy && !closed) {
-            if (conn.queuedBytes() > HttpLimits.MAX_QUEUED_RESPONSE_BYTES && !awaitingDrain) {
+            if (conn.queuedBytes() + out.pendingBytes() > HttpLimits.MAX_QUEUED_RESPONSE_BYTES && !awaitingDrain) {
                 // A pipelining client that does not read its responses: stop answering (and reading) until the
                 // queue drains, instead of growing it to the engine's write queue limit.
+                out.flush();
                 awaitingDrain = true;
                 pause();
                 if (conn.queuedBytes() > HttpLimits.MAX_QUEUED_RESPONSE_BYTES) return;
@@ -140,6 +192,7 @@ final class HttpConnectionHandler implements Handler {
                         closeNow();
                         return;
                     }
+                    if (head != null && deadline != Deadline.BODY) startBodyWindow();
                     if (readingPaused) {
                         readingPaused = false;
                         conn.resumeReading();
@@ -169,13 +222,27 @@ final class HttpConnectionHandler implements Handler {
     private void startRequest(RequestHead h) {
         head = h;
         bodyLength = 0;
-        // The head is in: the header deadline is met. A slow body is bounded by the engine's idle timeout.
+        // The head is in: the header deadline is met. The body, if any, is held to the body rate (startBodyWindow).
         disarm();
         if (h.expectContinue() && parser.buffered() == 0) {
             // RFC 9110 section 10.1.1: the client waits for 100 before sending the body. Limits were checked on
             // the head (a too-large Content-Length was refused with 413 instead), so we do want this body.
-            conn.write(ByteBuffer.wrap(ResponseWriter.CONTINUE));
+            ByteBuffer b = out.reserve(ResponseWriter.CONTINUE.length, false);
+            b.put(ResponseWriter.CONTINUE);
+            out.added(ResponseWriter.CONTINUE.length);
         }
+    }
+
+    /** The body is incomplete and no more bytes are buffered: from now, the next window must bring its share. */
+    private void startBodyWindow() {
+        MinimumRate rate = service.options().bodyRate();
+        if (rate == null) return;
+        long perWindow = rate.bytesPerWindow();
+        // A body shorter than a window's worth just has to be complete within the window.
+        long left = head.chunked() ? perWindow : head.contentLength() - bodyLength - parser.buffered();
+        bodyMark = received;
+        bodyRequired = Math.min(perWindow, Math.max(1, left));
+        arm(Deadline.BODY, rate.window());
     }
 
     private void appendBody(ByteBuffer data) {
@@ -195,6 +262,7 @@ final class HttpConnectionHandler implements Handler {
         bodyLength = 0;
         head = null;
         busy = true;
+        disarm();
         Request req = HttpService.request(h, b, conn.remote(), conn.model());
         Response now = service.respond(h, req, conn, later -> {
             if (closed) {
@@ -210,7 +278,8 @@ final class HttpConnectionHandler implements Handler {
     /** Writes the response to the request in hand and decides whether the connection stays open. */
     private void finish(RequestHead h, Request req, Response resp) {
         boolean keepAlive = h.keepAlive() && !resp.wantsClose() && !shuttingDown;
-        long sent = ResponseWriter.write(conn, resp, keepAlive, h.minorVersion(), h.method().equals("HEAD"));
+        boolean moreComing = keepAlive && parser.buffered() > 0;
+        long sent = ResponseWriter.write(out, resp, keepAlive, h.minorVersion() == 0, h.method().equals("HEAD"), moreComing);
         record(h, req == null ? null : req.remoteHost(), resp.status(), sent);
         busy = false;
         if (!keepAlive) {
@@ -228,14 +297,27 @@ final class HttpConnectionHandler implements Handler {
     /** A protocol error: the framing is lost, so answer with the status, log it, and close (as h11 and nginx do). */
     private void refuse(HttpProtocolException e) {
         RequestHead h = e.head() != null ? e.head() : head;
-        log.info("{} refused with {}: {}", conn.remote(), e.status(), e.getMessage());
-        int minor = h == null ? 1 : h.minorVersion();
-        long sent = ResponseWriter.writeError(conn, e.status(), e.getMessage(), minor, h != null && h.method().equals("HEAD"));
+        refusals.info(hostOf(conn), "{} refused with {}: {}", conn.remote(), e.status(), e.getMessage());
+        long sent = ResponseWriter.writeError(out, e.status(), e.getMessage(), h != null && h.method().equals("HEAD"));
         record(h, null, e.status(), sent);
         linger();
     }
 
-    /** Closes gracefully after a refusal: see {@link #LINGER_TIMEOUT}. */
+    /** Refuses with a timeout status (408) from the timer, outside a processing round. */
+    private void refuseLate(String why, String page) {
+        refusals.info(hostOf(conn), "{} refused with 408: {}", conn.remote(), why);
+        // RFC 9110 section 15.5.9: 408 with "close", since the server decided to close the connection.
+        long sent = ResponseWriter.writeError(out, 408, page, false);
+        record(head, null, 408, sent);
+        out.flush();
+        linger();
+    }
+
+    /**
+     * Closes gracefully after a refusal: keeps reading and dropping what the client still sends, so the close does
+     * not reset the connection before the client read the refusal, and closes as soon as the client closes or
+     * stays quiet for {@link HttpLimits#LINGER_QUIET} (at most {@link HttpLimits#LINGER_MAX} in all).
+     */
     private void linger() {
         if (peerEnded || shuttingDown) {
             closeNow();
@@ -246,26 +328,29 @@ final class HttpConnectionHandler implements Handler {
             readingPaused = false;
             conn.resumeReading();
         }
-        arm(Deadline.LINGER, LINGER_TIMEOUT);
+        lingerEndsAt = service.nanoTime() + HttpLimits.LINGER_MAX.toNanos();
+        arm(Deadline.LINGER, HttpLimits.LINGER_QUIET);
     }
 
     private void record(RequestHead h, String host, int status, long bodyBytes) {
         service.metrics().recordResponse(conn.model(), status, bodyBytes);
         AccessLog accessLog = service.options().accessLog();
         if (accessLog != null) {
-            String who = host != null ? host : hostOf(conn);
+            String who = host != null ? host : String.valueOf(hostOf(conn));
             accessLog.log(new AccessLog.Entry(who, System.currentTimeMillis(), h == null ? "-" : h.requestLine(), status,
                     bodyBytes, h == null ? null : h.headers().first("Referer"), h == null ? null : h.headers().first("User-Agent")));
         }
     }
 
-    private static String hostOf(Conn c) {
-        return c.remote() instanceof java.net.InetSocketAddress isa && isa.getAddress() != null
+    /** The client's address without the port: the key of the per-address log limit and cap, the log's host. */
+    private static Object hostOf(Conn c) {
+        return c.remote() instanceof InetSocketAddress isa && isa.getAddress() != null
                 ? isa.getAddress().getHostAddress() : String.valueOf(c.remote());
     }
 
     private void closeNow() {
         if (closed) return;
+        out.flush();
         closed = true;
         disarm();
         conn.close();
@@ -301,17 +386,33 @@ final class HttpConnectionHandler implements Handler {
             timer = conn.schedule(Duration.ofNanos(left), this::onTimer);
             return;
         }
-        if (deadline == Deadline.KEEP_ALIVE && parser.idle() && !busy) {
-            log.debug("{} idle keep-alive connection closed", conn.remote());
-            closeNow();
-        } else if (deadline == Deadline.HEADER && !busy && head == null) {
-            log.info("{} refused with 408: request head not complete within {}", conn.remote(), service.options().headerTimeout());
-            // RFC 9110 section 15.5.9: 408 with "close", since the server decided to close the connection.
-            long sent = ResponseWriter.writeError(conn, 408, "The request head did not arrive in time.", 1, false);
-            record(null, null, 408, sent);
-            linger();
-        } else if (deadline == Deadline.LINGER) {
-            closeNow();
+        switch (deadline) {
+            case KEEP_ALIVE -> {
+                if (parser.idle() && !busy) {
+                    log.debug("{} idle keep-alive connection closed", conn.remote());
+                    closeNow();
+                }
+            }
+            case HEADER -> {
+                if (!busy && head == null) {
+                    refuseLate("request head not complete within " + service.options().headerTimeout(),
+                            "The request head did not arrive in time.");
+                }
+            }
+            case BODY -> {
+                if (busy || head == null) return;
+                long got = received - bodyMark;
+                if (got >= bodyRequired) {
+                    // Kept the rate: judge the next window from here.
+                    disarm();
+                    startBodyWindow();
+                } else {
+                    refuseLate("request body arrived at " + got + " bytes in a window (minimum "
+                            + service.options().bodyRate() + ")", "The request body arrived too slowly.");
+                }
+            }
+            case LINGER -> closeNow();
+            case NONE -> { }
         }
     }
 }

@@ -14,19 +14,20 @@ final class HttpDates {
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private record Cached(long epochSecond, String text) {}
+    private record Cached(long epochSecond, byte[] line) {}
 
-    private static volatile Cached now = new Cached(0, "");
+    private static volatile Cached now = new Cached(0, new byte[0]);
 
-    /** The Date header value for now; formatted once a second, not once a request. */
-    static String now() {
+    /** {@code "Date: <now>\r\n"} as bytes, made once a second, not once a request; callers must not modify it. */
+    static byte[] dateLine() {
         long sec = System.currentTimeMillis() / 1000;
         Cached c = now;
         if (c.epochSecond != sec) {
-            c = new Cached(sec, format(sec * 1000));
+            byte[] line = ("Date: " + format(sec * 1000) + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            c = new Cached(sec, line);
             now = c;
         }
-        return c.text;
+        return c.line;
     }
 
     static String format(long epochMillis) {

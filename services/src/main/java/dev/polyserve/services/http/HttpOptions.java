@@ -1,5 +1,6 @@
 package dev.polyserve.services.http;
 
+import dev.polyserve.core.MinimumRate;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,9 +10,13 @@ import java.util.Objects;
  * @param maxBody          largest request body accepted, else 413
  * @param headerTimeout    time allowed for a complete request head, else 408 and close; zero = none
  * @param keepAliveTimeout how long an idle keep-alive connection is kept; zero = until the engine's idle timeout
+ * @param bodyRate         the slowest a request body may arrive, else 408 and close; null = no check
+ * @param sendRate         the slowest a client may take its responses, else the connection is aborted; null = no check
+ * @param maxPerAddress    most connections open at once from one client address, else 503 and close; 0 = no cap
  * @param accessLog        where to log requests, or null for no access log
  */
-public record HttpOptions(long maxBody, Duration headerTimeout, Duration keepAliveTimeout, AccessLog accessLog) {
+public record HttpOptions(long maxBody, Duration headerTimeout, Duration keepAliveTimeout, MinimumRate bodyRate,
+                          MinimumRate sendRate, int maxPerAddress, AccessLog accessLog) {
 
     public HttpOptions {
         if (maxBody < 0) throw new IllegalArgumentException("max body must not be negative");
@@ -20,27 +25,41 @@ public record HttpOptions(long maxBody, Duration headerTimeout, Duration keepAli
         if (headerTimeout.isNegative() || keepAliveTimeout.isNegative()) {
             throw new IllegalArgumentException("timeouts must not be negative");
         }
+        if (maxPerAddress < 0) throw new IllegalArgumentException("connections per address must not be negative");
     }
 
     /** The defaults of {@link HttpLimits}, no access log. */
     public static HttpOptions defaults() {
         return new HttpOptions(HttpLimits.DEFAULT_MAX_BODY, HttpLimits.DEFAULT_HEADER_TIMEOUT,
-                HttpLimits.DEFAULT_KEEP_ALIVE_TIMEOUT, null);
+                HttpLimits.DEFAULT_KEEP_ALIVE_TIMEOUT, HttpLimits.DEFAULT_BODY_RATE, HttpLimits.DEFAULT_SEND_RATE,
+                HttpLimits.DEFAULT_MAX_PER_ADDRESS, null);
     }
 
     public HttpOptions withMaxBody(long bytes) {
-        return new HttpOptions(bytes, headerTimeout, keepAliveTimeout, accessLog);
+        return new HttpOptions(bytes, headerTimeout, keepAliveTimeout, bodyRate, sendRate, maxPerAddress, accessLog);
     }
 
     public HttpOptions withHeaderTimeout(Duration d) {
-        return new HttpOptions(maxBody, d, keepAliveTimeout, accessLog);
+        return new HttpOptions(maxBody, d, keepAliveTimeout, bodyRate, sendRate, maxPerAddress, accessLog);
     }
 
     public HttpOptions withKeepAliveTimeout(Duration d) {
-        return new HttpOptions(maxBody, headerTimeout, d, accessLog);
+        return new HttpOptions(maxBody, headerTimeout, d, bodyRate, sendRate, maxPerAddress, accessLog);
+    }
+
+    public HttpOptions withBodyRate(MinimumRate rate) {
+        return new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, rate, sendRate, maxPerAddress, accessLog);
+    }
+
+    public HttpOptions withSendRate(MinimumRate rate) {
+        return new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, bodyRate, rate, maxPerAddress, accessLog);
+    }
+
+    public HttpOptions withMaxPerAddress(int n) {
+        return new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, bodyRate, sendRate, n, accessLog);
     }
 
     public HttpOptions withAccessLog(AccessLog log) {
-        return new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, log);
+        return new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, bodyRate, sendRate, maxPerAddress, log);
     }
 }

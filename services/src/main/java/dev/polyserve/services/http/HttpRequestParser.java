@@ -35,6 +35,10 @@ final class HttpRequestParser {
     /** While a head is incomplete: where the request line's LF is, from {@link #start}, or -1 if not yet seen. */
     private int requestLineLf = -1;
     private HttpProtocolException failure;
+    /** The request line, parsed as soon as its line end arrived (valid while {@link #requestLineLf} is set). */
+    private String lineMethod;
+    private String lineTarget;
+    private int lineMinor;
 
     HttpRequestParser(long maxBody) {
         this.maxBody = maxBody;
@@ -104,10 +108,15 @@ final class HttpRequestParser {
             return HttpEvent.NeedData.INSTANCE;
         }
         int lineEnd = contentEnd(start, lf);
-        if (lineEnd - start > HttpLimits.MAX_REQUEST_LINE) {
-            throw new HttpProtocolException(414, "request line longer than " + HttpLimits.MAX_REQUEST_LINE + " bytes");
+        if (requestLineLf < 0) {
+            if (lineEnd - start > HttpLimits.MAX_REQUEST_LINE) {
+                throw new HttpProtocolException(414, "request line longer than " + HttpLimits.MAX_REQUEST_LINE + " bytes");
+            }
+            // Judged as soon as it is complete, not when the head is: a bad line (an HTTP/0.9 request, which has no
+            // header section to wait for) is answered at once instead of at the header timeout.
+            parseRequestLine(lineEnd);
+            requestLineLf = lf - start;
         }
-        requestLineLf = lf - start;
         // The header section ends at the first empty line.
         int fieldsStart = lf + 1;
         int pos = Math.max(fieldsStart, start + headScanned);
@@ -126,7 +135,7 @@ final class HttpRequestParser {
             pos = next + 1;
             if (pos - fieldsStart > HttpLimits.MAX_HEADER_BYTES) throw tooLargeHeaders();
         }
-        RequestHead head = buildHead(lineEnd, fieldsStart, headEnd);
+        RequestHead head = buildHead(fieldsStart, headEnd);
         start = headEnd;
         headScanned = 0;
         requestLineLf = -1;
@@ -158,10 +167,15 @@ final class HttpRequestParser {
         return new HttpProtocolException(431, "header section larger than " + HttpLimits.MAX_HEADER_BYTES + " bytes");
     }
 
-    private RequestHead buildHead(int lineEnd, int fieldsStart, int headEnd) throws HttpProtocolException {
-        // request-line = method SP request-target SP HTTP-version (RFC 9112 section 3), single spaces only.
+    /** request-line = method SP request-target SP HTTP-version (RFC 9112 section 3), single spaces only. */
+    private void parseRequestLine(int lineEnd) throws HttpProtocolException {
         int sp1 = indexOf((byte) ' ', start, lineEnd);
         int sp2 = sp1 < 0 ? -1 : indexOf((byte) ' ', sp1 + 1, lineEnd);
+        if (sp1 > start && sp2 < 0 && sp1 + 1 < lineEnd && buf[sp1 + 1] == '/') {
+            // "GET /path" alone is HTTP/0.9 (RFC 1945 section 4.1's Simple-Request). Apache refuses it with 400 by
+            // default (HttpProtocolOptions Require1.0); a 0.9 client cannot read a status line anyway.
+            throw new HttpProtocolException(400, "HTTP/0.9 request (no HTTP version); this server speaks HTTP/1.0 and 1.1");
+        }
         if (sp1 <= start || sp2 < 0 || sp2 == sp1 + 1 || indexOf((byte) ' ', sp2 + 1, lineEnd) >= 0) {
             throw new HttpProtocolException(400, "malformed request line");
         }
@@ -172,10 +186,12 @@ final class HttpRequestParser {
             int b = buf[i] & 0xff;
             if (b < 0x21 || b > 0x7e) throw new HttpProtocolException(400, "invalid character in request target");
         }
-        int minor = parseVersion(sp2 + 1, lineEnd);
-        String method = new String(buf, start, sp1 - start, ISO_8859_1);
-        String target = new String(buf, sp1 + 1, sp2 - sp1 - 1, ISO_8859_1);
+        lineMinor = parseVersion(sp2 + 1, lineEnd);
+        lineMethod = new String(buf, start, sp1 - start, ISO_8859_1);
+        lineTarget = new String(buf, sp1 + 1, sp2 - sp1 - 1, ISO_8859_1);
+    }
 
+    private RequestHead buildHead(int fieldsStart, int headEnd) throws HttpProtocolException {
         HttpHeaders headers = new HttpHeaders();
         int pos = fieldsStart;
         while (true) {
@@ -188,7 +204,7 @@ final class HttpRequestParser {
             parseField(pos, le, headers);
             pos = lf + 1;
         }
-        return decideFraming(method, target, minor, headers);
+        return decideFraming(lineMethod, lineTarget, lineMinor, headers);
     }
 
     /** HTTP-version = "HTTP/" DIGIT "." DIGIT. Major 1 only (else 505); 1.2+ is answered as 1.1 (RFC 9110 2.5). */

@@ -39,6 +39,7 @@ public final class HttpService implements Service {
     private final HttpApp app;
     private final HttpOptions options;
     private final HttpMetrics metrics;
+    private final AddressLimit addresses;
     /** The clock for timeouts; replaced in tests so deadlines need no waiting. */
     private volatile LongSupplier nanoClock = System::nanoTime;
 
@@ -46,6 +47,7 @@ public final class HttpService implements Service {
         this.app = Objects.requireNonNull(app, "app");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new HttpMetrics(Objects.requireNonNull(stats, "stats"));
+        this.addresses = new AddressLimit(options.maxPerAddress());
         app.get("/healthz", HttpApp.Dispatch.EVENT_LOOP, req -> Response.json(Map.of("status", "ok")));
         app.get("/metrics", HttpApp.Dispatch.EVENT_LOOP, req -> Response.bytes(200,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.render(modelOf(req)).getBytes(ISO_8859_1)));
@@ -67,6 +69,10 @@ public final class HttpService implements Service {
 
     HttpMetrics metrics() {
         return metrics;
+    }
+
+    AddressLimit addresses() {
+        return addresses;
     }
 
     long nanoTime() {

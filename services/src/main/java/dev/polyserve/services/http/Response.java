@@ -61,6 +61,10 @@ public final class Response {
     private final List<String> headerValues = new ArrayList<>(4);
     private Body body = Empty.INSTANCE;
     private boolean close;
+    /** Header fields already encoded as {@code Name: value\r\n} lines (a cached static file's); see {@link #fields}. */
+    private byte[] encodedFields = NO_FIELDS;
+
+    private static final byte[] NO_FIELDS = new byte[0];
 
     private Response(int status) {
         if (status < 100 || status > 999) throw new IllegalArgumentException("status out of range: " + status);
@@ -97,11 +101,10 @@ public final class Response {
         return error(status, "Moved to " + location).header("Location", location);
     }
 
-    /** A small HTML page explaining the status, as nginx and Apache send for errors. */
+    /** A small HTML page explaining the status, as nginx and Apache send for errors, in the welcome site's style. */
     public static Response error(int status, String message) {
-        String reason = Status.reason(status);
-        String page = "<!DOCTYPE html>\n<html><head><title>" + status + " " + reason + "</title></head>\n<body><h1>"
-                + status + " " + reason + "</h1>\n<p>" + PathCodec.escapeHtml(message) + "</p>\n<hr><address>polyserve</address></body></html>\n";
+        String title = status + " " + Status.reason(status);
+        String page = Pages.page(title, "<p>" + PathCodec.escapeHtml(message) + "</p>");
         return bytes(status, "text/html; charset=utf-8", page.getBytes(UTF_8));
     }
 
@@ -119,6 +122,19 @@ public final class Response {
         headerNames.add(name);
         headerValues.add(value);
         return this;
+    }
+
+    /**
+     * Adds header fields already encoded as {@code Name: value\r\n} lines (Latin-1, validated by the caller), sent
+     * before those added with {@link #header}. Static files encode theirs once per file, not once per request.
+     */
+    Response fields(byte[] encoded) {
+        this.encodedFields = encoded;
+        return this;
+    }
+
+    byte[] encodedFields() {
+        return encodedFields;
     }
 
     /** Replaces the body. */

@@ -64,19 +64,38 @@ final class StaticFiles {
         Response.Body open(long position, long count) throws IOException;
     }
 
-    private record FileSource(Path file) implements BodySource {
+    /**
+     * A file on disk. One no larger than {@link #INLINE_FILE_LIMIT} is read once and kept in the content cache,
+     * keyed by path and validator ({@code mtime-size}), so a changed file (seen at the next lookup) is read anew;
+     * a larger one is sent from the live file.
+     */
+    private record FileSource(Path file, long length, String cacheKey, ByteCache cache) implements BodySource {
         @Override
         public Response.Body open(long position, long count) throws IOException {
+            if (length <= INLINE_FILE_LIMIT) {
+                byte[] whole = cache.get(cacheKey, () -> readWhole(file, length));
+                return new Response.Bytes(whole, (int) position, (int) count);
+            }
             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
             if (count > INLINE_FILE_LIMIT) return new Response.FileRegion(ch, position, count);
             try (ch) {
-                // Small bodies ride in the header's buffer: one write and one packet instead of write + sendfile.
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) count);
-                while (b.hasRemaining() && ch.read(b, position + b.position()) > 0) { }
-                if (b.hasRemaining()) throw new NoSuchFileException(file + " shrank while being read");
-                return new Response.Bytes(b.array(), 0, (int) count);
+                return new Response.Bytes(read(ch, file, position, (int) count), 0, (int) count);
             }
         }
+    }
+
+    private static byte[] readWhole(Path file, long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() != length) throw new NoSuchFileException(file + " changed size while being read");
+            return read(ch, file, 0, (int) length);
+        }
+    }
+
+    private static byte[] read(FileChannel ch, Path file, long position, int count) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(count);
+        while (b.hasRemaining() && ch.read(b, position + b.position()) > 0) { }
+        if (b.hasRemaining()) throw new NoSuchFileException(file + " shrank while being read");
+        return b.array();
     }
 
     private record BytesSource(byte[] data) implements BodySource {
@@ -86,8 +105,15 @@ final class StaticFiles {
         }
     }
 
-    /** One encoding of a resource. */
-    private record Variant(long length, String etag, BodySource source, boolean gzip) {}
+    /**
+     * One encoding of a resource, with the header fields of its 200 response encoded once ({@link #okFields}):
+     * a cached small file then costs a copy of two byte arrays per request.
+     */
+    private record Variant(long length, String etag, BodySource source, boolean gzip, byte[] okFields) {
+        Variant(long length, String etag, BodySource source, boolean gzip) {
+            this(length, etag, source, gzip, null);
+        }
+    }
 
     private record Resource(String name, String contentType, long lastModified, String lastModifiedText,
                             Variant identity, Variant gzipped) {}
@@ -109,7 +135,8 @@ final class StaticFiles {
 
     private final Path root;
     private final Map<String, Resource> bundle;
-    private final GzipCache gzipCache = new GzipCache(HttpLimits.GZIP_CACHE_BYTES);
+    private final ByteCache gzipCache = new ByteCache(HttpLimits.GZIP_CACHE_BYTES);
+    private final ByteCache contentCache = new ByteCache(HttpLimits.FILE_CACHE_BYTES);
     private final java.util.concurrent.ConcurrentHashMap<String, CachedLookup> lookups = new java.util.concurrent.ConcurrentHashMap<>();
 
     private StaticFiles(Path root, Map<String, Resource> bundle) {
@@ -144,7 +171,7 @@ final class StaticFiles {
                 byte[] z = gzip(data);
                 gz = new Variant(z.length, "\"" + tag + "-gz\"", new BytesSource(z), true);
             }
-            files.put("/" + name, new Resource(name, type, loaded, HttpDates.format(loaded), identity, gz));
+            files.put("/" + name, withFields(new Resource(name, type, loaded, HttpDates.format(loaded), identity, gz)));
         }
         return new StaticFiles(null, Map.copyOf(files));
     }
@@ -239,21 +266,38 @@ final class StaticFiles {
         long mtime = a.lastModifiedTime().toMillis();
         // nginx's ETag shape: hex mtime, hex size. Cheap, and changes whenever either does.
         String tag = Long.toHexString(mtime / 1000) + "-" + Long.toHexString(a.size());
-        Variant identity = new Variant(a.size(), '"' + tag + '"', new FileSource(file), false);
+        String key = file + "\0" + tag;
+        Variant identity = new Variant(a.size(), '"' + tag + '"', new FileSource(file, a.size(), key, contentCache), false);
         Variant gz = null;
         if (MimeTypes.compressible(type)) {
             Path pre = file.resolveSibling(name + ".gz");
             if (Files.isRegularFile(pre, LinkOption.NOFOLLOW_LINKS)) {
-                gz = new Variant(Files.size(pre), "\"" + tag + "-gzs\"", new FileSource(pre), true);
+                long preSize = Files.size(pre);
+                gz = new Variant(preSize, "\"" + tag + "-gzs\"", new FileSource(pre, preSize, key + "\0gz", contentCache), true);
             } else if (a.size() <= HttpLimits.MAX_GZIP_ON_THE_FLY) {
-                String key = file + "\0" + tag;
                 gz = new Variant(-1, "\"" + tag + "-gz\"", (pos, count) -> {
                     byte[] z = gzipCache.get(key, () -> gzip(Files.readAllBytes(file)));
                     return new Response.Bytes(z, (int) pos, count < 0 ? z.length : (int) count);
                 }, true);
             }
         }
-        return new Resource(name, type, mtime, HttpDates.format(mtime), identity, gz);
+        return withFields(new Resource(name, type, mtime, HttpDates.format(mtime), identity, gz));
+    }
+
+    /** The resource with each variant's 200 fields encoded (those {@link #send} would add one by one). */
+    private static Resource withFields(Resource r) {
+        return new Resource(r.name, r.contentType, r.lastModified, r.lastModifiedText, encode(r, r.identity),
+                r.gzipped == null ? null : encode(r, r.gzipped));
+    }
+
+    private static Variant encode(Resource r, Variant v) {
+        Response resp = validators(Response.status(200), r, v, r.lastModifiedText).header("Content-Type", r.contentType);
+        if (v.gzip) resp.header("Content-Encoding", "gzip");
+        StringBuilder sb = new StringBuilder(160);
+        for (int i = 0; i < resp.headerNames().size(); i++) {
+            sb.append(resp.headerNames().get(i)).append(": ").append(resp.headerValues().get(i)).append("\r\n");
+        }
+        return new Variant(v.length, v.etag, v.source, v.gzip, sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     // ---- responses --------------------------------------------------------------------------------------------
@@ -289,9 +333,7 @@ final class StaticFiles {
                 if (spans != null) return multipart(r, v, lastModified, spans);
             }
         }
-        Response resp = validators(Response.status(200), r, v, lastModified).header("Content-Type", r.contentType);
-        if (v.gzip) resp.header("Content-Encoding", "gzip");
-        return resp.body(v.source.open(0, v.length));
+        return Response.status(200).fields(v.okFields).body(v.source.open(0, v.length));
     }
 
     private static Response validators(Response resp, Resource r, Variant v, String lastModified) {
@@ -453,8 +495,18 @@ final class StaticFiles {
         return false;
     }
 
+    /** One row of a listing. */
+    private record Entry(String name, boolean dir, long size, long modified) {}
+
+    /** Directories first, then by name (case-insensitively, ties by code point), as nginx's autoindex and Apache do. */
+    private static final java.util.Comparator<Entry> LISTING_ORDER = java.util.Comparator.comparing((Entry e) -> !e.dir)
+            .thenComparing(Entry::name, String.CASE_INSENSITIVE_ORDER).thenComparing(Entry::name);
+
+    private static final java.time.format.DateTimeFormatter LISTING_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
     private Response listing(String path, Path dir) {
-        List<String[]> rows = new ArrayList<>();
+        List<Entry> rows = new ArrayList<>();
         int more = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
@@ -462,30 +514,46 @@ final class StaticFiles {
                     more++;
                     continue;
                 }
-                boolean isDir = Files.isDirectory(p);
-                String name = p.getFileName().toString();
-                long size = isDir ? -1 : Files.size(p);
-                rows.add(new String[] {name + (isDir ? "/" : ""), isDir ? "-" : Long.toString(size)});
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class);
+                } catch (IOException gone) {
+                    continue; // removed meanwhile, or a dangling symlink: nothing to link to
+                }
+                rows.add(new Entry(p.getFileName().toString(), a.isDirectory(), a.size(), a.lastModifiedTime().toMillis()));
             }
         } catch (IOException | UncheckedIOException e) {
             log.warn("cannot list {}: {}", dir, e.toString());
             return Response.error(500, "The directory could not be listed.");
         }
-        rows.sort((x, y) -> x[0].compareTo(y[0]));
-        String title = "Index of " + PathCodec.escapeHtml(path);
-        StringBuilder sb = new StringBuilder(256 + rows.size() * 96);
-        sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(title)
-                .append("</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em}td{padding:0 1em 0 0}</style></head>\n<body><h1>")
-                .append(title).append("</h1>\n<table>\n");
-        if (!path.equals("/")) sb.append("<tr><td><a href=\"../\">../</a></td><td></td></tr>\n");
-        for (String[] row : rows) {
-            sb.append("<tr><td><a href=\"").append(PathCodec.escapeHtml(PathCodec.encodePath(row[0]))).append("\">")
-                    .append(PathCodec.escapeHtml(row[0])).append("</a></td><td>").append(row[1]).append("</td></tr>\n");
+        rows.sort(LISTING_ORDER);
+        StringBuilder sb = new StringBuilder(256 + rows.size() * 128);
+        sb.append("<table>\n<tr><th>Name</th><th>Modified (UTC)</th><th class=\"size\">Size</th></tr>\n");
+        if (!path.equals("/")) sb.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
+        for (Entry e : rows) {
+            String shown = e.name + (e.dir ? "/" : "");
+            sb.append("<tr><td><a href=\"").append(PathCodec.escapeHtml(PathCodec.encodePath(shown))).append("\">")
+                    .append(PathCodec.escapeHtml(shown)).append("</a></td><td>")
+                    .append(LISTING_TIME.format(java.time.Instant.ofEpochMilli(e.modified))).append("</td><td class=\"size\"")
+                    .append(e.dir ? ">-" : " title=\"" + e.size + " bytes\">" + humanSize(e.size)).append("</td></tr>\n");
         }
-        sb.append("</table>\n");
-        if (more > 0) sb.append("<p>").append(more).append(" more entries not shown.</p>\n");
-        sb.append("<hr><address>polyserve</address></body></html>\n");
-        return Response.html(sb.toString());
+        sb.append("</table>");
+        if (more > 0) sb.append("\n<p>").append(more).append(" more entries not shown.</p>");
+        return Response.html(Pages.page("Index of " + PathCodec.escapeHtml(path), sb.toString()));
+    }
+
+    /** 1023 B, 1.0 KiB, 12.3 MiB: binary units, one decimal below 100 (as ls -h, in IEC units). */
+    static String humanSize(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return (v < 100 ? String.format(java.util.Locale.ROOT, "%.1f", v) : String.format(java.util.Locale.ROOT, "%.0f", v))
+                + " " + units[u];
     }
 
     // ---- bytes ----------------------------------------------------------------------------------------------------
@@ -513,13 +581,13 @@ final class StaticFiles {
         }
     }
 
-    /** On-the-fly gzip results by file and validator, least recently used dropped past a byte budget. */
-    private static final class GzipCache {
+    /** Bytes by file and validator (small files' contents, on-the-fly gzip results), least recently used dropped past a byte budget. */
+    private static final class ByteCache {
         private final long budget;
         private long used;
         private final LinkedHashMap<String, byte[]> entries = new LinkedHashMap<>(64, 0.75f, true);
 
-        GzipCache(long budget) {
+        ByteCache(long budget) {
             this.budget = budget;
         }
 

@@ -25,6 +25,8 @@ final class FakeConn implements Conn {
     final List<Timer> timers = new ArrayList<>();
     boolean open = true;
     boolean paused;
+    /** How many times write was called: pipelined responses should arrive in one. */
+    int writes;
 
     String output() {
         return written.toString(ISO_8859_1);
@@ -33,6 +35,7 @@ final class FakeConn implements Conn {
     @Override
     public void write(ByteBuffer out) {
         if (!open) return;
+        writes++;
         byte[] b = new byte[out.remaining()];
         out.get(b);
         written.writeBytes(b);
@@ -50,13 +53,16 @@ final class FakeConn implements Conn {
     }
 
     @Override public long queuedBytes() { return 0; }
+    @Override public void requireSendRate(dev.polyserve.core.MinimumRate rate) { sendRate = rate; }
+    dev.polyserve.core.MinimumRate sendRate;
     @Override public void pauseReading() { paused = true; }
     @Override public void resumeReading() { paused = false; }
     @Override public void close() { open = false; }
     @Override public void abort() { open = false; }
     @Override public boolean isOpen() { return open; }
     @Override public Executor executor() { return Runnable::run; }
-    @Override public SocketAddress remote() { return new InetSocketAddress("127.0.0.1", 40000); }
+    SocketAddress remote = new InetSocketAddress("127.0.0.1", 40000);
+    @Override public SocketAddress remote() { return remote; }
     @Override public SocketAddress local() { return new InetSocketAddress("127.0.0.1", 8080); }
     @Override public String model() { return "fake"; }
 

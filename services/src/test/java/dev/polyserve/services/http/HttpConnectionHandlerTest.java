@@ -15,13 +15,14 @@ class HttpConnectionHandlerTest {
     private final AtomicLong now = new AtomicLong();
     private final FakeConn conn = new FakeConn();
     private HttpConnectionHandler handler;
+    private HttpService service;
 
     @BeforeEach
     void open() {
         HttpApp app = new HttpApp().bundledSite();
         app.post("/echo", HttpApp.Dispatch.EVENT_LOOP, req -> Response.text(req.bodyText()));
         HttpOptions opts = HttpOptions.defaults().withHeaderTimeout(Duration.ofSeconds(20)).withKeepAliveTimeout(Duration.ofSeconds(15));
-        HttpService service = new HttpService(app, opts, new ServerStats());
+        service = new HttpService(app, opts, new ServerStats());
         service.setClock(now::get);
         handler = (HttpConnectionHandler) service.newHandler();
         handler.onOpen(conn);
@@ -88,6 +89,129 @@ class HttpConnectionHandlerTest {
         String out = conn.output();
         assertThat(out.indexOf("\r\n\r\n1")).isLessThan(out.indexOf("\r\n\r\n2"));
         assertThat(conn.open).isFalse();
+    }
+
+    @Test
+    void pipelinedResponsesLeaveInOneWrite() {
+        send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n".repeat(50));
+        assertThat(conn.output().split("HTTP/1.1 200 OK", -1)).hasSize(51);
+        assertThat(conn.writes).as("fifty small responses gathered into one buffer").isEqualTo(1);
+    }
+
+    @Test
+    void http09RequestLineIsRefusedAtOnce() {
+        send("GET /hello.txt\r\n");
+        assertThat(conn.output()).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("HTTP/0.9");
+    }
+
+    @Test
+    void malformedRequestLineIsRefusedBeforeTheHeadEnds() {
+        send("GET  / HTTP/1.1\r\nHost: x\r\n");
+        assertThat(conn.output()).startsWith("HTTP/1.1 400 Bad Request\r\n");
+        send("GET / HTTP/2.0\r\n");
+        FakeConn other = new FakeConn();
+        HttpConnectionHandler h = (HttpConnectionHandler) service.newHandler();
+        h.onOpen(other);
+        h.onRead(other, ByteBuffer.wrap("GET / HTTP/2.0\r\n".getBytes(ISO_8859_1)));
+        assertThat(other.output()).startsWith("HTTP/1.1 505 ");
+    }
+
+    @Test
+    void http10IsAnsweredAsHttp11WithItsKeepAliveRules() {
+        send("GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assertThat(conn.output()).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: keep-alive\r\n");
+        assertThat(conn.open).isTrue();
+        send("GET /hello.txt HTTP/1.0\r\n\r\n");
+        assertThat(conn.output().substring(conn.output().lastIndexOf("HTTP/1.1 200"))).contains("Connection: close\r\n");
+        assertThat(conn.open).as("a 1.0 request without keep-alive ends the connection").isFalse();
+    }
+
+    @Test
+    void lingeringCloseEndsAfterOneQuietSecond() {
+        send("BAD\r\n\r\n");
+        assertThat(conn.output()).startsWith("HTTP/1.1 400");
+        advance(Duration.ofMillis(900));
+        assertThat(conn.open).isTrue();
+        send("still sending");
+        advance(Duration.ofMillis(900));
+        assertThat(conn.open).as("bytes arrived 0.9 s ago: keep draining").isTrue();
+        advance(HttpLimits.LINGER_QUIET);
+        assertThat(conn.open).as("a quiet second ends the linger").isFalse();
+    }
+
+    @Test
+    void lingeringCloseHasAHardBound() {
+        send("BAD\r\n\r\n");
+        for (int i = 0; i < 20 && conn.open; i++) {
+            send("x");
+            advance(Duration.ofMillis(500));
+        }
+        assertThat(conn.open).isFalse();
+        assertThat(now.get()).isLessThanOrEqualTo(HttpLimits.LINGER_MAX.toNanos() + Duration.ofMillis(500).toNanos());
+    }
+
+    @Test
+    void slowBodyGets408AfterAWindowBelowTheRate() {
+        // The default rate: 500 B/s over 20 s, so a window must bring 10,000 bytes or the rest of the body.
+        send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "a".repeat(10));
+        advance(Duration.ofSeconds(10));
+        send("b".repeat(5000));
+        advance(Duration.ofSeconds(10));
+        assertThat(conn.output()).as("5,010 bytes in the first 20 s").startsWith("HTTP/1.1 408 Request Timeout")
+                .contains("too slowly");
+    }
+
+    @Test
+    void bodyAtTheRateIsAccepted() {
+        send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 25000\r\n\r\n");
+        for (int i = 0; i < 2; i++) {
+            send("c".repeat(10_000));
+            advance(Duration.ofSeconds(20));
+        }
+        assertThat(conn.output()).as("two windows at the rate").isEmpty();
+        send("c".repeat(5_000));
+        assertThat(conn.output()).startsWith("HTTP/1.1 200 OK");
+    }
+
+    @Test
+    void shortBodyMustJustFinishWithinTheWindow() {
+        send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+        advance(Duration.ofSeconds(20));
+        assertThat(conn.output()).startsWith("HTTP/1.1 408");
+    }
+
+    @Test
+    void sendRateIsHandedToTheConnection() {
+        assertThat(conn.sendRate).isEqualTo(HttpLimits.DEFAULT_SEND_RATE);
+    }
+
+    @Test
+    void oneAddressIsCappedAndReleasedOnClose() {
+        HttpService capped = new HttpService(new HttpApp().bundledSite(), HttpOptions.defaults().withMaxPerAddress(2), new ServerStats());
+        FakeConn[] conns = {new FakeConn(), new FakeConn(), new FakeConn()};
+        HttpConnectionHandler[] hs = new HttpConnectionHandler[3];
+        for (int i = 0; i < 3; i++) {
+            hs[i] = (HttpConnectionHandler) capped.newHandler();
+            hs[i].onOpen(conns[i]);
+        }
+        assertThat(conns[0].output()).isEmpty();
+        assertThat(conns[2].output()).startsWith("HTTP/1.1 503 Service Unavailable").contains("Too many connections");
+        hs[0].onClose(conns[0], null);
+        hs[2].onClose(conns[2], null);
+        FakeConn next = new FakeConn();
+        capped.newHandler().onOpen(next);
+        assertThat(next.output()).as("a slot freed").isEmpty();
+        FakeConn elsewhere = new FakeConn();
+        elsewhere.remote = new java.net.InetSocketAddress("127.0.0.2", 40000);
+        capped.newHandler().onOpen(elsewhere);
+        assertThat(elsewhere.output()).isEmpty();
+    }
+
+    @Test
+    void errorPagesWearTheSiteStyle() {
+        send("GET /no-such-file HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(conn.output()).startsWith("HTTP/1.1 404").contains("<style>").contains("linear-gradient")
+                .contains("No such file: /no-such-file");
     }
 
     @Test
