@@ -59,7 +59,7 @@ public final class LogLimiter {
     }
 
     /** Null to drop the line; else the text to append (a note of lines dropped before it, or nothing). */
-    private String admit(Object key) {
+    String admit(Object key) {
         long now = clock.getAsLong();
         if (windows.size() >= MAX_KEYS) windows.clear();
         long[] dropped = {0};

@@ -218,6 +218,62 @@ public abstract class EngineConformanceSuite {
         }
     }
 
+    /** Answers a client's first bytes with {@code total} bytes, then closes; watched at {@code rate}. */
+    private static Service producer(long total, MinimumRate rate, ConcurrentLinkedQueue<Throwable> causes) {
+        return () -> new Handler() {
+            boolean answered;
+
+            @Override
+            public void onOpen(Conn c) {
+                c.requireSendRate(rate);
+            }
+
+            @Override
+            public void onRead(Conn c, ByteBuffer in) {
+                in.position(in.limit());
+                if (answered) return;
+                answered = true;
+                for (long queued = 0; queued < total; queued += 64 * 1024) c.write(ByteBuffer.allocate(64 * 1024));
+                c.close();
+            }
+
+            @Override
+            public void onClose(Conn c, Throwable cause) {
+                if (cause != null) causes.add(cause);
+            }
+        };
+    }
+
+    @Test
+    void clientThatStopsReadingIsAbortedByTheSendRateWatchAndAReaderIsNot() throws Exception {
+        // 4 KiB a second over 1 s windows: any client that reads at all keeps it; one that never reads cannot.
+        MinimumRate rate = new MinimumRate(4096, Duration.ofSeconds(1));
+        long total = 3L << 20; // under the default 4 MiB write queue limit, far over a small receive window
+        ConcurrentLinkedQueue<Throwable> causes = new ConcurrentLinkedQueue<>();
+        Server server = echoServer(b -> b, producer(total, rate, causes));
+        try (Socket reader = connect(server)) {
+            reader.getOutputStream().write('x');
+            long got = 0;
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = reader.getInputStream().read(buf)) > 0; ) got += n;
+            assertThat(got).as("a reader gets everything, then EOF").isEqualTo(total);
+        }
+        assertThat(causes).isEmpty();
+        Socket stalled = new Socket();
+        stalled.setReceiveBufferSize(4096); // before connecting, so the window is small from the start
+        stalled.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), 10_000);
+        synchronized (sockets) {
+            sockets.add(stalled);
+        }
+        stalled.getOutputStream().write('x');
+        Await.until(DEADLINE, "the watch to abort the client that does not read",
+                () -> causes.stream().anyMatch(t -> String.valueOf(t.getMessage()).contains("waiting output")));
+        try (Socket after = connect(server)) {
+            after.getOutputStream().write('x');
+            assertThat(after.getInputStream().read()).as("the server still serves").isEqualTo(0);
+        }
+    }
+
     @Test
     void idleConnectionIsClosed() throws Exception {
         Server server = echoServer(b -> b.idleTimeout(Duration.ofMillis(300)), TestHandlers.echo());
