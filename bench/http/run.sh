@@ -4,10 +4,14 @@
 #   bench/http/run.sh                       # defaults below
 #   MODELS="nio epoll" DURATION=10s CONNS=100 bench/http/run.sh
 #   CONNS=1000 ENDPOINTS=/1k.txt MODELS="nio epoll uring" bench/http/run.sh
+#   PIPELINE=16 CONNS=100 MODELS="epoll-et" PEERS=nginx bench/http/run.sh   # wrk pipelining 16 deep
+#   BURST=1000 MODELS="nio epoll" PEERS=nginx bench/http/run.sh   # time 1,000 GETs sent in one write (pipeline.py)
 #
 # For each server, one after another on the same machine: start it, warm up (5 s), then
 # `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
 # server process tree's utime+stime from /proc (work per server CPU-second = requests / CPU seconds).
+# polyserve runs with --max-per-ip 0 (every wrk connection comes from 127.0.0.1; nginx has no such cap) and
+# --demo-routes (the JSON route on a --root site).
 # Prints a Markdown table on stdout; progress on stderr. Every server binds 127.0.0.1 only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +24,9 @@ PORT=${PORT:-18080}
 MODELS=${MODELS:-}          # default: every model `polyserve models` says is available here
 PEERS=${PEERS:-"nginx netty"}
 ENDPOINTS=${ENDPOINTS:-"/1k.txt /api/hello"}
+PIPELINE=${PIPELINE:-}      # requests per write per connection (wrk -s pipeline.lua); empty = one at a time
+BURST=${BURST:-}            # instead of wrk: N GETs in one write on one connection, timed (pipeline.py)
+ROUNDS=${ROUNDS:-200}       # BURST rounds measured (after as many untimed warm-up rounds)
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
@@ -84,16 +91,40 @@ stop_server() {
   server_pid=""
 }
 
-echo "| server | endpoint | requests/s | p50 | p99 | server CPU s | requests per CPU-s | errors | load (1 min) |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+if [ -n "$BURST" ]; then
+  echo "| server | endpoint | $BURST GETs in one write: median s | best s | worst s | server CPU s | requests per CPU-s | load (1 min) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+else
+  echo "| server | endpoint | requests/s | p50 | p99 | server CPU s | requests per CPU-s | errors | load (1 min) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+fi
 
+measure_burst() {  # label endpoint-path
+  local label=$1 path=$2 before after load out cpu per
+  python3 "$here/pipeline.py" "$PORT" "$path" --requests "$BURST" --rounds "$ROUNDS" --warmup 0 >/dev/null
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  before=$(tree_ticks "$server_pid")
+  out=$(python3 "$here/pipeline.py" "$PORT" "$path" --requests "$BURST" --rounds "$ROUNDS" --warmup 0)
+  after=$(tree_ticks "$server_pid")
+  cpu=$(awk -v t="$((after - before))" -v h="$tck" 'BEGIN {printf "%.2f", t / h}')
+  per=$(awk -v r="$((BURST * ROUNDS))" -v c="$cpu" 'BEGIN {if (c > 0) printf "%.0f", r / c; else print "n/a"}')
+  set -- $out
+  echo "| $label | $path | $1 | $2 | $3 | $cpu | $per | $load |"
+  echo "bench/http: $label $path: median $1 s for $BURST pipelined GETs" >&2
+}
+
+wrk_args=()
+[ -n "$PIPELINE" ] && wrk_args=(-s "$here/pipeline.lua")
 measure() {  # label endpoint-path
+  if [ -n "$BURST" ]; then measure_burst "$@"; return; fi
   local label=$1 path=$2 url="http://127.0.0.1:$PORT$2"
-  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null 2>&1 || true
+  local depth=()
+  [ -n "$PIPELINE" ] && depth=(-- "$PIPELINE")
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "${wrk_args[@]}" "$url" "${depth[@]}" >/dev/null 2>&1 || true
   local before after out load
   load=$(cut -d' ' -f1 /proc/loadavg)   # the machine is shared: record how busy it was
   before=$(tree_ticks "$server_pid")
-  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url" 2>&1)
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${wrk_args[@]}" "$url" "${depth[@]}" 2>&1)
   after=$(tree_ticks "$server_pid")
   local reqs rps p50 p99 errors cpu per
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -126,7 +157,7 @@ done
 
 for model in $MODELS; do
   "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$jar" serve http --root "$work/site" --port "$PORT" \
-    --model "$model" --access-log off >"$work/polyserve-$model.out" 2>&1 &
+    --model "$model" --access-log off --demo-routes --max-per-ip 0 >"$work/polyserve-$model.out" 2>&1 &
   server_pid=$!
   wait_port
   for e in $ENDPOINTS; do measure "polyserve $model" "$e"; done

@@ -46,9 +46,32 @@ class ServeHttpCommandTest {
             int port = PolyserveProcess.port(p.awaitListening());
             assertThat(get(c, port, "/a.txt").body()).isEqualTo("file a");
             assertThat(get(c, port, "/b.txt").statusCode()).isEqualTo(404);
+            assertThat(get(c, port, "/api/time").statusCode()).as("no demo routes on a user's own site").isEqualTo(404);
             assertThat(p.terminate()).isZero();
             assertThat(p.remainingStdout()).contains("\"GET /a.txt HTTP/1.1\" 200 6 ").contains("\"GET /b.txt HTTP/1.1\" 404 ");
         }
+    }
+
+    @Test
+    void demoRoutesOnAUsersSiteWhenAskedFor(@TempDir Path dir) throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--access-log", "off",
+                "--root", dir.toString(), "--demo-routes");
+             HttpClient c = HttpClient.newHttpClient()) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            assertThat(get(c, port, "/api/hello").body()).contains("hello, world");
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
+    @Test
+    void rootThatIsNotADirectoryIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("file.txt"), "x");
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Main.commandLine();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute("serve", "http", "--port", "0", "--root", file.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("polyserve: --root " + file + " is not a directory");
     }
 
     @Test
