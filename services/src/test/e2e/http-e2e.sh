@@ -62,8 +62,14 @@ expect_eq "welcome page 200" 200 "$(curl -s -o "$work/index.html" -w '%{http_cod
 expect_contains "welcome page content" "polyserve is running" "$(cat "$work/index.html")"
 expect_eq "welcome stylesheet" "text/css; charset=utf-8" "$(curl -s -o /dev/null -w '%{content_type}' "$base/style.css")"
 
+# ---- a user's own site: only its files, no demo API ----
+start --root "$work/site" --access-log off
+expect_eq "no /api/time without --demo-routes" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/time")"
+# An HTTP/0.9 request line is answered at once (400), not after the 20 s header timeout: nc waits 8 s at most.
+expect_contains "HTTP/0.9 refused at once" "HTTP/1.1 400" "$(printf 'GET /hello.txt\r\n' | timeout 10 nc -q 8 127.0.0.1 "${base##*:}" || true)"
+
 # ---- a directory with --root and an access log ----
-start --root "$work/site" --access-log "$work/access.log" --max-body 1K
+start --root "$work/site" --access-log "$work/access.log" --max-body 1K --demo-routes
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
 head=$(curl -sSI "$base/hello.txt")

@@ -58,13 +58,10 @@ public abstract class ConnBase implements Conn {
     private volatile boolean readingPaused;
 
     // The send-rate watch (requireSendRate): sent counts bytes the kernel took; flusher writes it, anyone reads.
-    private volatile MinimumRate sendRate;
+    private volatile Watch sendWatch;
     private volatile long sent;
     /** A flush is inside the sink: on a blocking engine that is where a slow reader keeps the writer waiting. */
     private volatile boolean draining;
-    private ScheduledFuture<?> sendCheck;       // guarded by this
-    private long sentAtLastCheck;               // timer thread only
-    private boolean pendingAtLastCheck;         // timer thread only
 
     protected ConnBase(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local) {
         this.ctx = ctx;
@@ -159,31 +156,35 @@ public abstract class ConnBase implements Conn {
 
     @Override
     public final void requireSendRate(MinimumRate rate) {
-        synchronized (this) {
-            sendRate = rate;
-            if (sendCheck != null) {
-                sendCheck.cancel(false);
-                sendCheck = null;
-            }
-            if (rate != null && !isClosed()) {
-                pendingAtLastCheck = false;
-                sendCheck = scheduleSendCheck(rate);
-            }
-        }
+        // Each call starts its own chain of checks; a chain whose watch was replaced (or removed) just stops.
+        Watch w = rate == null ? null : new Watch(rate);
+        sendWatch = w;
+        if (w != null) scheduleSendCheck(w);
     }
 
     /** The send-rate watch in force, or null; engines whose writes block slice them by it (see {@link #flush}). */
     protected final MinimumRate sendRate() {
-        return sendRate;
+        Watch w = sendWatch;
+        return w == null ? null : w.rate;
     }
 
-    private ScheduledFuture<?> scheduleSendCheck(MinimumRate rate) {
+    /** One requireSendRate call's checks: what the last one saw. Timer thread only, apart from {@code rate}. */
+    private static final class Watch {
+        final MinimumRate rate;
+        long sentAtLastCheck;
+        boolean pendingAtLastCheck;
+
+        Watch(MinimumRate rate) {
+            this.rate = rate;
+        }
+    }
+
+    private void scheduleSendCheck(Watch w) {
+        timers.removeIf(ScheduledFuture::isDone);
         try {
-            ScheduledFuture<?> f = ctx.timer().schedule(this::checkSendRate, rate.window().toNanos(), TimeUnit.NANOSECONDS);
-            timers.add(f);
-            return f;
+            timers.add(ctx.timer().schedule(() -> checkSendRate(w), w.rate.window().toNanos(), TimeUnit.NANOSECONDS));
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            return null; // the engine is past its grace period; the connection is being aborted anyway
+            // the engine is past its grace period; the connection is being aborted anyway
         }
     }
 
@@ -192,23 +193,20 @@ public abstract class ConnBase implements Conn {
      * waiting now had the whole window to move; fewer bytes than the rate asks means the peer is not reading.
      * Costs one timer task per connection per window, like the idle check, and nothing on the write path.
      */
-    private void checkSendRate() {
-        MinimumRate rate = sendRate;
-        if (rate == null || isClosed()) return;
+    private void checkSendRate(Watch w) {
+        if (sendWatch != w || isClosed()) return;
         long now = sent;
         boolean pending = backlogged || draining;
-        if (pending && pendingAtLastCheck && now - sentAtLastCheck < rate.bytesPerWindow()) {
-            long took = now - sentAtLastCheck;
+        if (pending && w.pendingAtLastCheck && now - w.sentAtLastCheck < w.rate.bytesPerWindow()) {
+            long took = now - w.sentAtLastCheck;
             slowReaders.warn(hostOf(remote), "aborting connection from {}: it took {} bytes of waiting output in one window "
-                    + "(minimum {})", remote, took, rate);
-            abort(new IOException("peer took " + took + " bytes of waiting output in one window (minimum " + rate + ")"));
+                    + "(minimum {})", remote, took, w.rate);
+            abort(new IOException("peer took " + took + " bytes of waiting output in one window (minimum " + w.rate + ")"));
             return;
         }
-        sentAtLastCheck = now;
-        pendingAtLastCheck = pending;
-        synchronized (this) {
-            if (sendRate == rate && !isClosed()) sendCheck = scheduleSendCheck(rate);
-        }
+        w.sentAtLastCheck = now;
+        w.pendingAtLastCheck = pending;
+        scheduleSendCheck(w);
     }
 
     private static Object hostOf(SocketAddress a) {

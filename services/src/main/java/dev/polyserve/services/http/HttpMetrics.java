@@ -4,6 +4,7 @@ import dev.polyserve.core.ServerStats;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -12,24 +13,43 @@ import java.util.concurrent.atomic.LongAdder;
  * labelled with the model serving them.
  */
 final class HttpMetrics {
-    private record Key(String model, int status) {}
+    /**
+     * One model's counters: responses by status in an array indexed by the status (no key object or map lookup
+     * per request), each counter made at its status's first response. A connection looks its model's up once.
+     */
+    static final class ModelCounters {
+        private final AtomicReferenceArray<LongAdder> byStatus = new AtomicReferenceArray<>(1000);
+        private final LongAdder bodyBytes = new LongAdder();
+
+        void recordResponse(int status, long bodyBytesSent) {
+            LongAdder a = byStatus.get(status);
+            if (a == null) {
+                byStatus.compareAndSet(status, null, new LongAdder());
+                a = byStatus.get(status);
+            }
+            a.increment();
+            if (bodyBytesSent > 0) bodyBytes.add(bodyBytesSent);
+        }
+    }
 
     private final ServerStats stats;
-    private final Map<Key, LongAdder> requests = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> bodyBytes = new ConcurrentHashMap<>();
+    private final Map<String, ModelCounters> models = new ConcurrentHashMap<>();
 
     HttpMetrics(ServerStats stats) {
         this.stats = stats;
     }
 
-    void recordResponse(String model, int status, long bodyBytesSent) {
-        requests.computeIfAbsent(new Key(model, status), k -> new LongAdder()).increment();
-        if (bodyBytesSent > 0) bodyBytes.computeIfAbsent(model, k -> new LongAdder()).add(bodyBytesSent);
+    /** The counters of {@code model}; look them up once per connection. */
+    ModelCounters forModel(String model) {
+        return models.computeIfAbsent(model, k -> new ModelCounters());
     }
 
     long requests(int status) {
         long n = 0;
-        for (var e : requests.entrySet()) if (e.getKey().status == status) n += e.getValue().sum();
+        for (ModelCounters m : models.values()) {
+            LongAdder a = m.byStatus.get(status);
+            if (a != null) n += a.sum();
+        }
         return n;
     }
 
@@ -43,15 +63,20 @@ final class HttpMetrics {
         counter(sb, "polyserve_bytes_sent_total", "Bytes written to clients (headers and bodies).", m, stats.bytesOut());
         sb.append("# HELP polyserve_http_requests_total HTTP responses sent, by status.\n");
         sb.append("# TYPE polyserve_http_requests_total counter\n");
-        Map<Key, Long> sorted = new TreeMap<>((a, b) -> a.model.equals(b.model)
-                ? Integer.compare(a.status, b.status) : a.model.compareTo(b.model));
-        requests.forEach((k, v) -> sorted.put(k, v.sum()));
-        sorted.forEach((k, v) -> sb.append("polyserve_http_requests_total{model=\"").append(k.model)
-                .append("\",status=\"").append(k.status).append("\"} ").append(v).append('\n'));
+        Map<String, ModelCounters> sorted = new TreeMap<>(models);
+        sorted.forEach((name, c) -> {
+            for (int status = 0; status < c.byStatus.length(); status++) {
+                LongAdder a = c.byStatus.get(status);
+                if (a != null) {
+                    sb.append("polyserve_http_requests_total{model=\"").append(name).append("\",status=\"").append(status)
+                            .append("\"} ").append(a.sum()).append('\n');
+                }
+            }
+        });
         sb.append("# HELP polyserve_http_response_body_bytes_total Response body bytes sent.\n");
         sb.append("# TYPE polyserve_http_response_body_bytes_total counter\n");
-        new TreeMap<>(bodyBytes).forEach((k, v) -> sb.append("polyserve_http_response_body_bytes_total{model=\"")
-                .append(k).append("\"} ").append(v.sum()).append('\n'));
+        sorted.forEach((name, c) -> sb.append("polyserve_http_response_body_bytes_total{model=\"")
+                .append(name).append("\"} ").append(c.bodyBytes.sum()).append('\n'));
         return sb.toString();
     }
 
