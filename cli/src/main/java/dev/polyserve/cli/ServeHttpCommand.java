@@ -1,6 +1,5 @@
 package dev.polyserve.cli;
 
-import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.services.http.AccessLog;
 import dev.polyserve.services.http.DemoApi;
@@ -44,8 +43,9 @@ final class ServeHttpCommand implements Callable<Integer> {
             description = "Largest request body, else 413, e.g. 64K, 10M (default: ${DEFAULT-VALUE}, nginx's client_max_body_size).")
     long maxBody;
 
-    @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "-",
-            description = "Access log in combined format: a file, '-' for stdout, or 'off' (default: stdout).")
+    @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "stderr",
+            description = "Access log in combined format: a file, 'stderr', '-' for stdout, or 'off' (default: ${DEFAULT-VALUE}, "
+                    + "beside the other log lines, so stdout keeps its one 'listening on' line).")
     String accessLog;
 
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = Sizes.DurationConverter.class,
@@ -96,6 +96,7 @@ final class ServeHttpCommand implements Callable<Integer> {
         if (maxPerIp < 0) throw new ParameterException(spec.commandLine(), "--max-per-ip must not be negative");
         AccessLog log = switch (accessLog) {
             case "off" -> null;
+            case "stderr" -> AccessLog.toStderr();
             case "-" -> AccessLog.toStdout();
             default -> AccessLog.toFile(Path.of(accessLog));
         };
@@ -104,15 +105,9 @@ final class ServeHttpCommand implements Callable<Integer> {
                 .withKeepAliveTimeout(keepAliveTimeout).withBodyRate(rate("body", minBodyRate, bodyTimeout))
                 .withSendRate(rate("send", minSendRate, sendTimeout)).withMaxPerAddress(maxPerIp).withAccessLog(log);
         HttpService http = new HttpService(app, options, stats);
-        Server s = server.builder(DEFAULT_PORT, ServeRunner.DEFAULT_TCP_MODEL).stats(stats).service(http).start();
-        try {
-            ServeRunner.announce(System.out, s.localAddress(), "http", s.config().model(), "tcp");
-            Signals.awaitTermination();
-            s.stop(server.shutdownGrace());
-        } finally {
-            if (log != null) log.close();
-        }
-        return 0;
+        ServePipeline pipeline = ServePipeline.tcp(server, "http", DEFAULT_PORT).stats(stats);
+        if (log != null) pipeline.closeAtExit(log);
+        return pipeline.serve(http);
     }
 
     /** Null (no check) for a zero window; a rate of 0 is refused, since it would judge nothing. */
