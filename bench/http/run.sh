@@ -31,6 +31,8 @@ JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
 tck=$(getconf CLK_TCK)
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || { echo "bench/http: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
@@ -74,21 +76,6 @@ tree_ticks() {
     fi
   done
   echo "$total"
-}
-
-wait_port() {
-  for _ in $(seq 1 200); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/1k.txt" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "bench/http: server did not come up on port $PORT" >&2
-  return 1
-}
-
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
 }
 
 if [ -n "$BURST" ]; then
@@ -150,7 +137,7 @@ for peer in $PEERS; do
       server_pid=$! ;;
     *) echo "bench/http: unknown peer $peer" >&2; exit 2 ;;
   esac
-  wait_port
+  wait_port /1k.txt
   for e in $ENDPOINTS; do measure "$peer" "$e"; done
   stop_server
 done
@@ -159,7 +146,7 @@ for model in $MODELS; do
   "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$jar" serve http --root "$work/site" --port "$PORT" \
     --model "$model" --access-log off --demo-routes --max-per-ip 0 >"$work/polyserve-$model.out" 2>&1 &
   server_pid=$!
-  wait_port
+  wait_port /1k.txt
   for e in $ENDPOINTS; do measure "polyserve $model" "$e"; done
   stop_server
 done

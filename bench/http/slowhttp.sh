@@ -25,6 +25,8 @@ PORT=${PORT:-18480}
 POLYSERVE_CAP=${POLYSERVE_CAP:-1}   # also show the default --max-per-ip against one attacking address
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 for tool in slowhttptest nginx curl; do
   command -v "$tool" >/dev/null || { echo "bench/http: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
@@ -42,17 +44,11 @@ chmod 755 "$work" "$work/site"
 printf '<!DOCTYPE html><title>slow</title><p>hello</p>\n' > "$work/site/index.html"
 head -c $((1 << 20)) /dev/zero > "$work/site/big.bin"   # slow read needs a response larger than the buffers
 
-(cd "$repo" && mvn -B -q -ntp -DskipTests package -pl cli -am >&2)
-jar="$repo/cli/target/polyserve.jar"
-
-wait_port() {
-  for _ in $(seq 1 200); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "bench/http: server did not come up on port $PORT" >&2
-  return 1
-}
+jar=${JAR:-}               # a polyserve.jar already built; default: build this checkout's
+if [ -z "$jar" ]; then
+  (cd "$repo" && mvn -B -q -ntp -DskipTests package -pl cli -am >&2)
+  jar="$repo/cli/target/polyserve.jar"
+fi
 
 start() {  # server [extra polyserve options...]
   local server=$1; shift
@@ -68,13 +64,7 @@ start() {  # server [extra polyserve options...]
       nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
       server_pid=$! ;;
   esac
-  wait_port
-}
-
-stop() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  wait_port /
 }
 
 log_lines() {  # server
@@ -112,7 +102,7 @@ for server in $SERVERS; do
         }' "$prefix.csv")
       echo "| $server | $mode | $n | $summary | $lines | $load |"
       echo "bench/http: $server $mode $n: $summary, $lines log lines" >&2
-      stop
+      stop_server
     done
   done
 done
@@ -132,6 +122,6 @@ if [ "$POLYSERVE_CAP" = 1 ] && [[ " $SERVERS " == *" polyserve "* ]]; then
   echo
   echo "Default \`--max-per-ip 256\`, slow headers from 127.0.0.1 with 1,000 connections: the attacker held at most"
   echo "$held; during the attack a request from 127.0.0.2 got $other, one from 127.0.0.1 got $same."
-  stop
+  stop_server
 fi
 echo "bench/http: raw reports in $work" >&2
