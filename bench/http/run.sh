@@ -51,7 +51,7 @@ chmod 755 "$work" "$work/site"  # nginx workers run as an unprivileged user
 head -c 1024 /dev/zero | tr '\0' 'x' > "$work/site/1k.txt"
 
 echo "bench/http: building polyserve and the Netty peer..." >&2
-(cd "$repo" && mvn -B -q -ntp -DskipTests package -pl cli,bench/peers -am >&2)
+[ "${BUILD:-1}" = 0 ] || (cd "$repo" && mvn -B -q -ntp -DskipTests package -pl cli,bench/peers -am >&2)  # BUILD=0: reuse
 (cd "$repo/bench/peers" && mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile="$work/peers.cp" >&2)
 peers_cp="$repo/bench/peers/target/classes:$(cat "$work/peers.cp")"
 jar="$repo/cli/target/polyserve.jar"
