@@ -21,6 +21,7 @@ final class InboundStream {
     private final TreeMap<Long, RoomWire.Event> pending = new TreeMap<>();
     private long gapSince;
     private long lastAsked;
+    private long deliveredWhenAsked;
     private boolean asked;
     private long duplicates;
     private long lost;
@@ -86,9 +87,16 @@ final class InboundStream {
      */
     long[] toAsk(long now, long retryNanos) {
         if (!gapOpen()) return null;
+        if (asked && delivered > deliveredWhenAsked) {
+            // The answer is arriving: wait for the rest rather than ask again (which would send it all twice).
+            deliveredWhenAsked = delivered;
+            lastAsked = now;
+            return null;
+        }
         if (asked && now - lastAsked < retryNanos) return null;
         asked = true;
         lastAsked = now;
+        deliveredWhenAsked = delivered;
         long last = pending.isEmpty() ? heard : pending.firstKey() - 1;
         return new long[] {delivered + 1, last};
     }
@@ -97,6 +105,11 @@ final class InboundStream {
     List<RoomWire.Event> expire(long now, long giveUpNanos) {
         if (!gapOpen() || now - gapSince < giveUpNanos) return List.of();
         return giveUp();
+    }
+
+    /** The sender is gone: delivers what waits behind its gaps. */
+    List<RoomWire.Event> abandon() {
+        return gapOpen() ? giveUp() : List.of();
     }
 
     private List<RoomWire.Event> giveUp() {

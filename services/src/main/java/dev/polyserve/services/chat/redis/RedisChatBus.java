@@ -85,7 +85,13 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
     static final int MAX_PENDING_PER_SENDER = 10_000;
 
     /** A gap is asked for again this often until filled (a resend answer is one round trip away). */
-    static final Duration GAP_RETRY = Duration.ofMillis(500);
+    static final Duration GAP_RETRY = Duration.ofSeconds(1);
+
+    /**
+     * How long lines behind a gap wait for it to be filled before they are delivered without it (and the loss
+     * logged): long enough for a busy sender to answer; a sender that died is given up on as soon as it is reaped.
+     */
+    static final Duration GAP_GIVE_UP = Duration.ofSeconds(30);
 
     /** Reconnect back-off: from 100 ms doubling up to 5 s, so a restarted Redis is found again within seconds. */
     static final Duration RECONNECT_MIN = Duration.ofMillis(100), RECONNECT_MAX = Duration.ofSeconds(5);
@@ -167,8 +173,12 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
     private boolean resyncing;
     private final List<RoomWire.Presence> heldDeltas = new ArrayList<>();
     private long versionAtLastTick;
+    private long resentUpTo, resentAt;
     private boolean subscriptionWasDown;
-    private boolean commandsUp = true, subscriptionUp = true;
+    private volatile boolean commandsUp = true;
+    private boolean subscriptionUp = true;
+    /** A maintenance pass is queued on the inbox: the ticker adds no second one behind a busy inbox. */
+    private final java.util.concurrent.atomic.AtomicBoolean maintenanceQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean down;
     private CompletableFuture<Void> restoring;    // guarded by this
 
@@ -246,7 +256,7 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
         }));
         firstLook.get(timeout, TimeUnit.MILLISECONDS);
         long every = Math.max(100, settings.lease().toMillis() / 3);
-        ticker.scheduleAtFixedRate(() -> inbox.add((Runnable) this::tick), every, every, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
         log.info("chat: node {} of room '{}' on Redis at {} (lease {} ms)", node, settings.room(), address, settings.lease().toMillis());
     }
 
@@ -439,8 +449,15 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
         }
     }
 
-    /** Sends {@code first..last} again for a node that missed them; says which are no longer kept. */
+    /**
+     * Sends {@code first..last} again for a node that missed them; says which are no longer kept. A resend reaches
+     * every node, so requests for what was just resent (several nodes missed the same lines) are answered once.
+     */
     private void resend(long first, long last) {
+        long now = System.nanoTime();
+        if (last <= resentUpTo && now - resentAt < GAP_RETRY.toNanos()) return;
+        resentUpTo = last;
+        resentAt = now;
         long oldest = sent.oldest();
         if (first < oldest) {
             redis.publish(channel, RoomWire.encode(new RoomWire.Missing(node, first, Math.min(last, oldest - 1))));
@@ -467,6 +484,10 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
      * Runs at start, after each reconnect of the command connection, and when a renewal finds the lease gone (Redis
      * restarted empty, or this node was cut off longer than its lease). Concurrent calls share one run.
      */
+    private synchronized boolean restoreRunning() {
+        return restoring != null;
+    }
+
     private synchronized CompletableFuture<Void> restore() {
         if (restoring != null) return restoring;
         List<String> args = new ArrayList<>(List.of(node, Long.toString(settings.lease().toMillis())));
@@ -512,7 +533,7 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
                 back.add(seat);
             }
         });
-        if (wasReaped) {
+        if (wasReaped && !back.isEmpty()) {
             // The others were told these members left when this node's lease ran out: tell them they are back.
             log.warn("chat: this node's lease had run out (cut off from Redis too long); announcing its {} members again", back.size());
             for (LocalSeats.Seat s : back) publish(RoomWire.Event.EVERYONE, new ChatEvent.Joined(s.name()));
@@ -556,9 +577,15 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
     private void presence(RoomWire.Presence p, List<ChatEvent> run) {
         if (p.kind() == RoomWire.GONE && run != null) {
             if (p.node().equals(node)) {
-                log.warn("chat: Redis says this node's lease ran out; taking it again");
-                restore();
+                if (!restoreRunning()) {
+                    log.warn("chat: Redis says this node's lease ran out; taking it again");
+                    restore();
+                }
             } else {
+                // Its lease ended: it will answer for nothing more. The stream itself stays (the node may be alive and
+                // cut off, and come back): forgetting it would take its old lines for new ones.
+                InboundStream s = streams.get(p.node());
+                if (s != null) deliverAll(s.abandon(), run);
                 run.add(new ChatEvent.Left(p.name(), ChatEvent.Reason.LEFT));
             }
         }
@@ -575,37 +602,48 @@ public final class RedisChatBus implements ChatBus, AutoCloseable {
         else elsewhere.remove(key, new Holder(p.name(), p.node()));
     }
 
-    /** Inbox thread, every third of the lease: renew, reap the expired, heartbeat, chase gaps. */
+    /**
+     * Every third of the lease, on the ticker thread: renew, reap the expired, heartbeat. These only send, so the
+     * lease is renewed on time even while the inbox is busy; what comes back, and chasing gaps, runs on the inbox.
+     */
     private void tick() {
-        long now = System.nanoTime();
-        List<ChatEvent> run = new ArrayList<>();
-        for (var e : streams.entrySet()) {
-            InboundStream s = e.getValue();
-            long lostBefore = s.lost();
-            deliverAll(s.expire(now, settings.lease().toNanos()), run);
-            if (s.lost() > lostBefore) {
-                log.warn("chat: gave up waiting for {} lines from node {} (it no longer answers for them)", s.lost() - lostBefore, e.getKey());
-            }
-            ask(e.getKey(), s, now);
-        }
-        flush(run);
+        if (maintenanceQueued.compareAndSet(false, true)) inbox.add((Runnable) this::maintain);
         if (!commandsUp || closed) return;
         heartbeat();
         this.<List<Object>>evalAny(RoomScripts.RENEW, ScriptOutputType.MULTI, node, Long.toString(settings.lease().toMillis()))
                 .whenComplete((answer, e) -> {
                     if (e != null) return;   // a failed renewal is retried next tick; the lease outlives a few
-                    inbox.add((Runnable) () -> {
-                        if ((Long) answer.get(0) == 0) {
-                            log.warn("chat: this node's lease is gone from Redis (restarted, or cut off); taking it again");
-                            restore();
-                        }
-                        long version = (Long) answer.get(1);
-                        // Behind for a whole tick: a presence message was lost (or Redis restarted); read it all again.
-                        if (presenceVersion < versionAtLastTick || version < presenceVersion) resync();
-                        versionAtLastTick = version;
-                    });
+                    inbox.add((Runnable) () -> renewed((Long) answer.get(0) == 1, (Long) answer.get(1)));
                 });
         eval(RoomScripts.REAP, ScriptOutputType.INTEGER, "");
+    }
+
+    /** Inbox thread: what a renewal found. */
+    private void renewed(boolean registered, long version) {
+        if (!registered && !restoreRunning()) {
+            log.warn("chat: this node's lease is gone from Redis (restarted, or cut off); taking it again");
+            restore();
+        }
+        // Behind for a whole tick: a presence message was lost (or Redis restarted); read it all again.
+        if (presenceVersion < versionAtLastTick || version < presenceVersion) resync();
+        versionAtLastTick = version;
+    }
+
+    /** Inbox thread: gaps asked for again, or given up on. */
+    private void maintain() {
+        maintenanceQueued.set(false);
+        long now = System.nanoTime();
+        List<ChatEvent> run = new ArrayList<>();
+        for (var e : streams.entrySet()) {
+            InboundStream s = e.getValue();
+            long lostBefore = s.lost();
+            deliverAll(s.expire(now, GAP_GIVE_UP.toNanos()), run);
+            if (s.lost() > lostBefore) {
+                log.warn("chat: gave up waiting for {} lines from node {} (it does not answer for them)", s.lost() - lostBefore, e.getKey());
+            }
+            ask(e.getKey(), s, now);
+        }
+        flush(run);
     }
 
     // ---------------------------------------------------------------- receiving (inbox thread)
