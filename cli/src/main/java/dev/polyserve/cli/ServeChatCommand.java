@@ -1,6 +1,6 @@
 package dev.polyserve.cli;
 
-import dev.polyserve.core.Server;
+import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.auth.HmacKey;
 import dev.polyserve.services.chat.AdminConsole;
 import dev.polyserve.services.chat.ChatLimits;
@@ -23,8 +23,6 @@ import picocli.CommandLine.Option;
                 "A group chat room for nc, telnet and `polyserve chat` (UTF-8 lines), or programs (--protocol frames). Default port 7001.",
                 "Lines typed on this console (stdin) reach everyone as [admin] text. See docs/chat.md."})
 final class ServeChatCommand implements Callable<Integer> {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeChatCommand.class);
-
     /** Any unprivileged port would do; 7001 sits beside echo's 7007 among polyserve's 7000s. */
     static final int DEFAULT_PORT = 7001;
 
@@ -74,10 +72,7 @@ final class ServeChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (adminKeyFile != null && server.authKeyFile == null) {
-            throw new IllegalArgumentException("--admin-key-file needs --auth-key-file: admins pass the same HMAC gate as everyone, with their own key");
-        }
-        String model = server.modelOr(ServeRunner.DEFAULT_TCP_MODEL);
+        String model = server.modelOr(ServerConfig.DEFAULT_MODEL);
         if (model.equals("process")) {
             // Each connection would be a JVM on its own: a room of one.
             throw new IllegalArgumentException("chat does not run on the 'process' model: each connection's JVM would hold"
@@ -95,22 +90,17 @@ final class ServeChatCommand implements Callable<Integer> {
                 : new ChatService(redis, limits, ChatProtocol.parse(protocol), System::nanoTime);
         List<HmacKey> extraKeys = adminKeyFile == null ? List.of()
                 : List.of(HmacKey.read(ChatService.ADMIN_KEY_NAME, adminKeyFile));
-        Server frames = null;
+        ServePipeline pipeline = ServePipeline.tcp(server, "chat", DEFAULT_PORT).extraKeys(extraKeys);
+        if (redis != null) pipeline.closeAtExit(redis);   // after the members left: their leaves reach the other nodes first
+        ServiceLayers layers = pipeline.layers();   // reads the key files: a bad one fails before anything starts
         if (framesPort != null) {
-            // A second listener on the same bus: one room, two wire formats.
+            // A second listener on the same bus: one room, two wire formats, the same gate.
             ChatService framesChat = new ChatService(chat.bus(), limits, ChatProtocol.FRAMES, System::nanoTime);
-            frames = server.builder(framesPort, ServeRunner.DEFAULT_TCP_MODEL).port(framesPort)
-                    .service(server.gated(framesChat, extraKeys)).start();
-            log.info("chat: JSON frames for the same room on {}", ServeRunner.hostPort(frames.localAddress()));
+            pipeline.alsoListen("JSON frames for the same room", framesPort, layers.apply(framesChat));
         }
-        try {
-            // Under prefork this is the master's console (workers' stdin is /dev/null): it announces through the hub.
-            if (!noConsole) AdminConsole.start(System.in, chat);
-            return ServeRunner.serveTcp(server, "chat", DEFAULT_PORT, chat, extraKeys);
-        } finally {
-            if (frames != null) frames.stop(server.shutdownGrace());
-            if (redis != null) redis.close();
-        }
+        // Under prefork this is the master's console (workers' stdin is /dev/null): it announces through the hub.
+        if (!noConsole) AdminConsole.start(System.in, chat);
+        return pipeline.serve(chat);
     }
 
     /**

@@ -25,7 +25,7 @@ final class ServeEchoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EchoService echo = new EchoService(upper);
-        return udp ? ServeRunner.serveUdp(server, "echo", DEFAULT_PORT, echo)
-                : ServeRunner.serveTcp(server, "echo", DEFAULT_PORT, echo);
+        return udp ? ServePipeline.udp(server, "echo", DEFAULT_PORT, echo)
+                : ServePipeline.tcp(server, "echo", DEFAULT_PORT).serve(echo);
     }
 }

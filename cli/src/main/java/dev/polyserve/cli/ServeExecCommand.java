@@ -36,9 +36,12 @@ final class ServeExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExecServer server = ExecServer.start(new ExecServer.Options(host, port, maxConnections, command));
-        ServeRunner.announce(System.out, server.localAddress(), "exec", "process", "tcp");
-        Signals.awaitTermination();
-        server.stop(shutdownGrace);
-        return 0;
+        try {
+            ServePipeline.announce(System.out, server.localAddress(), "exec", "process", "tcp");
+            Signals.awaitTermination();
+            return 0;
+        } finally {
+            server.stop(shutdownGrace);
+        }
     }
 }

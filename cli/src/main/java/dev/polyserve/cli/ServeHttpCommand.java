@@ -1,6 +1,5 @@
 package dev.polyserve.cli;
 
-import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.services.http.AccessLog;
 import dev.polyserve.services.http.DemoApi;
@@ -41,8 +40,9 @@ final class ServeHttpCommand implements Callable<Integer> {
             description = "Largest request body, else 413, e.g. 64K, 10M (default: ${DEFAULT-VALUE}, nginx's client_max_body_size).")
     long maxBody;
 
-    @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "-",
-            description = "Access log in combined format: a file, '-' for stdout, or 'off' (default: stdout).")
+    @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "stderr",
+            description = "Access log in combined format: a file, 'stderr', '-' for stdout, or 'off' (default: ${DEFAULT-VALUE}, "
+                    + "beside the other log lines, so stdout keeps its one 'listening on' line).")
     String accessLog;
 
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = Sizes.DurationConverter.class,
@@ -65,20 +65,15 @@ final class ServeHttpCommand implements Callable<Integer> {
         DemoApi.install(app);
         AccessLog log = switch (accessLog) {
             case "off" -> null;
+            case "stderr" -> AccessLog.toStderr();
             case "-" -> AccessLog.toStdout();
             default -> AccessLog.toFile(Path.of(accessLog));
         };
         ServerStats stats = new ServerStats();
         HttpOptions options = new HttpOptions(maxBody, headerTimeout, keepAliveTimeout, log);
         HttpService http = new HttpService(app, options, stats);
-        Server s = server.builder(DEFAULT_PORT, ServeRunner.DEFAULT_TCP_MODEL).stats(stats).service(http).start();
-        try {
-            ServeRunner.announce(System.out, s.localAddress(), "http", s.config().model(), "tcp");
-            Signals.awaitTermination();
-            s.stop(server.shutdownGrace());
-        } finally {
-            if (log != null) log.close();
-        }
-        return 0;
+        ServePipeline pipeline = ServePipeline.tcp(server, "http", DEFAULT_PORT).stats(stats);
+        if (log != null) pipeline.closeAtExit(log);
+        return pipeline.serve(http);
     }
 }

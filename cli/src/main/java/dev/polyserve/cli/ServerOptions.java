@@ -2,8 +2,6 @@ package dev.polyserve.cli;
 
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
-import dev.polyserve.core.Service;
-import dev.polyserve.core.auth.HmacGate;
 import dev.polyserve.core.auth.HmacKey;
 import dev.polyserve.process.ProcessModels;
 import java.io.IOException;
@@ -52,47 +50,51 @@ public final class ServerOptions {
             description = "Admit only clients that answer a random challenge with HMAC-SHA256 of this key (make one: head -c 32 /dev/urandom > FILE).")
     Path authKeyFile;
 
+    @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ServerConfig.DEFAULT_MODEL,
+            description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
+    String workerModel;
+
     /** The key name {@code --auth-key-file} is registered under in the gate. */
     public static final String AUTH_KEY_NAME = "user";
 
     /**
-     * {@code service} behind the HMAC gate when --auth-key-file was given (with {@code extraKeys} accepted too,
-     * e.g. chat's admin key), else {@code service} itself.
+     * The layers these options put around a service: the HMAC gate when --auth-key-file was given, admitting
+     * {@code extraKeys} too (e.g. chat's admin key). Reads the key files now.
+     *
+     * @throws IllegalArgumentException when extra keys are given without --auth-key-file
+     * @throws IOException              when a key file cannot be read
      */
-    public Service gated(Service service, List<HmacKey> extraKeys) throws IOException {
+    public ServiceLayers layers(List<HmacKey> extraKeys) throws IOException {
         if (authKeyFile == null) {
             if (!extraKeys.isEmpty()) {
                 throw new IllegalArgumentException("--" + extraKeys.getFirst().name()
                         + "-key-file needs --auth-key-file: its holders pass the same HMAC gate as everyone, with their own key");
             }
-            return service;
+            return ServiceLayers.NONE;
         }
         List<HmacKey> keys = new ArrayList<>();
         keys.add(HmacKey.read(AUTH_KEY_NAME, authKeyFile));
         keys.addAll(extraKeys);
-        return new HmacGate(service, keys, HmacGate.DEFAULT_DEADLINE);
+        return new ServiceLayers(keys);
     }
-    @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ProcessModels.DEFAULT_WORKER_MODEL,
-            description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
-    String workerModel;
 
     /** The model to run: the one asked for, or {@code fallback}. */
     public String modelOr(String fallback) {
         return model != null ? model : fallback;
     }
 
-    /** A server builder with these options; {@code defaultPort} when --port was not given. */
-    public Server.Builder builder(int defaultPort, String defaultModel) {
-        // prefork and process start child JVMs that re-run this very command line (see ProcessModels).
-        ProcessModels.workerModel(workerModel);
-        ProcessModels.relaunchThisCommandLine();
+    /** A server builder with these options, listening on {@code defaultPort} when --port was not given. */
+    public Server.Builder builder(int defaultPort) {
         return Server.tcp(port != null ? port : defaultPort)
                 .host(host)
-                .model(modelOr(defaultModel))
+                .model(modelOr(ServerConfig.DEFAULT_MODEL))
                 .idleTimeout(idleTimeout)
                 .maxConnections(maxConnections)
                 .writeQueueLimit(writeQueueLimit)
-                .workers(workers);
+                .workers(workers)
+                .workerModel(workerModel)
+                // prefork and process start child JVMs that re-run this very command line.
+                .relaunchCommand(ProcessModels.thisCommandLine());
     }
 
     public String host() { return host; }

@@ -26,6 +26,15 @@ public final class PolyserveProcess implements AutoCloseable {
     }
 
     public static PolyserveProcess start(String... args) throws IOException {
+        return start(ProcessBuilder.Redirect.INHERIT, args);
+    }
+
+    /** As {@link #start(String...)}, with the process's stderr (its log) appended to {@code stderrFile}. */
+    public static PolyserveProcess startLoggingTo(Path stderrFile, String... args) throws IOException {
+        return start(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()), args);
+    }
+
+    private static PolyserveProcess start(ProcessBuilder.Redirect stderr, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -33,7 +42,7 @@ public final class PolyserveProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
-        return new PolyserveProcess(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        return new PolyserveProcess(new ProcessBuilder(cmd).redirectError(stderr).start());
     }
 
     /** Reads stdout up to the {@code listening on} line and returns it. */

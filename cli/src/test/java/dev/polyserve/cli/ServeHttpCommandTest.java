@@ -38,10 +38,37 @@ class ServeHttpCommandTest {
     }
 
     @Test
-    void servesRootAndLogsToStdout(@TempDir Path dir) throws Exception {
+    void logsAccessToStderrByDefaultSoStdoutKeepsItsOneLine(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("stderr.log");
+        try (PolyserveProcess p = PolyserveProcess.startLoggingTo(log, "serve", "http", "--port", "0");
+             HttpClient c = HttpClient.newHttpClient()) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            assertThat(get(c, port, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(p.terminate()).isZero();
+            assertThat(p.remainingStdout()).as("stdout after the listening line").isEmpty();
+            assertThat(Files.readString(log)).contains("\"GET /healthz HTTP/1.1\" 200 ");
+        }
+    }
+
+    @Test
+    void preforkWorkersAccessLogsReachTheMastersStdoutBelowItsOneListeningLine() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--model", "prefork",
+                "--workers", "2", "--access-log", "-");
+             HttpClient c = HttpClient.newHttpClient()) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            for (int i = 0; i < 4; i++) assertThat(get(c, port, "/healthz?n=" + i).statusCode()).isEqualTo(200);
+            assertThat(p.terminate()).isZero();
+            String rest = p.remainingStdout();
+            assertThat(rest).as("workers announce nothing themselves").doesNotContain("listening on");
+            for (int i = 0; i < 4; i++) assertThat(rest).contains("\"GET /healthz?n=" + i + " HTTP/1.1\" 200 ");
+        }
+    }
+
+    @Test
+    void servesRootAndLogsToStdoutWhenAsked(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.txt"), "file a");
         try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--model", "virtual",
-                "--root", dir.toString());
+                "--root", dir.toString(), "--access-log", "-");
              HttpClient c = HttpClient.newHttpClient()) {
             int port = PolyserveProcess.port(p.awaitListening());
             assertThat(get(c, port, "/a.txt").body()).isEqualTo("file a");

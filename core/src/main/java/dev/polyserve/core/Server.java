@@ -3,6 +3,7 @@ package dev.polyserve.core;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,6 +29,14 @@ public final class Server implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.stats = stats;
+    }
+
+    /** Binds {@code config}'s address and serves {@code service} on its model; returns once connections are accepted. */
+    public static Server start(ServerConfig config, Service service, ServerStats stats) throws IOException {
+        Objects.requireNonNull(service, "service");
+        Engine engine = Engines.create(config.model());
+        engine.start(config, service, stats);
+        return new Server(config, engine, stats);
     }
 
     /** A builder for a TCP server on {@code port} (0 = any free port) of the loopback-or-any host set later. */
@@ -70,13 +79,15 @@ public final class Server implements AutoCloseable {
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port;
-        private String model = "nio";
+        private String model = ServerConfig.DEFAULT_MODEL;
         private Duration idleTimeout = ServerConfig.DEFAULT_IDLE_TIMEOUT;
         private int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
         private long writeQueueLimit = ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT;
         private int workers;
         private int backlog = ServerConfig.DEFAULT_BACKLOG;
         private boolean reusePort;
+        private String workerModel = ServerConfig.DEFAULT_MODEL;
+        private List<String> relaunchCommand = List.of();
         private Service service;
         private ServerStats stats = new ServerStats();
 
@@ -92,22 +103,22 @@ public final class Server implements AutoCloseable {
         public Builder workers(int n) { this.workers = n; return this; }
         public Builder backlog(int n) { this.backlog = n; return this; }
         public Builder reusePort(boolean on) { this.reusePort = on; return this; }
+        /** With the {@code prefork} model: the in-process model each worker runs. */
+        public Builder workerModel(String model) { this.workerModel = Objects.requireNonNull(model); return this; }
+        /** With {@code prefork}/{@code process}: the command line children re-run (see {@link ServerConfig}). */
+        public Builder relaunchCommand(List<String> argv) { this.relaunchCommand = List.copyOf(argv); return this; }
         public Builder service(Service s) { this.service = Objects.requireNonNull(s); return this; }
         /** Share counters with something that publishes them (metrics, prefork stats). */
         public Builder stats(ServerStats s) { this.stats = Objects.requireNonNull(s); return this; }
 
         public ServerConfig config() {
             return new ServerConfig(new InetSocketAddress(host, port), model, idleTimeout, maxConnections,
-                    writeQueueLimit, workers, backlog, reusePort);
+                    writeQueueLimit, workers, backlog, reusePort, workerModel, relaunchCommand);
         }
 
         /** Binds and starts serving; returns once connections are accepted. */
         public Server start() throws IOException {
-            Objects.requireNonNull(service, "service");
-            ServerConfig cfg = config();
-            Engine engine = Engines.create(cfg.model());
-            engine.start(cfg, service, stats);
-            return new Server(cfg, engine, stats);
+            return Server.start(config(), Objects.requireNonNull(service, "service"), stats);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.polyserve.core;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,10 @@ import java.util.Objects;
  *                        0 = the model's own default (one loop per core; {@value #DEFAULT_POOL_THREADS} pool threads)
  * @param backlog         the listen backlog
  * @param reusePort       bind with SO_REUSEPORT so several processes share the port (prefork workers)
+ * @param workerModel     for the {@code prefork} model: the in-process model each worker process runs
+ * @param relaunchCommand for the multi-process models ({@code prefork}, {@code process}): the command line a child
+ *                        process re-runs to rebuild this server (the {@code polyserve} CLI passes its own, so every
+ *                        service option is honoured); empty = children rebuild the service from its class
  */
 public record ServerConfig(
         InetSocketAddress address,
@@ -25,7 +30,12 @@ public record ServerConfig(
         long writeQueueLimit,
         int workers,
         int backlog,
-        boolean reusePort) {
+        boolean reusePort,
+        String workerModel,
+        List<String> relaunchCommand) {
+
+    /** The model a TCP server runs when none is named: a {@code java.nio} Selector loop per core, JDK only. */
+    public static final String DEFAULT_MODEL = "nio";
 
     /** Default cap on open connections: far above a laptop's needs, below a default 65,536 fd limit. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
@@ -45,6 +55,17 @@ public record ServerConfig(
         if (writeQueueLimit < 1) throw new IllegalArgumentException("write queue limit must be at least 1 byte");
         if (workers < 0) throw new IllegalArgumentException("workers must not be negative");
         if (backlog < 1) throw new IllegalArgumentException("backlog must be at least 1");
+        Objects.requireNonNull(workerModel, "workerModel");
+        if (workerModel.equals("prefork") || workerModel.equals("process")) {
+            throw new IllegalArgumentException("--worker-model must be an in-process model, not '" + workerModel + "'");
+        }
+        relaunchCommand = List.copyOf(relaunchCommand);
+    }
+
+    /** This configuration with another address (a second listener, a prefork worker's own bind). */
+    public ServerConfig withAddress(InetSocketAddress other) {
+        return new ServerConfig(other, model, idleTimeout, maxConnections, writeQueueLimit, workers, backlog, reusePort,
+                workerModel, relaunchCommand);
     }
 
     /** Default size of the {@code pool} model's thread pool: Tomcat's long-standing maxThreads default. */

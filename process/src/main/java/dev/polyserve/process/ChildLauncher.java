@@ -12,20 +12,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts child JVMs that rebuild the master's service: either by re-running the CLI's command line (see
- * {@link ProcessModels}) or by running {@link ChildMain} on the same class path. One launcher per kind of child,
+ * Starts child JVMs that rebuild the master's service: either by re-running the command line the configuration
+ * names ({@link ServerConfig#relaunchCommand()}, which the CLI sets to its own) or by running {@link ChildMain} on the
+ * same class path with the configuration in one environment variable. One launcher per kind of child,
  * each with its own CDS archive.
  */
 final class ChildLauncher {
-    /** Environment of a {@link ChildMain} child: what it needs to rebuild the server. */
+    /** Environment of a {@link ChildMain} child: the service's class, and the whole configuration in one line. */
     static final String SERVICE_CLASS = "POLYSERVE_SERVICE_CLASS";
-    static final String MODEL = "POLYSERVE_MODEL";
-    static final String HOST = "POLYSERVE_HOST";
-    static final String IDLE_MILLIS = "POLYSERVE_IDLE_MILLIS";
-    static final String MAX_CONNECTIONS = "POLYSERVE_MAX_CONNECTIONS";
-    static final String WRITE_QUEUE_LIMIT = "POLYSERVE_WRITE_QUEUE_LIMIT";
-    static final String WORKERS = "POLYSERVE_WORKERS";
-    static final String BACKLOG = "POLYSERVE_BACKLOG";
+    static final String SERVER_CONFIG = "POLYSERVE_SERVER_CONFIG";
 
     private final List<String> command;
     private final Map<String, String> baseEnvironment;
@@ -47,9 +42,8 @@ final class ChildLauncher {
         List<String> cmd = new ArrayList<>();
         Map<String, String> env = new java.util.HashMap<>();
         env.put(ChildRole.ROLE, role);
-        var cli = ProcessModels.commandLine();
-        if (cli.isPresent()) {
-            List<String> argv = cli.get();
+        List<String> argv = config.relaunchCommand();
+        if (!argv.isEmpty()) {
             cmd.add(argv.getFirst());
             cmd.addAll(childJvmOptions);
             for (String arg : argv.subList(1, argv.size())) {
@@ -70,14 +64,7 @@ final class ChildLauncher {
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(ChildMain.class.getName());
             env.put(SERVICE_CLASS, service.getClass().getName());
-            env.put(MODEL, config.model());
-            env.put(HOST, config.address().getHostString());
-            env.put(ChildRole.PORT, Integer.toString(config.address().getPort()));
-            env.put(IDLE_MILLIS, Long.toString(config.idleTimeout().toMillis()));
-            env.put(MAX_CONNECTIONS, Integer.toString(config.maxConnections()));
-            env.put(WRITE_QUEUE_LIMIT, Long.toString(config.writeQueueLimit()));
-            env.put(WORKERS, Integer.toString(config.workers()));
-            env.put(BACKLOG, Integer.toString(config.backlog()));
+            env.put(SERVER_CONFIG, ServerConfigCodec.encode(config));
         }
         return new ChildLauncher(List.copyOf(cmd), Map.copyOf(env), CdsArchive.forCommand(role, cmd));
     }

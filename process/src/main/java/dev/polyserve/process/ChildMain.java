@@ -1,14 +1,16 @@
 package dev.polyserve.process;
 
 import dev.polyserve.core.Server;
+import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * The entry point of a child JVM when no CLI command line is being re-run (see {@link ProcessModels}): rebuilds the
- * master's server from {@code POLYSERVE_*} environment variables and runs it. The engine of the same model then
+ * The entry point of a child JVM when no command line is being re-run ({@link ServerConfig#relaunchCommand()} is
+ * empty): rebuilds the master's server from its serialized configuration and its service's class, and runs it. The engine of the same model then
  * sees {@code POLYSERVE_ROLE} and plays the child's part.
  */
 public final class ChildMain {
@@ -27,16 +29,8 @@ public final class ChildMain {
             Server s = started.get();
             if (s != null) s.stop(GRACE);
         }, "polyserve-child-shutdown"));
-        Server server = Server.tcp(Integer.parseInt(require(env, ChildRole.PORT)))
-                .host(require(env, ChildLauncher.HOST))
-                .model(require(env, ChildLauncher.MODEL))
-                .idleTimeout(Duration.ofMillis(Long.parseLong(require(env, ChildLauncher.IDLE_MILLIS))))
-                .maxConnections(Integer.parseInt(require(env, ChildLauncher.MAX_CONNECTIONS)))
-                .writeQueueLimit(Long.parseLong(require(env, ChildLauncher.WRITE_QUEUE_LIMIT)))
-                .workers(Integer.parseInt(require(env, ChildLauncher.WORKERS)))
-                .backlog(Integer.parseInt(require(env, ChildLauncher.BACKLOG)))
-                .service(service)
-                .start();
+        ServerConfig config = ServerConfigCodec.decode(require(env, ChildLauncher.SERVER_CONFIG));
+        Server server = Server.start(config, service, new ServerStats());
         started.set(server);
         server.awaitStopped();
     }

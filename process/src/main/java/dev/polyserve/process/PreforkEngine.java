@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The {@code prefork} model. In a master, {@link ServerConfig#workers()} worker JVMs each run the in-process model
- * {@link ProcessModels#workerModel()} on the same port (see {@link PreforkMaster}); in a worker (environment
+ * {@link ServerConfig#workerModel()} on the same port (see {@link PreforkMaster}); in a worker (environment
  * {@code POLYSERVE_ROLE=prefork-worker}) this same engine runs that in-process model and reports to the master.
  * The master's own {@link ServerStats} stay at zero: the counters live in the workers and in the shared
  * segment {@code polyserve status} reads.

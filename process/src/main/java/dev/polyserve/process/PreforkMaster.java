@@ -126,7 +126,7 @@ final class PreforkMaster {
         this.config = config;
         this.service = service;
         this.workerCount = config.workersOr(ServerConfig.cores());
-        this.workerModel = ProcessModels.workerModel();
+        this.workerModel = config.workerModel();
         this.quickExits = new int[workerCount];
     }
 
@@ -245,8 +245,9 @@ final class PreforkMaster {
                             ChildRole.STATS_FILE, table.file().toString(),
                             ChildRole.WORKER_SPARE, Boolean.toString(slot == SPARE)),
                     ProcessBuilder.Redirect.from(new File("/dev/null")),
-                    // A worker's stdout would repeat the "listening on" line; the master prints it once.
-                    ProcessBuilder.Redirect.DISCARD);
+                    // The master's stdout, so what a worker prints there (an access log) reaches the user; a worker
+                    // knows it is one (ProcessModels.inChildProcess) and leaves the "listening on" line to the master.
+                    ProcessBuilder.Redirect.INHERIT);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a prefork worker: " + e.getMessage(), e);
         }

@@ -71,7 +71,7 @@ final class PreforkWorker {
         }
         ServerConfig inner = new ServerConfig(new InetSocketAddress(config.address().getAddress(), role.port()),
                 role.model(), config.idleTimeout(), config.maxConnections(), config.writeQueueLimit(),
-                0 /* the worker model's own default */, config.backlog(), true);
+                0 /* the worker model's own default */, config.backlog(), true, config.workerModel(), List.of());
         engine.start(inner, service, stats);
         table.publish(role.slot(), stats);
         publisher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("polyserve-prefork-stats").daemon().unstarted(r));

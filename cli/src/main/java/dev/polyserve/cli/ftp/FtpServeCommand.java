@@ -1,16 +1,17 @@
 package dev.polyserve.cli.ftp;
 
-import dev.polyserve.cli.ServeRunner;
+import dev.polyserve.cli.ServePipeline;
 import dev.polyserve.cli.ServerOptions;
-import dev.polyserve.cli.Signals;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
 import dev.polyserve.services.ftp.PortRange;
 import dev.polyserve.services.ftp.UsersFile;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,14 +90,14 @@ public final class FtpServeCommand implements Callable<Integer> {
             who = users.entries().size() + " user(s) from " + access.users;
         }
         FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp);
-        FtpServer ftp = FtpServer.start(server.builder(DEFAULT_PORT, ServeRunner.DEFAULT_TCP_MODEL), cfg);
-        try {
-            ServeRunner.announce(System.out, ftp.localAddress(), "ftp", ftp.control().config().model(), "tcp");
+        return ServePipeline.tcp(server, "ftp", DEFAULT_PORT).serve((builder, layers) -> {
+            FtpServer ftp = FtpServer.start(builder, cfg, layers);
             LOG.info("serving {} to {}; passive ports {}", rootDir, who, range);
-            Signals.awaitTermination();
-        } finally {
-            ftp.stop(server.shutdownGrace());
-        }
-        return 0;
+            return new ServePipeline.Running() {
+                @Override public InetSocketAddress localAddress() { return ftp.localAddress(); }
+                @Override public String model() { return ftp.control().config().model(); }
+                @Override public void stop(Duration grace) { ftp.stop(grace); }
+            };
+        });
     }
 }

@@ -29,6 +29,8 @@ public final class UdpServer implements AutoCloseable {
     public static final int MAX_HANDLER_THREADS = 256;
     /** The models a datagram server can run. */
     public static final List<String> MODELS = List.of("iterative", "threads");
+    /** The model a UDP server runs when none is named: a thread per datagram's handling, socketserver's ThreadingUDPServer. */
+    public static final String DEFAULT_MODEL = "threads";
 
     private final DatagramChannel channel;
     private final DatagramService service;

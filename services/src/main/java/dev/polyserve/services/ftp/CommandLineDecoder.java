@@ -92,9 +92,4 @@ final class CommandLineDecoder {
     Line next() {
         return ready.poll();
     }
-
-    /** Bytes held for lines not yet complete or taken (for a caller that bounds its buffering). */
-    int pendingLines() {
-        return ready.size();
-    }
 }

@@ -14,7 +14,11 @@ final class FtpCommands {
 
     enum Arg { NONE, OPTIONAL, REQUIRED }
 
-    enum Perm { NONE, READ, WRITE }
+    /**
+     * What a command needs beyond the login rule: nothing, or an account that may change files. Every account
+     * may read inside its home, so reading is not a permission of its own.
+     */
+    enum Perm { NONE, WRITE }
 
     record Spec(Arg arg, boolean login, Perm perm, String help, BiConsumer<FtpSession, String> run) {}
 
@@ -38,10 +42,10 @@ final class FtpCommands {
         t.put("ALLO", new Spec(Arg.REQUIRED, true, Perm.NONE, "ALLO <bytes>: not needed here", FtpSession::allo));
         t.put("PWD", new Spec(Arg.NONE, true, Perm.NONE, "PWD: current directory", FtpSession::pwd));
         t.put("XPWD", new Spec(Arg.NONE, true, Perm.NONE, "XPWD: same as PWD (RFC 775)", FtpSession::pwd));
-        t.put("CWD", new Spec(Arg.REQUIRED, true, Perm.READ, "CWD <dir>: change directory", FtpSession::cwd));
-        t.put("XCWD", new Spec(Arg.REQUIRED, true, Perm.READ, "XCWD <dir>: same as CWD (RFC 775)", FtpSession::cwd));
-        t.put("CDUP", new Spec(Arg.NONE, true, Perm.READ, "CDUP: go to the parent directory", FtpSession::cdup));
-        t.put("XCUP", new Spec(Arg.NONE, true, Perm.READ, "XCUP: same as CDUP (RFC 775)", FtpSession::cdup));
+        t.put("CWD", new Spec(Arg.REQUIRED, true, Perm.NONE, "CWD <dir>: change directory", FtpSession::cwd));
+        t.put("XCWD", new Spec(Arg.REQUIRED, true, Perm.NONE, "XCWD <dir>: same as CWD (RFC 775)", FtpSession::cwd));
+        t.put("CDUP", new Spec(Arg.NONE, true, Perm.NONE, "CDUP: go to the parent directory", FtpSession::cdup));
+        t.put("XCUP", new Spec(Arg.NONE, true, Perm.NONE, "XCUP: same as CDUP (RFC 775)", FtpSession::cdup));
         t.put("MKD", new Spec(Arg.REQUIRED, true, Perm.WRITE, "MKD <dir>: make a directory", FtpSession::mkd));
         t.put("XMKD", new Spec(Arg.REQUIRED, true, Perm.WRITE, "XMKD <dir>: same as MKD (RFC 775)", FtpSession::mkd));
         t.put("RMD", new Spec(Arg.REQUIRED, true, Perm.WRITE, "RMD <dir>: remove an empty directory", FtpSession::rmd));
@@ -54,16 +58,16 @@ final class FtpCommands {
         t.put("PASV", new Spec(Arg.NONE, true, Perm.NONE, "PASV: passive mode", FtpSession::pasv));
         t.put("EPSV", new Spec(Arg.OPTIONAL, true, Perm.NONE, "EPSV [proto|ALL]: passive mode (RFC 2428)", FtpSession::epsv));
         t.put("REST", new Spec(Arg.REQUIRED, true, Perm.NONE, "REST <offset>: resume the next RETR or STOR there", FtpSession::rest));
-        t.put("RETR", new Spec(Arg.REQUIRED, true, Perm.READ, "RETR <file>: download", FtpSession::retr));
+        t.put("RETR", new Spec(Arg.REQUIRED, true, Perm.NONE, "RETR <file>: download", FtpSession::retr));
         t.put("STOR", new Spec(Arg.REQUIRED, true, Perm.WRITE, "STOR <file>: upload", FtpSession::stor));
         t.put("APPE", new Spec(Arg.REQUIRED, true, Perm.WRITE, "APPE <file>: upload, appending", FtpSession::appe));
         t.put("STOU", new Spec(Arg.OPTIONAL, true, Perm.WRITE, "STOU: upload under a new unique name", FtpSession::stou));
-        t.put("LIST", new Spec(Arg.OPTIONAL, true, Perm.READ, "LIST [path]: long listing", FtpSession::list));
-        t.put("NLST", new Spec(Arg.OPTIONAL, true, Perm.READ, "NLST [path]: names only", FtpSession::nlst));
-        t.put("MLSD", new Spec(Arg.OPTIONAL, true, Perm.READ, "MLSD [dir]: machine listing (RFC 3659)", FtpSession::mlsd));
-        t.put("MLST", new Spec(Arg.OPTIONAL, true, Perm.READ, "MLST [path]: facts about one path (RFC 3659)", FtpSession::mlst));
-        t.put("SIZE", new Spec(Arg.REQUIRED, true, Perm.READ, "SIZE <file>: size in bytes (RFC 3659)", FtpSession::size));
-        t.put("MDTM", new Spec(Arg.REQUIRED, true, Perm.READ, "MDTM <file>: modification time (RFC 3659)", FtpSession::mdtm));
+        t.put("LIST", new Spec(Arg.OPTIONAL, true, Perm.NONE, "LIST [path]: long listing", FtpSession::list));
+        t.put("NLST", new Spec(Arg.OPTIONAL, true, Perm.NONE, "NLST [path]: names only", FtpSession::nlst));
+        t.put("MLSD", new Spec(Arg.OPTIONAL, true, Perm.NONE, "MLSD [dir]: machine listing (RFC 3659)", FtpSession::mlsd));
+        t.put("MLST", new Spec(Arg.OPTIONAL, true, Perm.NONE, "MLST [path]: facts about one path (RFC 3659)", FtpSession::mlst));
+        t.put("SIZE", new Spec(Arg.REQUIRED, true, Perm.NONE, "SIZE <file>: size in bytes (RFC 3659)", FtpSession::size));
+        t.put("MDTM", new Spec(Arg.REQUIRED, true, Perm.NONE, "MDTM <file>: modification time (RFC 3659)", FtpSession::mdtm));
         t.put("ABOR", new Spec(Arg.NONE, true, Perm.NONE, "ABOR: abort the running transfer", FtpSession::abor));
         TABLE = java.util.Collections.unmodifiableMap(t);
     }

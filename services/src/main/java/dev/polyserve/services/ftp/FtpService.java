@@ -42,11 +42,6 @@ public final class FtpService implements Service, AutoCloseable {
         return FULL.clone();
     }
 
-    /** Passive data listeners currently running (for tests and status). */
-    public int dataListeners() {
-        return passivePorts.listeners();
-    }
-
     /** Stops the passive data listeners and the password checker. */
     @Override
     public void close() {

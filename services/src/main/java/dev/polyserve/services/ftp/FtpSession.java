@@ -49,23 +49,29 @@ final class FtpSession {
     private final Clock clock;
     private final CommandLineDecoder decoder = new CommandLineDecoder();
 
+    /**
+     * What must happen when the running transfer ends, weakest first: a later, stronger request wins (the
+     * client's own QUIT gets its 221 even when the server is shutting down too).
+     */
+    private enum AfterTransfer { CONTINUE, SHUT_DOWN, QUIT }
+
+    private SessionPhase phase = SessionPhase.NEED_USER;
+    private AfterTransfer afterTransfer = AfterTransfer.CONTINUE;
     private String pendingUser;
     private Account account;
     private UserFileSystem fs;
     private int loginFailures;
+    private String transferDescription;
+    // Transfer parameters: settings, not phases (any of them may change while a transfer runs).
     private boolean ascii;
     private long restOffset;
     private UserFileSystem.Resolved renameFrom;
     private boolean epsvAll;
+    /**
+     * A data connection was set up (PASV, EPSV, PORT, EPRT) for the next transfer. Independent of the phase:
+     * a client may set up the next one while a transfer runs.
+     */
     private boolean dataPrepared;
-    private boolean transferring;
-    private boolean aborting;
-    private String transferDescription;
-    private boolean quitAfterTransfer;
-    private boolean shutdownAfterTransfer;
-    /** Waiting for an answer (login check): commands stay buffered until it comes. */
-    private boolean suspended;
-    private boolean closed;
     private Set<String> mlstFacts = new LinkedHashSet<>(ALL_FACTS);
 
     FtpSession(SessionIo io, InetSocketAddress local, InetSocketAddress peer, Clock clock) {
@@ -88,22 +94,37 @@ final class FtpSession {
         drain();
     }
 
+    SessionPhase phase() {
+        return phase;
+    }
+
     /** True while an answer is awaited and commands are held back (the server may stop reading meanwhile). */
     boolean suspended() {
-        return suspended;
+        return phase.holdsCommands();
     }
 
     boolean transferring() {
-        return transferring;
+        return phase.transferring();
     }
 
     boolean closed() {
-        return closed;
+        return phase == SessionPhase.CLOSED;
+    }
+
+    /** Moves to {@code next}; a move {@link SessionPhase} does not allow is a bug in this class. */
+    private void moveTo(SessionPhase next) {
+        if (!phase.canMoveTo(next)) throw new IllegalStateException("FTP session cannot go from " + phase + " to " + next);
+        phase = next;
+    }
+
+    /** Remembers what to do when the running transfer ends, unless something stronger is already asked for. */
+    private void whenTransferEnds(AfterTransfer what) {
+        if (what.compareTo(afterTransfer) > 0) afterTransfer = what;
     }
 
     /** The idle timeout fired: RFC 959 gives 421 for a service closing the control connection. */
     void idleTimeout() {
-        if (closed) return;
+        if (closed()) return;
         LOG.info("{}: idle timeout, closing", who());
         reply(421, "Idle timeout, closing control connection");
         close();
@@ -111,9 +132,9 @@ final class FtpSession {
 
     /** The server is stopping: finish a running transfer first, then say goodbye with 421. */
     void shutdown() {
-        if (closed) return;
-        if (transferring) {
-            shutdownAfterTransfer = true;
+        if (closed()) return;
+        if (phase.transferring()) {
+            whenTransferEnds(AfterTransfer.SHUT_DOWN);
             return;
         }
         reply(421, "Server shutting down");
@@ -121,20 +142,23 @@ final class FtpSession {
     }
 
     void onLoginResult(LoginResult result) {
-        suspended = false;
+        if (phase != SessionPhase.CHECKING_PASS) return; // closed meanwhile: nobody waits for the answer
         switch (result) {
             case LoginResult.Granted g -> {
                 try {
                     fs = new UserFileSystem(g.account().home(), g.account().canWrite());
                     account = g.account();
+                    moveTo(SessionPhase.READY);
                     LOG.info("{}: logged in as {} ({})", who(), account.name(), account.canWrite() ? "read-write" : "read-only");
                     reply(230, "Login successful");
                 } catch (IOException e) {
+                    moveTo(SessionPhase.NEED_USER);
                     LOG.warn("{}: home directory of {} unusable: {}", who(), g.account().name(), e.toString());
                     reply(530, "Login failed: home directory unavailable");
                 }
             }
             case LoginResult.Denied d -> {
+                moveTo(SessionPhase.NEED_USER);
                 loginFailures++;
                 LOG.warn("{}: login failed for user {} ({} of {} on this connection)", who(), printable(pendingUser),
                         loginFailures, MAX_LOGIN_FAILURES_PER_CONNECTION);
@@ -156,8 +180,9 @@ final class FtpSession {
     }
 
     void onTransferDone(TransferResult result) {
-        if (!transferring) return;
-        transferring = false;
+        if (!phase.transferring()) return;
+        boolean aborting = phase == SessionPhase.ABORTING;
+        moveTo(SessionPhase.READY);
         switch (result) {
             case TransferResult.Completed c -> LOG.info("{}: {} done, {} bytes", who(), transferDescription, c.bytes());
             case TransferResult.NoConnection n -> LOG.warn("{}: {}: no data connection: {}", who(), transferDescription, n.reason());
@@ -165,7 +190,6 @@ final class FtpSession {
             case TransferResult.LocalError e -> LOG.warn("{}: {} failed: {}", who(), transferDescription, e.reason());
         }
         if (aborting) {
-            aborting = false;
             // RFC 959 ABOR: 426 for the aborted transfer, then 226 for ABOR; only 226 if it had already finished.
             if (!(result instanceof TransferResult.Completed)) reply(426, "Transfer aborted");
             reply(226, "ABOR successful");
@@ -177,18 +201,24 @@ final class FtpSession {
                 case TransferResult.LocalError e -> reply(451, "Local error: " + e.reason());
             }
         }
-        if (quitAfterTransfer) {
-            reply(221, "Goodbye");
-            close();
-        } else if (shutdownAfterTransfer) {
-            reply(421, "Server shutting down");
-            close();
+        AfterTransfer then = afterTransfer;
+        afterTransfer = AfterTransfer.CONTINUE;
+        switch (then) {
+            case CONTINUE -> {}
+            case QUIT -> {
+                reply(221, "Goodbye");
+                close();
+            }
+            case SHUT_DOWN -> {
+                reply(421, "Server shutting down");
+                close();
+            }
         }
         drain();
     }
 
     private void drain() {
-        while (!suspended && !closed) {
+        while (!phase.holdsCommands() && phase != SessionPhase.CLOSED) {
             CommandLineDecoder.Line line = decoder.next();
             if (line == null) return;
             switch (line) {
@@ -217,7 +247,7 @@ final class FtpSession {
             return;
         }
         if (!verb.equals("RNTO")) renameFrom = verb.equals("RNFR") ? renameFrom : null;
-        if (spec.login() && account == null) {
+        if (spec.login() && !phase.loggedIn()) {
             LOG.info("{}: {} refused: not logged in", who(), verb);
             reply(530, "Log in with USER and PASS first");
             return;
@@ -243,25 +273,26 @@ final class FtpSession {
     // ---------------------------------------------------------------- access control
 
     void user(String name) {
-        if (account != null) {
+        if (phase.loggedIn()) {
             reply(530, "Already logged in; cannot change user");
             return;
         }
+        moveTo(SessionPhase.NEED_PASS);
         pendingUser = name;
         if (Authenticator.isAnonymousName(name)) reply(331, "Anonymous login ok, send your e-mail address as password");
         else reply(331, "Password required for " + name);
     }
 
     void pass(String password) {
-        if (account != null) {
+        if (phase.loggedIn()) {
             reply(230, "Already logged in");
             return;
         }
-        if (pendingUser == null) {
+        if (phase != SessionPhase.NEED_PASS) {
             reply(503, "Login with USER first");
             return;
         }
-        suspended = true;
+        moveTo(SessionPhase.CHECKING_PASS);
         io.authenticate(pendingUser, password.toCharArray());
     }
 
@@ -270,8 +301,8 @@ final class FtpSession {
     }
 
     void quit(String arg) {
-        if (transferring) {
-            quitAfterTransfer = true; // RFC 959: QUIT waits for the running transfer's reply.
+        if (phase.transferring()) {
+            whenTransferEnds(AfterTransfer.QUIT); // RFC 959: QUIT waits for the running transfer's reply.
             return;
         }
         reply(221, "Goodbye");
@@ -339,16 +370,16 @@ final class FtpSession {
 
     void stat(String arg) {
         if (arg.isEmpty()) {
-            String who = account == null ? "not logged in" : "logged in as " + account.name();
+            String who = phase.loggedIn() ? "logged in as " + account.name() : "not logged in";
             send("211-polyserve FTP status\r\n"
                     + " Connected from " + peer.getAddress().getHostAddress() + "\r\n"
                     + " " + who + "\r\n"
                     + " TYPE: " + (ascii ? "ASCII" : "BINARY") + "; STRUcture: File; transfer MODE: Stream\r\n"
-                    + (transferring ? " " + transferDescription + " in progress\r\n" : " No data connection\r\n")
+                    + (phase.transferring() ? " " + transferDescription + " in progress\r\n" : " No data connection\r\n")
                     + "211 End of status\r\n");
             return;
         }
-        if (account == null) {
+        if (!phase.loggedIn()) {
             reply(530, "Log in with USER and PASS first");
             return;
         }
@@ -834,16 +865,17 @@ final class FtpSession {
     }
 
     void abor(String arg) {
-        if (!transferring) {
-            reply(225, "No transfer to abort");
+        if (phase != SessionPhase.TRANSFERRING) {
+            // Nothing runs (225), or an ABOR is already under way and its replies will come (RFC 959 4.1.3).
+            if (phase != SessionPhase.ABORTING) reply(225, "No transfer to abort");
             return;
         }
-        aborting = true;
+        moveTo(SessionPhase.ABORTING);
         io.abortTransfer();
     }
 
     private boolean readyForTransfer() {
-        if (transferring) {
+        if (phase.transferring()) {
             reply(425, "A transfer is already running");
             return false;
         }
@@ -856,7 +888,7 @@ final class FtpSession {
 
     private void begin(String description, String prelim, Transfer t) {
         transferDescription = description;
-        transferring = true;
+        moveTo(SessionPhase.TRANSFERRING);
         dataPrepared = false; // stream mode: one data connection per transfer
         reply(150, prelim);
         io.startTransfer(t);
@@ -923,11 +955,11 @@ final class FtpSession {
     }
 
     private void send(String text) {
-        if (!closed) io.send(text);
+        if (phase != SessionPhase.CLOSED) io.send(text);
     }
 
     private void close() {
-        closed = true;
+        moveTo(SessionPhase.CLOSED);
         io.close();
     }
 
@@ -955,7 +987,7 @@ final class FtpSession {
     }
 
     private String who() {
-        return peer.getAddress().getHostAddress() + ":" + peer.getPort() + (account != null ? " (" + account.name() + ")" : "");
+        return peer.getAddress().getHostAddress() + ":" + peer.getPort() + (phase.loggedIn() ? " (" + account.name() + ")" : "");
     }
 
     private static void closeQuietly(FileChannel ch) {

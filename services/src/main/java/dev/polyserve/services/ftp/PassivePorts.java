@@ -164,10 +164,6 @@ final class PassivePorts implements AutoCloseable {
         }
     }
 
-    synchronized int listeners() {
-        return listeners.size();
-    }
-
     @Override
     public void close() {
         List<Listener> all;

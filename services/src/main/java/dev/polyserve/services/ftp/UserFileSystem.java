@@ -131,13 +131,6 @@ final class UserFileSystem {
         return real;
     }
 
-    /** The virtual path of a real path inside the root (for STOU replies and MLST). */
-    String virtualOf(Path real) {
-        Path rel = root.relativize(real);
-        String s = rel.toString();
-        return s.isEmpty() ? "/" : "/" + s;
-    }
-
     /** True if {@code real} is the root itself (which may not be removed or renamed). */
     boolean isRoot(Path real) {
         return real.equals(root);

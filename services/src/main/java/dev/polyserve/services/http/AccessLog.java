@@ -64,6 +64,11 @@ public final class AccessLog implements Closeable {
         return new AccessLog(System.out, false);
     }
 
+    /** Writes to standard error, beside the server's other log lines. */
+    public static AccessLog toStderr() {
+        return new AccessLog(System.err, false);
+    }
+
     /** Writes to {@code stream} (tests); the stream is left open on close. */
     static AccessLog to(OutputStream stream) {
         return new AccessLog(stream, false);

@@ -436,4 +436,18 @@ class FtpServerTest {
             assertThat(r.cmd("NOOP")).startsWith("200");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void dataConnectionThatNeverComesGets425(String model) throws IOException {
+        try (FtpTestServer s = new FtpTestServer(model, dir, c -> c.withDataConnectTimeout(Duration.ofMillis(200)), b -> b);
+                Raw r = new Raw(s.port())) {
+            r.login();
+            Files.writeString(s.root.resolve("f.txt"), "payload");
+            r.epsv(); // and never connect
+            assertThat(r.cmd("RETR f.txt")).startsWith("150");
+            assertThat(r.reply()).startsWith("425");
+            assertThat(r.cmd("NOOP")).startsWith("200");
+        }
+    }
 }

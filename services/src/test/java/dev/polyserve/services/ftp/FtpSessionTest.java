@@ -275,6 +275,46 @@ class FtpSessionTest {
     }
 
     @Test
+    void phasesFollowTheProtocol() {
+        assertThat(session.phase()).isEqualTo(SessionPhase.NEED_USER);
+        send("USER bob");
+        assertThat(session.phase()).isEqualTo(SessionPhase.NEED_PASS);
+        feed("PASS pw\r\n");
+        assertThat(session.phase()).isEqualTo(SessionPhase.CHECKING_PASS);
+        session.onLoginResult(new LoginResult.Granted(new Account("bob", root, false)));
+        assertThat(session.phase()).isEqualTo(SessionPhase.READY);
+        send("PASV");
+        send("RETR a.txt");
+        assertThat(session.phase()).isEqualTo(SessionPhase.TRANSFERRING);
+        feed("ABOR\r\n");
+        assertThat(session.phase()).isEqualTo(SessionPhase.ABORTING);
+        feed("ABOR\r\n"); // a second ABOR adds nothing: the first one's replies are still to come
+        assertThat(io.aborts).isEqualTo(1);
+        session.onTransferDone(new TransferResult.Aborted("ABOR"));
+        assertThat(session.phase()).isEqualTo(SessionPhase.READY);
+        session.onTransferDone(new TransferResult.Completed(1)); // a late second answer changes nothing
+        assertThat(last()).isEqualTo("226 ABOR successful\r\n");
+        send("QUIT");
+        assertThat(session.phase()).isEqualTo(SessionPhase.CLOSED);
+        assertThat(SessionPhase.CLOSED.canMoveTo(SessionPhase.READY)).isFalse();
+        assertThat(SessionPhase.NEED_USER.canMoveTo(SessionPhase.READY)).isFalse(); // no login without PASS
+    }
+
+    @Test
+    void shutdownDuringATransferWaitsForIt() {
+        login(false);
+        send("PASV");
+        send("RETR a.txt");
+        session.shutdown();
+        feed("QUIT\r\n"); // QUIT and shut-down both wait; QUIT's 221 wins, said once
+        assertThat(io.closed).isFalse();
+        session.onTransferDone(new TransferResult.Completed(12));
+        assertThat(io.replies.subList(io.replies.size() - 2, io.replies.size()))
+                .containsExactly("226 Transfer complete\r\n", "221 Goodbye\r\n");
+        assertThat(io.closed).isTrue();
+    }
+
+    @Test
     void idleTimeoutAndShutdownSay421() {
         session.idleTimeout();
         assertThat(last()).startsWith("421");
