@@ -75,7 +75,7 @@ start_server() {  # start_server [--listeners N] ARGV...: sets SERVER_PID and PO
   : >"$LOGDIR/server.out"
   setsid "$@" >"$LOGDIR/server.out" 2>"$LOGDIR/server.err" </dev/null &
   SERVER_PID=$!
-  local deadline=$((SECONDS + START_TIMEOUT_S))
+  local deadline=$((SECONDS + START_TIMEOUT_S * listeners))   # nodes start side by side on the same cores
   until [ "$(grep -c '^listening on .*:[0-9][0-9]* ' "$LOGDIR/server.out")" -ge "$listeners" ]; do   # whole lines, ports included
     if ! kill -0 "$SERVER_PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
       echo "chat.sh: server did not start; its stderr:" >&2; tail -20 "$LOGDIR/server.err" >&2
