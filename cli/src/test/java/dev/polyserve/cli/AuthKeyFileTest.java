@@ -35,6 +35,7 @@ class AuthKeyFileTest {
                 args.addAll(List.of("--root", dir.resolve("root").toString(), "--anonymous"));
             }
             case "chat" -> args.add("--no-console");
+            case "exec" -> args.addAll(List.of("--", "/bin/cat"));
             default -> { }
         }
         return PolyserveProcess.start(args.toArray(String[]::new));
@@ -43,13 +44,13 @@ class AuthKeyFileTest {
     /** The first bytes a client of {@code service} sees once admitted (after a request, for services that wait for one). */
     private static String greeting(String service, InputStream in, OutputStream out) throws Exception {
         switch (service) {
-            case "echo" -> out.write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            case "echo", "exec" -> out.write("ping\n".getBytes(StandardCharsets.US_ASCII));
             case "http" -> out.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             default -> { } // chat and FTP speak first
         }
         out.flush();
         byte[] buf = new byte[switch (service) {
-            case "echo" -> 4;
+            case "echo", "exec" -> 4;
             case "http" -> 12;
             case "ftp" -> 3;
             default -> 1;
@@ -59,7 +60,7 @@ class AuthKeyFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"echo", "chat", "http", "ftp"})
+    @ValueSource(strings = {"echo", "chat", "http", "ftp", "exec"})
     void keyHoldersAreServedOthersOnlySeeTheChallenge(String service) throws Exception {
         Path keyFile = dir.resolve("key");
         byte[] secret = new byte[32];
@@ -74,7 +75,7 @@ class AuthKeyFileTest {
                 HmacClient.answer(s, key);
                 String first = greeting(service, s.getInputStream(), s.getOutputStream());
                 switch (service) {
-                    case "echo" -> assertThat(first).startsWith("ping");
+                    case "echo", "exec" -> assertThat(first).startsWith("ping");
                     case "chat" -> assertThat(first).isNotBlank();
                     case "http" -> assertThat(first).startsWith("HTTP/1.1 200");
                     case "ftp" -> assertThat(first).startsWith("220");

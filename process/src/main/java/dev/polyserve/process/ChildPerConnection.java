@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The inetd/tcpserver shape: one accepting thread; every accepted connection gets its own child process whose
- * stdin receives the connection's bytes and whose stdout is sent back to the peer. Shared by {@code serve exec}
- * (any program) and the {@code process} model (a child JVM running the service's handler).
+ * stdin receives the connection's bytes and whose stdout is sent back to the peer: the {@code process} model's
+ * master (each child a JVM running the service's handler). ({@code serve exec} runs programs from an ordinary
+ * service instead, {@link ExecService}, so its connections can run on any model.)
  *
  * <p>Reaping: the JDK starts children through {@link ProcessBuilder}, and its "process reaper" thread calls
  * {@code waitpid} for every child it started (the JVM's SIGCHLD/wait loop), so an exited child never stays a

@@ -1,27 +1,33 @@
 package dev.polyserve.process;
 
-import dev.polyserve.core.Await;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.polyserve.core.Await;
+import dev.polyserve.core.Server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-class ExecServerTest {
+/** {@code serve exec} as a service: any program per connection, its connection side on any model. */
+class ExecServiceTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
 
-    private static ExecServer exec(int max, String... command) throws IOException {
-        return ExecServer.start(new ExecServer.Options("127.0.0.1", 0, max, List.of(command)));
+    private static Server serve(String model, ExecService exec) throws IOException {
+        return Server.tcp(0).model(model).service(exec).start();
     }
 
     /** Sends {@code request}, half-closes, returns everything the server sent until it closed. */
@@ -34,9 +40,10 @@ class ExecServerTest {
         }
     }
 
-    @Test
-    void catEchoesThroughNetcat() throws Exception {
-        try (ExecServer server = exec(10, "/bin/cat")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "virtual", "threads"})
+    void catEchoesThroughNetcat(String model) throws Exception {
+        try (Server server = serve(model, new ExecService(List.of("/bin/cat"), 10))) {
             // nc -N: shut down the socket after stdin's EOF, so cat sees EOF and exits, which ends the reply.
             Process nc = new ProcessBuilder("nc", "-N", "127.0.0.1", Integer.toString(server.localAddress().getPort()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -48,10 +55,13 @@ class ExecServerTest {
         }
     }
 
-    @Test
-    void catEchoesLargeTransfersBothWays() throws Exception {
-        try (ExecServer server = exec(10, "cat")) {
-            byte[] payload = new byte[3 << 20];
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "virtual", "threads"})
+    void catEchoesLargeTransfersBothWaysWithBackPressure(String model) throws Exception {
+        ExecService exec = new ExecService(List.of("cat"), 10);
+        try (Server server = serve(model, exec)) {
+            // Far more than the pipes, the pump queues and the socket buffers hold together: both directions must wait.
+            byte[] payload = new byte[24 << 20];
             for (int i = 0; i < payload.length; i++) payload[i] = (byte) (i * 31 + 7);
             try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
                 s.setSoTimeout((int) LIMIT.toMillis());
@@ -67,7 +77,7 @@ class ExecServerTest {
                 writer.join();
                 assertThat(got).isEqualTo(payload);
             }
-            Await.until(LIMIT, "child reaped", () -> server.activeChildren() == 0);
+            Await.until(LIMIT, "child reaped", () -> exec.runningChildren() == 0);
             assertThat(server.stats().bytesIn()).isEqualTo(payload.length);
             assertThat(server.stats().bytesOut()).isEqualTo(payload.length);
         }
@@ -75,7 +85,7 @@ class ExecServerTest {
 
     @Test
     void envShowsThePeer() throws Exception {
-        try (ExecServer server = exec(10, "/usr/bin/env")) {
+        try (Server server = serve("nio", new ExecService(List.of("/usr/bin/env"), 10))) {
             try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
                 s.setSoTimeout((int) LIMIT.toMillis());
                 String env = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -90,19 +100,20 @@ class ExecServerTest {
     }
 
     @Test
-    void missingCommandIsAClearStartUpError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
-        java.nio.file.Path plain = java.nio.file.Files.writeString(dir.resolve("not-a-program"), "data");
-        assertThatThrownBy(() -> exec(10, "/no/such/program"))
+    void missingCommandIsAClearStartUpError(@TempDir Path dir) throws IOException {
+        Path plain = Files.writeString(dir.resolve("not-a-program"), "data");
+        assertThatThrownBy(() -> new ExecService(List.of("/no/such/program"), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("command not found: /no/such/program");
-        assertThatThrownBy(() -> exec(10, "no-such-program-polyserve"))
+        assertThatThrownBy(() -> new ExecService(List.of("no-such-program-polyserve"), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("command not found in PATH");
-        assertThatThrownBy(() -> exec(10, plain.toString()))
+        assertThatThrownBy(() -> new ExecService(List.of(plain.toString()), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an executable file");
     }
 
     @Test
-    void connectionsBeyondTheLimitAreRefused() throws Exception {
-        try (ExecServer server = exec(1, "/bin/cat")) {
+    void connectionsBeyondTheChildLimitAreRefused() throws Exception {
+        ExecService exec = new ExecService(List.of("/bin/cat"), 1);
+        try (Server server = serve("nio", exec)) {
             InetSocketAddress at = server.localAddress();
             try (Socket first = new Socket(at.getAddress(), at.getPort())) {
                 first.setSoTimeout((int) LIMIT.toMillis());
@@ -112,9 +123,9 @@ class ExecServerTest {
                     second.setSoTimeout((int) LIMIT.toMillis());
                     assertThat(readToEnd(second.getInputStream())).isEmpty();  // closed without a child
                 }
-                assertThat(server.stats().refused()).isEqualTo(1);
+                assertThat(exec.refusedForChildren()).isEqualTo(1);
             }
-            Await.until(LIMIT, "first child reaped", () -> server.activeChildren() == 0);
+            Await.until(LIMIT, "first child reaped", () -> exec.runningChildren() == 0);
             assertThat(exchange(at, "after\n")).isEqualTo("after\n");       // a slot is free again
         }
     }
@@ -122,7 +133,8 @@ class ExecServerTest {
     @Test
     void everyChildIsReapedEvenWhenKilled() throws Exception {
         long self = ProcessHandle.current().pid();
-        try (ExecServer server = exec(50, "/bin/cat")) {
+        ExecService exec = new ExecService(List.of("/bin/cat"), 50);
+        try (Server server = serve("nio", exec)) {
             InetSocketAddress at = server.localAddress();
             List<Socket> open = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -132,31 +144,44 @@ class ExecServerTest {
                 assertThat(s.getInputStream().read()).isEqualTo('a');
                 open.add(s);
             }
-            Set<Long> pids = server.childPids();
+            Set<Long> pids = exec.childPids();
             assertThat(pids).hasSize(10);
-            // Half of them die abruptly (SIGKILL), the rest finish normally when their peer closes.
+            // Half of them die abruptly (SIGKILL), the rest finish when their peer closes.
             List<Long> ordered = new ArrayList<>(pids);
             for (int i = 0; i < 5; i++) ProcessHandle.of(ordered.get(i)).ifPresent(ProcessHandle::destroyForcibly);
             for (Socket s : open) s.close();
-            Await.until(LIMIT, "all children finished", () -> server.activeChildren() == 0);
+            Await.until(LIMIT, "all children finished", () -> exec.runningChildren() == 0);
             Await.until(LIMIT, "no child left in /proc", () -> pids.stream().allMatch(p -> ProcTable.stat(p).isEmpty()));
             assertThat(ProcTable.zombiesOf(self)).isEmpty();
         }
-        assertThat(ProcTable.zombiesOf(self)).isEmpty();
+    }
+
+    @Test
+    void aPeerThatResetsStopsItsProgram() throws Exception {
+        // A half-close (FIN) only ends the program's stdin, as under tcpserver; a reset ends the connection.
+        ExecService exec = new ExecService(List.of("/bin/sleep", "600"), 10);
+        try (Server server = serve("nio", exec)) {
+            try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                Await.until(LIMIT, "sleep started", () -> exec.runningChildren() == 1);
+                s.setSoLinger(true, 0);   // close() sends RST
+            }
+            Await.until(LIMIT, "sleep stopped after its peer left", () -> exec.runningChildren() == 0);
+        }
     }
 
     @Test
     void stopTerminatesRunningChildren() throws Exception {
-        ExecServer server = exec(10, "/bin/cat");
+        ExecService exec = new ExecService(List.of("/bin/cat"), 10);
+        Server server = serve("nio", exec);
         InetSocketAddress at = server.localAddress();
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
             s.setSoTimeout((int) LIMIT.toMillis());
             s.getOutputStream().write('a');
             assertThat(s.getInputStream().read()).isEqualTo('a');
-            Set<Long> pids = server.childPids();
+            Set<Long> pids = exec.childPids();
             server.stop(Duration.ofSeconds(2));
-            assertThat(server.activeChildren()).isZero();
-            assertThat(pids).allMatch(p -> ProcTable.stat(p).isEmpty());
+            Await.until(LIMIT, "children gone", () -> exec.runningChildren() == 0);
+            Await.until(LIMIT, "no child left in /proc", () -> pids.stream().allMatch(p -> ProcTable.stat(p).isEmpty()));
             assertThat(readToEnd(s.getInputStream())).isEmpty();
         }
     }
