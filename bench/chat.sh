@@ -7,10 +7,13 @@
 # carries the ratios to it.
 #
 #   bench/chat.sh [-m "threads pool virtual nonblocking nio"] [-c 100] [-n 1000] [-r 50]
-#                 [-o bench/results/chat.md] [--no-peer]
+#                 [-o bench/results/chat.md] [--no-peer] [--nodes "1 2"]
 #
 # A model may carry extra server options after commas, e.g. "nio,--workers,1". iterative is not in the
 # default list: it serves one connection at a time, so a room of 100 cannot form.
+# --nodes "1 2" runs each model once as one server and once as a room over two servers on Redis
+# (bench/chat-nodes.sh: both nodes and their redis-server are one process group, so the CPU figures include all
+# three); the members are dealt over the nodes in turn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +23,7 @@ MESSAGES=1000
 RATE=50
 OUT=bench/results/chat.md
 PEER=yes
+NODES=1
 # A server that has not printed its "listening on" line after this long is broken, not slow.
 START_TIMEOUT_S=60
 # Before the load starts, the server must be quiet: its process group under this CPU share (percent of one core)
@@ -38,7 +42,8 @@ while [ $# -gt 0 ]; do
     -r) RATE=$2; shift 2 ;;
     -o) OUT=$2; shift 2 ;;
     --no-peer) PEER=no; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --nodes) NODES=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "chat.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,19 +69,21 @@ fi
 
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
-start_server() {
+start_server() {  # start_server [--listeners N] ARGV...: sets SERVER_PID and PORTS (comma-separated)
+  local listeners=1
+  if [ "$1" = --listeners ]; then listeners=$2; shift 2; fi
   : >"$LOGDIR/server.out"
   setsid "$@" >"$LOGDIR/server.out" 2>"$LOGDIR/server.err" </dev/null &
   SERVER_PID=$!
-  local deadline=$((SECONDS + START_TIMEOUT_S))
-  until grep -q '^listening on .*:[0-9][0-9]* ' "$LOGDIR/server.out"; do   # a whole line, port included
+  local deadline=$((SECONDS + START_TIMEOUT_S * listeners))   # nodes start side by side on the same cores
+  until [ "$(grep -c '^listening on .*:[0-9][0-9]* ' "$LOGDIR/server.out")" -ge "$listeners" ]; do   # whole lines, ports included
     if ! kill -0 "$SERVER_PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
       echo "chat.sh: server did not start; its stderr:" >&2; tail -20 "$LOGDIR/server.err" >&2
       stop_server; return 1
     fi
     sleep 0.1
   done
-  PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\).*/\1/p' "$LOGDIR/server.out" | head -1)
+  PORTS=$(sed -n 's/^listening on .*:\([0-9][0-9]*\) .*/\1/p' "$LOGDIR/server.out" | paste -sd, -)
   await_quiet_server
 }
 
@@ -108,10 +115,10 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
 }
 
-run_one() {  # run_one LABEL SERVER-ARGV...: prints the RESULT line
+run_one() {  # run_one LABEL [--listeners N] SERVER-ARGV...: prints the RESULT line
   local model=$1; shift
   start_server "$@" || return 1
-  local cmd=("${LOADGEN[@]}" --host 127.0.0.1 --port "$PORT" --clients "$CLIENTS" --messages "$MESSAGES"
+  local cmd=("${LOADGEN[@]}" --host 127.0.0.1 --port "$PORTS" --clients "$CLIENTS" --messages "$MESSAGES"
              --rate "$RATE" --server-pid "$SERVER_PID")
   echo "# $model: ${cmd[*]}" >&2
   local result
@@ -147,9 +154,17 @@ for spec in $MODELS; do
       peer=""
     fi
   fi
-  if r=$(run_one "$model" ./polyserve serve chat --model "$model" --port 0 --lines-per-second 0 --no-console "${extra[@]}"); then
-    row "polyserve $(tr , ' ' <<<"$spec")" "$r" "$peer"
-  else
-    echo "| polyserve $(tr , ' ' <<<"$spec") | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"
-  fi
+  for nodes in $NODES; do
+    label="polyserve $(tr , ' ' <<<"$spec")"
+    server=(./polyserve serve chat)
+    if [ "$nodes" -gt 1 ]; then
+      label="$label, $nodes nodes on Redis"
+      server=(--listeners "$nodes" bench/chat-nodes.sh "$nodes")
+    fi
+    if r=$(run_one "$model" "${server[@]}" --model "$model" --port 0 --lines-per-second 0 --no-console "${extra[@]}"); then
+      row "$label" "$r" "$peer"
+    else
+      echo "| $label | failed: see stderr | | | | | | | | | | | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$OUT"
+    fi
+  done
 done

@@ -6,6 +6,10 @@ import dev.polyserve.services.chat.AdminConsole;
 import dev.polyserve.services.chat.ChatLimits;
 import dev.polyserve.services.chat.ChatProtocol;
 import dev.polyserve.services.chat.ChatService;
+import dev.polyserve.services.chat.redis.RedisAddress;
+import dev.polyserve.services.chat.redis.RedisChatBus;
+import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,6 +58,15 @@ final class ServeChatCommand implements Callable<Integer> {
             description = "Also serve the same room in JSON frames on this port (0 = any free port), for programs beside people.")
     Integer framesPort;
 
+    @Option(names = "--bus", paramLabel = "redis://HOST:PORT[/DB]",
+            description = {"Make this server one node of a room shared through Redis: members on every node with the same --bus are in one room.",
+                    "rediss:// for TLS; redis://USER:PASSWORD@HOST:PORT for AUTH (never logged). See docs/chat.md."})
+    String bus;
+
+    @Option(names = "--bus-lease", paramLabel = "DURATION", converter = Sizes.DurationConverter.class,
+            description = "With --bus: how long this node's names outlive it if it dies unannounced; the others then say its members left (default: 10s).")
+    Duration busLease;
+
     @Option(names = "--no-console", description = "Do not read announcements from stdin (e.g. when running in the background).")
     boolean noConsole;
 
@@ -69,12 +82,16 @@ final class ServeChatCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--frames-port is not available with --model prefork: the second listener"
                     + " would run in the master, outside the workers' room; use an in-process model (nio, epoll) for one room on both ports");
         }
+        if (busLease != null && bus == null) throw new IllegalArgumentException("--bus-lease needs --bus");
         if (maxLineBytes > Integer.MAX_VALUE) throw new IllegalArgumentException("--max-line-bytes is too large");
         ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes);
-        ChatService chat = new ChatService(limits, ChatProtocol.parse(protocol));
+        RedisChatBus redis = bus == null ? null : connectBus(limits);
+        ChatService chat = redis == null ? new ChatService(limits, ChatProtocol.parse(protocol))
+                : new ChatService(redis, limits, ChatProtocol.parse(protocol), System::nanoTime);
         List<HmacKey> extraKeys = adminKeyFile == null ? List.of()
                 : List.of(HmacKey.read(ChatService.ADMIN_KEY_NAME, adminKeyFile));
         ServePipeline pipeline = ServePipeline.tcp(server, "chat", DEFAULT_PORT).extraKeys(extraKeys);
+        if (redis != null) pipeline.closeAtExit(redis);   // after the members left: their leaves reach the other nodes first
         ServiceLayers layers = pipeline.layers();   // reads the key files: a bad one fails before anything starts
         if (framesPort != null) {
             // A second listener on the same bus: one room, two wire formats, the same gate.
@@ -84,5 +101,22 @@ final class ServeChatCommand implements Callable<Integer> {
         // Under prefork this is the master's console (workers' stdin is /dev/null): it announces through the hub.
         if (!noConsole) AdminConsole.start(System.in, chat);
         return pipeline.serve(chat);
+    }
+
+    /**
+     * Joins the Redis room before serving (Redis down: one line and exit 2). A prefork worker re-runs this command
+     * line, so each worker is a node of its own; it ends with System.exit, so the hook is what leaves the room there.
+     */
+    private RedisChatBus connectBus(ChatLimits limits) {
+        if (bus.isBlank()) throw new IllegalArgumentException("--bus needs a URL: redis://HOST:PORT");
+        RedisChatBus.Settings settings = RedisChatBus.Settings.defaults(limits.maxMembers());
+        if (busLease != null) settings = settings.withLease(busLease);
+        try {
+            RedisChatBus redis = RedisChatBus.connect(RedisAddress.parse(bus), settings);
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("chat-redis-leave").unstarted(redis::close));
+            return redis;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (--bus)");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.polyserve.services.chat;
 
+import dev.polyserve.core.SharedState;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -25,6 +26,22 @@ public interface ChatBus {
 
     /** Releases {@code name} if {@code member} still holds it; true if it did (so its leave should be told). */
     boolean leave(String name, Member member);
+
+    /**
+     * Releases {@code name} because this server is stopping: the members here are all being told so and need no
+     * leave notice each, but a bus that reaches members in other processes tells them the member left.
+     */
+    default void leaveAtShutdown(String name, Member member) {
+        leave(name, member);
+    }
+
+    /**
+     * How this bus spans the processes of {@code prefork} itself, or null (the default): the room then spans the
+     * workers through the master's {@link ChatHub} and a {@link RelayedChatBus} in each worker.
+     */
+    default SharedState sharedState() {
+        return null;
+    }
 
     /**
      * Delivers {@code event} to every member except {@code except} (null: everyone), in call order per caller.

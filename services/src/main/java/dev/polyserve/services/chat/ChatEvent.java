@@ -51,7 +51,11 @@ public sealed interface ChatEvent {
     /** What a notice is about, for programs (the frames protocol sends it as {@code code}). */
     enum Kind {
         WELCOME, ASK_NAME, NAME_TAKEN, NAME_INVALID, HELLO, LINE_TOO_LONG, BAD_TEXT, FLOOD, UNKNOWN_COMMAND,
-        USAGE, NO_SUCH_MEMBER, NOT_ADMIN, ROOM_FULL, HELP, BYE, PROTOCOL_ERROR, IDLE, SHUTDOWN;
+        USAGE, NO_SUCH_MEMBER, NOT_ADMIN, ROOM_FULL, HELP, BYE, PROTOCOL_ERROR, IDLE, SHUTDOWN,
+        /** The room's link to other nodes (Redis) is down, or back. */
+        RECONNECTING, RECONNECTED,
+        /** A line the room could not take (its link is down and it holds all it may). */
+        NOT_SENT;
 
         /** The frames-protocol spelling: {@code NAME_TAKEN} -> {@code name-taken}. */
         String code() {

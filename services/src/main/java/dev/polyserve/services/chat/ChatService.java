@@ -57,6 +57,8 @@ public final class ChatService implements Service {
      */
     @Override
     public SharedState sharedState() {
+        SharedState own = bus.sharedState();
+        if (own != null) return own;   // the bus spans processes itself (Redis): every worker is a node of its own
         return new SharedState() {
             @Override
             public Hub openHub() {

@@ -150,7 +150,7 @@ final class ChatSession {
     void onShutdown() {
         if (gone) return;
         tell(Kind.SHUTDOWN, "The server is shutting down. Bye.");
-        if (name != null) bus.leave(name, self);
+        if (name != null) bus.leaveAtShutdown(name, self);
         end();
     }
 

@@ -19,7 +19,7 @@ public final class Delivery {
     }
 
     /** The events in order, as one delivery. */
-    Delivery(List<ChatEvent> events) {
+    public Delivery(List<ChatEvent> events) {
         if (events.isEmpty()) throw new IllegalArgumentException("a delivery needs at least one event");
         this.events = List.copyOf(events);
     }

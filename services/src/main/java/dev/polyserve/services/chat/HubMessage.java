@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What a prefork worker's {@link RelayedChatBus} and the master's {@link ChatHub} tell each other, and its bytes:
@@ -47,9 +46,6 @@ sealed interface HubMessage {
     // wire kinds
     byte JOIN = 1, RENAME = 2, LEAVE = 3, RELAY = 4, DIRECT = 5, REPLY = 6, PRESENT = 7, ABSENT = 8;
 
-    // event kinds
-    byte JOINED = 1, LEFT = 2, SAID = 3, ACTED = 4, PRIVATE_FROM = 5, RENAMED = 6, ANNOUNCEMENT = 7;
-
     /** The first byte: what the hub needs to route a message without decoding the rest. */
     static byte kind(byte[] bytes) {
         if (bytes.length == 0) throw new IllegalArgumentException("an empty hub message");
@@ -63,8 +59,8 @@ sealed interface HubMessage {
                 case Join(long id, String name) -> { out.writeByte(JOIN); out.writeLong(id); string(out, name); }
                 case Rename(long id, String from, String to) -> { out.writeByte(RENAME); out.writeLong(id); string(out, from); string(out, to); }
                 case Leave(String name) -> { out.writeByte(LEAVE); string(out, name); }
-                case Relay(ChatEvent event) -> { out.writeByte(RELAY); event(out, event); }
-                case Direct(String name, ChatEvent event) -> { out.writeByte(DIRECT); string(out, name); event(out, event); }
+                case Relay(ChatEvent event) -> { out.writeByte(RELAY); ChatEventCodec.write(out, event); }
+                case Direct(String name, ChatEvent event) -> { out.writeByte(DIRECT); string(out, name); ChatEventCodec.write(out, event); }
                 case Reply(long id, int answer) -> { out.writeByte(REPLY); out.writeLong(id); out.writeInt(answer); }
                 case Present(String name) -> { out.writeByte(PRESENT); string(out, name); }
                 case Absent(String name) -> { out.writeByte(ABSENT); string(out, name); }
@@ -82,8 +78,8 @@ sealed interface HubMessage {
                 case JOIN -> new Join(in.readLong(), string(in));
                 case RENAME -> new Rename(in.readLong(), string(in), string(in));
                 case LEAVE -> new Leave(string(in));
-                case RELAY -> new Relay(event(in));
-                case DIRECT -> new Direct(string(in), event(in));
+                case RELAY -> new Relay(ChatEventCodec.read(in));
+                case DIRECT -> new Direct(string(in), ChatEventCodec.read(in));
                 case REPLY -> new Reply(in.readLong(), in.readInt());
                 case PRESENT -> new Present(string(in));
                 case ABSENT -> new Absent(string(in));
@@ -96,48 +92,11 @@ sealed interface HubMessage {
         }
     }
 
-    private static void event(DataOutputStream out, ChatEvent e) throws IOException {
-        switch (e) {
-            case ChatEvent.Joined(String name) -> { out.writeByte(JOINED); string(out, name); }
-            case ChatEvent.Left(String name, ChatEvent.Reason reason) -> { out.writeByte(LEFT); string(out, name); out.writeByte(reason.ordinal()); }
-            case ChatEvent.Said(String from, String text) -> { out.writeByte(SAID); string(out, from); string(out, text); }
-            case ChatEvent.Acted(String from, String text) -> { out.writeByte(ACTED); string(out, from); string(out, text); }
-            case ChatEvent.PrivateFrom(String from, String text) -> { out.writeByte(PRIVATE_FROM); string(out, from); string(out, text); }
-            case ChatEvent.Renamed(String from, String to) -> { out.writeByte(RENAMED); string(out, from); string(out, to); }
-            case ChatEvent.Announcement(String text) -> { out.writeByte(ANNOUNCEMENT); string(out, text); }
-            case ChatEvent.Notice n -> throw new IllegalArgumentException("notices are for one connection, never relayed");
-            case ChatEvent.PrivateTo p -> throw new IllegalArgumentException("a sender's own confirmation is never relayed");
-            case ChatEvent.Members l -> throw new IllegalArgumentException("a /list answer is never relayed");
-        }
-    }
-
-    private static ChatEvent event(DataInputStream in) throws IOException {
-        return switch (in.readByte()) {
-            case JOINED -> new ChatEvent.Joined(string(in));
-            case LEFT -> {
-                String name = string(in);
-                int reason = in.readUnsignedByte();
-                if (reason >= ChatEvent.Reason.values().length) throw new IllegalArgumentException("unknown leave reason " + reason);
-                yield new ChatEvent.Left(name, ChatEvent.Reason.values()[reason]);
-            }
-            case SAID -> new ChatEvent.Said(string(in), string(in));
-            case ACTED -> new ChatEvent.Acted(string(in), string(in));
-            case PRIVATE_FROM -> new ChatEvent.PrivateFrom(string(in), string(in));
-            case RENAMED -> new ChatEvent.Renamed(string(in), string(in));
-            case ANNOUNCEMENT -> new ChatEvent.Announcement(string(in));
-            default -> throw new IllegalArgumentException("unknown relayed event kind");
-        };
-    }
-
     private static void string(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
+        ChatEventCodec.writeString(out, s);
     }
 
     private static String string(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) throw new IllegalArgumentException("a string of " + n + " bytes in a shorter hub message");
-        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        return ChatEventCodec.readString(in);
     }
 }

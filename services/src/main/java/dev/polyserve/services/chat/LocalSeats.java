@@ -12,20 +12,20 @@ import org.slf4j.LoggerFactory;
  * The members connected to this process, by name, and delivery to them: the part of a {@link ChatBus} that every
  * implementation has. Thread-safe; never blocks (each {@link Member#deliver} only queues).
  */
-final class LocalSeats {
+public final class LocalSeats {
     private static final Logger log = LoggerFactory.getLogger(LocalSeats.class);
 
-    record Seat(String name, Member member) {}
+    public record Seat(String name, Member member) {}
 
     private final Map<String, Seat> seats = new ConcurrentHashMap<>();
 
     /** Seats {@code member} as {@code name}; false if someone here holds it (any case). */
-    boolean claim(String name, Member member) {
+    public boolean claim(String name, Member member) {
         return seats.putIfAbsent(Names.key(name), new Seat(name, member)) == null;
     }
 
     /** Moves {@code member} from {@code from} to {@code to}; false if {@code to} is taken here or the member left meanwhile. */
-    boolean move(String from, String to, Member member) {
+    public boolean move(String from, String to, Member member) {
         String oldKey = Names.key(from);
         String newKey = Names.key(to);
         if (oldKey.equals(newKey)) {
@@ -42,17 +42,17 @@ final class LocalSeats {
     }
 
     /** Frees {@code name} if {@code member} still holds it; true if it did. */
-    boolean release(String name, Member member) {
+    public boolean release(String name, Member member) {
         return seats.remove(Names.key(name), new Seat(name, member));
     }
 
     /** Who holds {@code name} here (any case), or null. */
-    Seat get(String name) {
+    public Seat get(String name) {
         return seats.get(Names.key(name));
     }
 
     /** Delivers to every member here except {@code except}; returns the seats that could not take it (too slow). */
-    List<Seat> deliverAll(Delivery delivery, Member except) {
+    public List<Seat> deliverAll(Delivery delivery, Member except) {
         List<Seat> slow = List.of();
         for (Seat seat : seats.values()) {
             if (seat.member() == except) continue;
@@ -68,18 +68,18 @@ final class LocalSeats {
      * Ends a member that cannot keep up: it leaves {@code bus} and the others are told {@code left (too slow)}.
      * Does nothing if it had already left (another sender found it slow first).
      */
-    static void dropSlow(ChatBus bus, Seat seat) {
+    public static void dropSlow(ChatBus bus, Seat seat) {
         if (!bus.leave(seat.name(), seat.member())) return;
         log.warn("chat: dropping {}: more unsent bytes than allowed (too slow)", seat.name());
         seat.member().drop();
         bus.broadcast(new ChatEvent.Left(seat.name(), ChatEvent.Reason.TOO_SLOW), seat.member());
     }
 
-    Stream<String> names() {
+    public Stream<String> names() {
         return seats.values().stream().map(Seat::name);
     }
 
-    int size() {
+    public int size() {
         return seats.size();
     }
 }

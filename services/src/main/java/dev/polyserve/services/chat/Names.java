@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The rules for member names. */
-final class Names {
+public final class Names {
 
     /** Longest name in characters (code points): fits a terminal column of names and an IRC-like nick. */
     static final int MAX_NAME_CHARS = 32;
@@ -31,7 +31,7 @@ final class Names {
     }
 
     /** The form names are compared in: unique ignoring case. */
-    static String key(String name) {
+    public static String key(String name) {
         return name.toLowerCase(Locale.ROOT);
     }
 

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.OptionalLong;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +25,9 @@ public final class ChatBenchCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", required = true, description = "Server port.")
-    int port;
+    @Option(names = "--port", required = true, split = ",", paramLabel = "PORT[,PORT...]",
+            description = "Server port; several (comma-separated) for the nodes of one room (--bus): members are dealt over them in turn.")
+    List<Integer> ports;
 
     @Option(names = {"-c", "--clients"}, defaultValue = "" + ChatLoadSpec.DEFAULT_CLIENTS, description = "Members (default: ${DEFAULT-VALUE}).")
     int clients;
@@ -44,8 +45,9 @@ public final class ChatBenchCommand implements Callable<Integer> {
     @Option(names = "--auth-key-file", description = "Answer the server's HMAC gate with this key.")
     Path authKeyFile;
 
-    @Option(names = "--server-pid", description = "Server process id: report its process tree's CPU time and deliveries per server CPU-second.")
-    Long serverPid;
+    @Option(names = "--server-pid", split = ",", paramLabel = "PID[,PID...]",
+            description = "Server process id(s): report their process trees' CPU time and deliveries per server CPU-second.")
+    List<Long> serverPids = List.of();
 
     @Spec
     CommandSpec command;
@@ -60,10 +62,9 @@ public final class ChatBenchCommand implements Callable<Integer> {
         PrintWriter err = command.commandLine().getErr();
         ChatLoadSpec spec;
         try {
-            spec = new ChatLoadSpec(new InetSocketAddress(host, port), clients, messages, rate,
+            spec = new ChatLoadSpec(ports.stream().map(p -> new InetSocketAddress(host, p)).toList(), clients, messages, rate,
                     Duration.ofNanos(Math.round(drainSeconds * 1e9)),
-                    authKeyFile == null ? null : HmacKey.read("user", authKeyFile),
-                    serverPid == null ? OptionalLong.empty() : OptionalLong.of(serverPid));
+                    authKeyFile == null ? null : HmacKey.read("user", authKeyFile), serverPids);
         } catch (IllegalArgumentException | java.io.IOException e) {
             err.println("polyserve bench chat: " + e.getMessage());
             return 2;

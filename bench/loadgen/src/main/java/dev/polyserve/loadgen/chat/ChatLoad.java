@@ -59,7 +59,7 @@ public final class ChatLoad {
             this.name = name(index);
             socket = new Socket();
             socket.setTcpNoDelay(true);
-            socket.connect(spec.server(), 10_000);
+            socket.connect(spec.servers().get(index % spec.servers().size()), 10_000);
             if (spec.authKey() != null) HmacClient.answer(socket, spec.authKey());
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 64 << 10);
             out = socket.getOutputStream();
@@ -187,6 +187,9 @@ public final class ChatLoad {
     }
 
     private double cpu() {
-        return spec.serverPid().isPresent() ? ProcessTreeCpu.system().treeSeconds(spec.serverPid().getAsLong()) : Double.NaN;
+        if (spec.serverPids().isEmpty()) return Double.NaN;
+        double seconds = 0;
+        for (long pid : spec.serverPids()) seconds += ProcessTreeCpu.system().treeSeconds(pid);
+        return seconds;
     }
 }

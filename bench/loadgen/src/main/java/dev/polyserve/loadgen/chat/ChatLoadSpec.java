@@ -3,22 +3,23 @@ package dev.polyserve.loadgen.chat;
 import dev.polyserve.core.auth.HmacKey;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
  * One chat load run.
  *
- * @param server        the chat server (lines protocol)
+ * @param servers       the chat servers (lines protocol): one, or the nodes of one room (members are dealt over them in turn)
  * @param clients       members that join and all talk at once
  * @param messages      lines each member sends
  * @param ratePerClient lines per second each member sends, on a fixed schedule; 0 = as fast as the socket takes them
  * @param drainTimeout  how long to wait, after the last line is sent, for every delivery to arrive
  * @param authKey       answer the server's HMAC gate with this key, if set
- * @param serverPid     charge this process tree's CPU time to the run, if set
+ * @param serverPids    charge these process trees' CPU time to the run (none: not measured)
  */
-public record ChatLoadSpec(InetSocketAddress server, int clients, int messages, double ratePerClient,
-                           Duration drainTimeout, HmacKey authKey, OptionalLong serverPid) {
+public record ChatLoadSpec(List<InetSocketAddress> servers, int clients, int messages, double ratePerClient,
+                           Duration drainTimeout, HmacKey authKey, List<Long> serverPids) {
 
     /** The load: 100 members x 1,000 lines. */
     public static final int DEFAULT_CLIENTS = 100;
@@ -35,13 +36,21 @@ public record ChatLoadSpec(InetSocketAddress server, int clients, int messages, 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     public ChatLoadSpec {
-        Objects.requireNonNull(server, "server");
+        servers = List.copyOf(servers);
+        serverPids = List.copyOf(serverPids);
+        if (servers.isEmpty()) throw new IllegalArgumentException("a chat load needs a server");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
-        Objects.requireNonNull(serverPid, "serverPid");
         if (clients < 2) throw new IllegalArgumentException("a chat load needs at least 2 clients");
         if (clients > 9999) throw new IllegalArgumentException("at most 9999 clients (names are bench-NNNN)");
         if (messages < 1) throw new IllegalArgumentException("each client sends at least 1 message");
         if (ratePerClient < 0 || Double.isNaN(ratePerClient)) throw new IllegalArgumentException("rate must be 0 (unpaced) or positive");
+    }
+
+    /** One server, its CPU measured if {@code serverPid} is set. */
+    public ChatLoadSpec(InetSocketAddress server, int clients, int messages, double ratePerClient, Duration drainTimeout,
+                        HmacKey authKey, OptionalLong serverPid) {
+        this(List.of(server), clients, messages, ratePerClient, drainTimeout, authKey,
+                serverPid.isPresent() ? List.of(serverPid.getAsLong()) : List.of());
     }
 
     long expectedDeliveries() {
