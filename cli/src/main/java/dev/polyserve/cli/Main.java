@@ -1,5 +1,12 @@
 package dev.polyserve.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "polyserve",
         mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
+        versionProvider = Version.class,
         description = "Concurrent network servers on the JVM: every service on every concurrency model.",
         subcommands = {
             ServeCommand.class,
@@ -21,6 +28,11 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
         })
 public final class Main {
+    /** Exit code of a usage error: bad options, a host that does not resolve, a file the options name that cannot be read. */
+    public static final int EXIT_USAGE = 2;
+
+    /** Exit code of a failure at run time (a port in use, a peer that went away). */
+    public static final int EXIT_FAILURE = 1;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -33,23 +45,44 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // A usage error is one line, not fifty lines of usage: what is wrong, and where the help is.
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println(usageError(cmd, e.getMessage()));
+            return EXIT_USAGE;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // A usage-level failure (bad model, port in use): one clear line, no stack trace.
-            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
-                cmd.getErr().println("polyserve: " + e.getMessage());
-                return e instanceof IllegalArgumentException ? 2 : 1;
+            Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+            if (t instanceof IllegalArgumentException || t instanceof UnknownHostException || t instanceof FileSystemException) {
+                cmd.getErr().println(usageError(cmd, describe(t)));
+                return EXIT_USAGE;
+            }
+            if (t instanceof IOException) {
+                cmd.getErr().println("polyserve: " + describe(t));
+                return EXIT_FAILURE;
             }
             throw e;
         });
         return cl;
     }
 
-    /** Reads the version the build wrote into the jar manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"polyserve " + (v == null ? "(development build)" : v)};
-        }
+    /** {@code polyserve: MESSAGE (see 'polyserve serve echo --help')}. */
+    static String usageError(CommandLine cmd, String message) {
+        return "polyserve: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
+    }
+
+    /**
+     * A failure in words. The JDK's file exceptions carry only the path as their message and an unresolved address
+     * none at all, so those are spelled out here.
+     */
+    public static String describe(Throwable t) {
+        return switch (t) {
+            case UnresolvedAddressException u -> "cannot resolve the host name";
+            case UnknownHostException u -> "unknown host " + u.getMessage();
+            case NoSuchFileException f -> f.getFile() + ": no such file or directory";
+            case AccessDeniedException f -> f.getFile() + ": permission denied";
+            case FileSystemException f -> f.getFile() + ": " + (f.getReason() != null ? f.getReason() : "cannot be read");
+            default -> t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        };
     }
 }

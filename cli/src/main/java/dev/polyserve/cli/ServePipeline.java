@@ -161,6 +161,7 @@ public final class ServePipeline {
             throws IOException, InterruptedException {
         String model = options.modelOr(UdpServer.DEFAULT_MODEL);
         InetSocketAddress address = new InetSocketAddress(options.host(), options.port() != null ? options.port() : defaultPort);
+        if (address.isUnresolved()) throw new IllegalArgumentException("cannot resolve host '" + options.host() + "'");
         UdpServer server = UdpServer.start(address, model, service);
         try {
             announce(System.out, server.localAddress(), serviceName, model, "udp");

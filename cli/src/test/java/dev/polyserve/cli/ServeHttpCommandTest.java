@@ -98,7 +98,7 @@ class ServeHttpCommandTest {
         cl.setErr(new java.io.PrintWriter(err, true));
         int code = cl.execute("serve", "http", "--port", "0", "--root", file.toString());
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("polyserve: --root " + file + " is not a directory");
+        assertThat(err.toString().strip()).isEqualTo("polyserve: --root " + file + " is not a directory (see 'polyserve serve http --help')");
     }
 
     @Test

@@ -111,8 +111,11 @@ public final class Server implements AutoCloseable {
         /** Share counters with something that publishes them (metrics, prefork stats). */
         public Builder stats(ServerStats s) { this.stats = Objects.requireNonNull(s); return this; }
 
+        /** @throws IllegalArgumentException when the host name does not resolve */
         public ServerConfig config() {
-            return new ServerConfig(new InetSocketAddress(host, port), model, idleTimeout, maxConnections,
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            if (address.isUnresolved()) throw new IllegalArgumentException("cannot resolve host '" + host + "'");
+            return new ServerConfig(address, model, idleTimeout, maxConnections,
                     writeQueueLimit, workers, backlog, reusePort, workerModel, relaunchCommand);
         }
 

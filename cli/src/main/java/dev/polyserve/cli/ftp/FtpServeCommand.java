@@ -1,5 +1,6 @@
 package dev.polyserve.cli.ftp;
 
+import dev.polyserve.cli.Main;
 import dev.polyserve.cli.ServePipeline;
 import dev.polyserve.cli.ServerOptions;
 import dev.polyserve.services.ftp.Authenticator;
@@ -85,7 +86,12 @@ public final class FtpServeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(),
                         "--users " + access.users + " does not exist; create it with polyserve ftp-user add");
             }
-            UsersFile users = UsersFile.load(access.users);
+            UsersFile users;
+            try {
+                users = UsersFile.load(access.users);
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "--users " + Main.describe(e));
+            }
             auth = Authenticator.users(users, rootDir);
             who = users.entries().size() + " user(s) from " + access.users;
         }
