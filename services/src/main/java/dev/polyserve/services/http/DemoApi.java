@@ -12,8 +12,15 @@ import java.util.Map;
 public final class DemoApi {
     private DemoApi() {}
 
-    /** Adds {@code GET /api/time}, {@code GET /api/hello}, {@code GET /api/hello/{name}} and {@code POST /api/echo}. */
+    /**
+     * Adds {@code GET /api/time}, {@code GET /api/hello}, {@code GET /api/hello/{name}}, {@code POST /api/echo}, and
+     * the WebSocket {@code /ws/echo}, which sends every message back as it came (text as text, binary as binary).
+     */
     public static HttpApp install(HttpApp app) {
+        app.websocket("/ws/echo", session -> {
+            session.onText(session::send);
+            session.onBinary(session::send);
+        });
         app.get("/api/time", HttpApp.Dispatch.EVENT_LOOP, req -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("now", Instant.now().toString());

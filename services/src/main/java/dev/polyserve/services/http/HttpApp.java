@@ -1,5 +1,7 @@
 package dev.polyserve.services.http;
 
+import dev.polyserve.services.http.websocket.WebSocketEndpoint;
+import dev.polyserve.services.http.websocket.WebSocketOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +21,7 @@ import java.util.Set;
  * app.get("/api/time", req -> Response.json(Map.of("now", Instant.now().toString())));
  * app.get("/api/users/{id}", req -> Response.json(users.find(req.pathParam("id"))));
  * app.post("/api/echo", req -> Response.json(req.json()));
+ * app.websocket("/ws/echo", session -> session.onText(session::send));
  * app.staticFiles(Path.of("site"));
  * }</pre>
  *
@@ -47,6 +50,9 @@ public final class HttpApp {
 
     record Route(String method, String pattern, String[] segments, Dispatch dispatch, RouteHandler handler) {}
 
+    /** A WebSocket address: upgrade requests for {@code path} are handed to {@code endpoint} after the 101. */
+    record WebSocketRoute(String path, WebSocketOptions options, WebSocketEndpoint endpoint) {}
+
     /** The outcome of looking a request up. */
     sealed interface Match permits Found, MethodNotAllowed, NoRoute {}
 
@@ -59,6 +65,7 @@ public final class HttpApp {
     private final List<Route> patterned = new ArrayList<>();
     /** Literal patterns, by path: most API routes, found without walking the list. */
     private final Map<String, List<Route>> literal = new HashMap<>();
+    private final Map<String, WebSocketRoute> websockets = new HashMap<>();
     private StaticFiles staticFiles;
     /** Every method some route declares (so a custom method like PURGE is not answered 501). */
     private final Set<String> declaredMethods = new java.util.HashSet<>();
@@ -96,6 +103,31 @@ public final class HttpApp {
             patterned.add(r);
         }
         return this;
+    }
+
+    /** A WebSocket route at {@code path} with the default limits; see {@link #websocket(String, WebSocketOptions, WebSocketEndpoint)}. */
+    public HttpApp websocket(String path, WebSocketEndpoint endpoint) {
+        return websocket(path, WebSocketOptions.defaults(), endpoint);
+    }
+
+    /**
+     * A WebSocket route (RFC 6455) at the literal {@code path}: an upgrade request there gets {@code 101} and the
+     * connection becomes a WebSocket whose session {@code endpoint} receives (on the connection's thread or loop: it
+     * must not block). Any other request for the path gets {@code 426 Upgrade Required}. Takes precedence over
+     * routes and files at the same path.
+     */
+    public HttpApp websocket(String path, WebSocketOptions options, WebSocketEndpoint endpoint) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(endpoint, "endpoint");
+        if (!path.startsWith("/")) throw new IllegalArgumentException("a WebSocket path starts with '/': " + path);
+        websockets.put(normalisePattern(split(path)), new WebSocketRoute(path, options, endpoint));
+        return this;
+    }
+
+    /** The WebSocket route at {@code path} (decoded, normalised), or null. */
+    WebSocketRoute websocketAt(String path) {
+        if (websockets.isEmpty()) return null;
+        return websockets.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
 
     /** Serves files under {@code root} for GET and HEAD requests no route takes. */

@@ -4,6 +4,7 @@ import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
 import dev.polyserve.core.LogLimiter;
 import dev.polyserve.core.MinimumRate;
+import dev.polyserve.services.http.websocket.WebSocketUpgrade;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * with the others in a {@link ResponseBuffer} that is handed to the connection once at the end of the round, so a
  * burst of pipelined requests costs one vectored write, not one per request. A request whose route runs on a
  * virtual thread stops the round; the requests behind it wait in the parser until its response is out.
+ *
+ * <p>Upgrade: a request for a WebSocket route that passes the handshake gets its {@code 101} through the same
+ * buffer, flushed at once; from then on the connection belongs to the WebSocket handler, and every engine call
+ * ({@code onRead}, {@code onIdle}, {@code onShutdown}, {@code onClose}...) is passed on to it. The per-address count
+ * and the send-rate watch stay with the connection until it closes.
  *
  * <p>All methods run serialised on the connection's thread or loop (the {@link Handler} contract).
  */
@@ -74,6 +80,8 @@ final class HttpConnectionHandler implements Handler {
     private boolean readingPaused;
     /** Responses already queued past {@link HttpLimits#MAX_QUEUED_RESPONSE_BYTES}: wait for onDrained. */
     private boolean awaitingDrain;
+    /** After a 101: the protocol that owns the connection now, or null while it speaks HTTP. */
+    private Handler upgraded;
 
     private Deadline deadline = Deadline.NONE;
     private long deadlineAt;
@@ -109,6 +117,10 @@ final class HttpConnectionHandler implements Handler {
 
     @Override
     public void onRead(Conn c, ByteBuffer in) {
+        if (upgraded != null) {
+            upgraded.onRead(c, in);
+            return;
+        }
         if (closed) return;
         received += in.remaining();
         if (lingering) {
@@ -129,6 +141,10 @@ final class HttpConnectionHandler implements Handler {
 
     @Override
     public void onReadEnd(Conn c) {
+        if (upgraded != null) {
+            upgraded.onReadEnd(c);
+            return;
+        }
         // Answer whatever complete requests were pipelined before the EOF, then close (process() does, on NeedData).
         peerEnded = true;
         if (lingering) {
@@ -140,6 +156,10 @@ final class HttpConnectionHandler implements Handler {
 
     @Override
     public void onShutdown(Conn c) {
+        if (upgraded != null) {
+            upgraded.onShutdown(c);
+            return;
+        }
         shuttingDown = true;
         if (!busy) closeNow();
     }
@@ -152,6 +172,16 @@ final class HttpConnectionHandler implements Handler {
         if (admitted) {
             admitted = false;
             service.addresses().release(c.remote());
+        }
+        if (upgraded != null) upgraded.onClose(c, cause);
+    }
+
+    @Override
+    public void onIdle(Conn c) {
+        if (upgraded != null) {
+            upgraded.onIdle(c);
+        } else {
+            c.close();
         }
     }
 
@@ -166,7 +196,7 @@ final class HttpConnectionHandler implements Handler {
 
     /** Parses and answers buffered requests until one is in progress, more bytes are needed, or the connection ends. */
     private void answerBuffered() {
-        while (!busy && !closed) {
+        while (!busy && !closed && upgraded == null) {
             if (conn.queuedBytes() + out.pendingBytes() > HttpLimits.MAX_QUEUED_RESPONSE_BYTES && !awaitingDrain) {
                 // A pipelining client that does not read its responses: stop answering (and reading) until the
                 // queue drains, instead of growing it to the engine's write queue limit.
@@ -215,7 +245,9 @@ final class HttpConnectionHandler implements Handler {
 
     @Override
     public void onDrained(Conn c) {
-        if (awaitingDrain && !closed) {
+        if (upgraded != null) {
+            upgraded.onDrained(c);
+        } else if (awaitingDrain && !closed) {
             awaitingDrain = false;
             process();
         }
@@ -266,6 +298,11 @@ final class HttpConnectionHandler implements Handler {
         busy = true;
         disarm();
         Request req = HttpService.request(h, b, conn.remote(), conn.model());
+        HttpApp.WebSocketRoute ws = req == null ? null : service.websocketAt(req.path());
+        if (ws != null) {
+            upgrade(h, req, ws);
+            return;
+        }
         Response now = service.respond(h, req, conn, later -> {
             if (closed) {
                 ResponseWriter.closeQuietly(later.body());
@@ -275,6 +312,29 @@ final class HttpConnectionHandler implements Handler {
             process();
         });
         if (now != null) finish(h, req, now);
+    }
+
+    /**
+     * Answers a request for a WebSocket route: a refusal like any response, or the 101, flushed, and the connection
+     * handed to the WebSocket with the bytes already buffered behind the request (its first frames).
+     */
+    private void upgrade(RequestHead h, Request req, HttpApp.WebSocketRoute route) {
+        WebSocketUpgrade handshake = WebSocketUpgrade.handshake(req, route.options());
+        if (!handshake.accepted() || shuttingDown) {
+            finish(h, req, handshake.accepted() ? Response.error(503, "The server is shutting down.") : handshake.response());
+            return;
+        }
+        ResponseWriter.write(out, handshake.response(), true, false, false, false);
+        record(h, req.remoteHost(), 101, 0);
+        out.flush();
+        busy = false;
+        disarm();
+        if (readingPaused) {
+            readingPaused = false;
+            conn.resumeReading();
+        }
+        upgraded = handshake.open(conn, route.endpoint(), parser.takeBuffered());
+        if (peerEnded) upgraded.onReadEnd(conn);
     }
 
     /** Writes the response to the request in hand and decides whether the connection stays open. */

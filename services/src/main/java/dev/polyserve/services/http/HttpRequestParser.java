@@ -69,6 +69,16 @@ final class HttpRequestParser {
         return end - start;
     }
 
+    /**
+     * Hands over the bytes fed but not parsed, and leaves the parser empty: after an upgrade (a 101) they belong to
+     * the new protocol.
+     */
+    ByteBuffer takeBuffered() {
+        ByteBuffer rest = ByteBuffer.wrap(java.util.Arrays.copyOfRange(buf, start, end));
+        start = end;
+        return rest;
+    }
+
     /** True between requests with nothing buffered: the connection is idle. */
     boolean idle() {
         return state == State.HEAD && start == end;

@@ -67,6 +67,10 @@ public final class HttpService implements Service {
         return options;
     }
 
+    HttpApp.WebSocketRoute websocketAt(String path) {
+        return app.websocketAt(path);
+    }
+
     HttpMetrics metrics() {
         return metrics;
     }
