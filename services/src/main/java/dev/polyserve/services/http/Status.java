@@ -7,6 +7,7 @@ final class Status {
     static String reason(int status) {
         return switch (status) {
             case 100 -> "Continue";
+            case 101 -> "Switching Protocols";
             case 200 -> "OK";
             case 201 -> "Created";
             case 202 -> "Accepted";
@@ -35,6 +36,7 @@ final class Status {
             case 416 -> "Range Not Satisfiable";
             case 417 -> "Expectation Failed";
             case 422 -> "Unprocessable Content";
+            case 426 -> "Upgrade Required";
             case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
             case 500 -> "Internal Server Error";

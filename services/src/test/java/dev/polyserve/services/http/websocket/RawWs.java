@@ -18,7 +18,7 @@ final class RawWs implements AutoCloseable {
     private static final int READ_TIMEOUT_MILLIS = 10_000;
     static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
-    record Head(int status, Map<String, String> headers) {
+    record Head(int status, String statusLine, Map<String, String> headers) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -81,7 +81,7 @@ final class RawWs implements AutoCloseable {
         }
         String length = h.get("content-length");
         if (length != null) in.readNBytes(Integer.parseInt(length));
-        return new Head(Integer.parseInt(status.split(" ")[1]), h);
+        return new Head(Integer.parseInt(status.split(" ")[1]), status, h);
     }
 
     /** Opens {@code path}; fails unless the answer is 101. */

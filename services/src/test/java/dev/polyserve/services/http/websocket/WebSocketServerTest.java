@@ -218,7 +218,7 @@ class WebSocketServerTest {
         try (RawWs c = new RawWs(a)) {
             c.send(RawWs.request("/ws/echo"));
             RawWs.Head h = c.head();
-            assertThat(h.status()).isEqualTo(101);
+            assertThat(h.statusLine()).isEqualTo("HTTP/1.1 101 Switching Protocols");
             // RFC 6455 section 1.3's example key and accept value.
             assertThat(h.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
             assertThat(h.header("Upgrade")).isEqualToIgnoringCase("websocket");
