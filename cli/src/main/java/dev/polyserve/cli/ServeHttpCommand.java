@@ -1,5 +1,6 @@
 package dev.polyserve.cli;
 
+import dev.polyserve.cli.log.ConsoleLog;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.services.http.AccessLog;
 import dev.polyserve.services.http.DemoApi;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,8 +46,8 @@ final class ServeHttpCommand implements Callable<Integer> {
     long maxBody;
 
     @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "stderr",
-            description = "Access log in combined format: a file, 'stderr', '-' for stdout, or 'off' (default: ${DEFAULT-VALUE}, "
-                    + "beside the other log lines, so stdout keeps its one 'listening on' line).")
+            description = "Access log in combined format (JSON with --log-format json): a file, 'stderr' (off with --quiet), '-' for "
+                    + "stdout, or 'off' (default: ${DEFAULT-VALUE}, beside the other log lines, so stdout keeps its one 'listening on' line).")
     String accessLog;
 
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = Sizes.DurationConverter.class,
@@ -94,11 +96,13 @@ final class ServeHttpCommand implements Callable<Integer> {
         }
         if (demoRoutes != null ? demoRoutes : root == null) DemoApi.install(app);
         if (maxPerIp < 0) throw new ParameterException(spec.commandLine(), "--max-per-ip must not be negative");
+        AccessLog.Style style = ConsoleLog.format() == ConsoleLog.Format.JSON ? AccessLog.Style.JSON : AccessLog.Style.COMBINED;
         AccessLog log = switch (accessLog) {
             case "off" -> null;
-            case "stderr" -> AccessLog.toStderr();
-            case "-" -> AccessLog.toStdout();
-            default -> AccessLog.toFile(Path.of(accessLog));
+            // --quiet (or --log-level warn) quiets stderr; an access log to a file or to stdout stays.
+            case "stderr" -> ConsoleLog.threshold().toInt() > Level.INFO.toInt() ? null : AccessLog.toStderr(style);
+            case "-" -> AccessLog.toStdout(style);
+            default -> AccessLog.toFile(Path.of(accessLog), style);
         };
         ServerStats stats = new ServerStats();
         HttpOptions options = HttpOptions.defaults().withMaxBody(maxBody).withHeaderTimeout(headerTimeout)

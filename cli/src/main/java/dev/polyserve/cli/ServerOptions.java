@@ -1,5 +1,6 @@
 package dev.polyserve.cli;
 
+import dev.polyserve.cli.log.LogOptions;
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.auth.HmacKey;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every server has, whatever its service. */
@@ -53,6 +55,9 @@ public final class ServerOptions {
     @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ServerConfig.DEFAULT_MODEL,
             description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
     String workerModel;
+
+    @Mixin
+    LogOptions log;
 
     /** The key name {@code --auth-key-file} is registered under in the gate. */
     public static final String AUTH_KEY_NAME = "user";

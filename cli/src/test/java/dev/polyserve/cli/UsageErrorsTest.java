@@ -55,6 +55,13 @@ class UsageErrorsTest {
     }
 
     @Test
+    void unknownLogLevelOrFormat() {
+        assertThat(usageError("serve", "echo", "--log-level", "loud"))
+                .contains("'--log-level'").contains("unknown log level 'loud'; use trace, debug, info, warn or error");
+        assertThat(usageError("serve", "chat", "--log-format", "xml")).contains("'--log-format'").contains("TEXT, JSON");
+    }
+
+    @Test
     void unknownModel() {
         assertThat(usageError("serve", "echo", "--model", "nosuch", "--port", "0")).contains("unknown model 'nosuch'");
     }

@@ -2,6 +2,7 @@ package dev.polyserve.services.http;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.FileOutputStream;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The access log in the combined log format (Apache's and nginx's default):
- * {@code host - - [time] "request" status bytes "referer" "user-agent"}.
+ * {@code host - - [time] "request" status bytes "referer" "user-agent"}, or as one JSON object a line for log
+ * shippers ({@link Style#JSON}).
  *
  * <p>Off the hot path: a request only drops a small record into a bounded queue; one writer thread formats
  * and writes in batches, flushing when the queue runs dry. When the queue is full (a disk far slower than the
@@ -38,40 +40,50 @@ public final class AccessLog implements Closeable {
     /** Bounds how long close() waits for queued lines to be written. */
     private static final long CLOSE_WAIT_MILLIS = 2000;
 
+    /** How an entry is written. */
+    public enum Style {
+        /** Apache's and nginx's combined log format. */
+        COMBINED,
+        /** {@code {"time":"...Z","type":"access","remote":...,"request":...,"status":N,"bytes":N,"referer":...,"user_agent":...}}. */
+        JSON
+    }
+
     record Entry(String host, long epochMillis, String requestLine, int status, long bytes, String referer, String userAgent) {}
 
     private static final Entry STOP = new Entry("", 0, "", 0, 0, null, null);
 
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(HttpLimits.ACCESS_LOG_QUEUE);
     private final Writer out;
+    private final Style style;
     private final boolean closeOut;
     private final Thread writer;
     private final LongAdder dropped = new LongAdder();
 
-    private AccessLog(OutputStream stream, boolean closeOut) {
+    private AccessLog(OutputStream stream, Style style, boolean closeOut) {
         this.out = new BufferedWriter(new OutputStreamWriter(stream, UTF_8), 64 * 1024);
+        this.style = style;
         this.closeOut = closeOut;
         this.writer = Thread.ofPlatform().daemon().name("http-access-log").start(this::drain);
     }
 
     /** Appends to {@code file}, creating it. */
-    public static AccessLog toFile(Path file) throws IOException {
-        return new AccessLog(new FileOutputStream(file.toFile(), true), true);
+    public static AccessLog toFile(Path file, Style style) throws IOException {
+        return new AccessLog(new FileOutputStream(file.toFile(), true), style, true);
     }
 
     /** Writes to standard output. */
-    public static AccessLog toStdout() {
-        return new AccessLog(System.out, false);
+    public static AccessLog toStdout(Style style) {
+        return new AccessLog(System.out, style, false);
     }
 
     /** Writes to standard error, beside the server's other log lines. */
-    public static AccessLog toStderr() {
-        return new AccessLog(System.err, false);
+    public static AccessLog toStderr(Style style) {
+        return new AccessLog(System.err, style, false);
     }
 
     /** Writes to {@code stream} (tests); the stream is left open on close. */
-    static AccessLog to(OutputStream stream) {
-        return new AccessLog(stream, false);
+    static AccessLog to(OutputStream stream, Style style) {
+        return new AccessLog(stream, style, false);
     }
 
     /** Queues one line; never blocks. */
@@ -97,7 +109,8 @@ public final class AccessLog implements Closeable {
                         return;
                     }
                     sb.setLength(0);
-                    format(e, sb);
+                    if (style == Style.JSON) formatJson(e, sb);
+                    else format(e, sb);
                     out.write(sb.toString());
                 }
                 batch.clear();
@@ -118,6 +131,29 @@ public final class AccessLog implements Closeable {
         sb.append("\" \"");
         quote(e.userAgent == null ? "-" : e.userAgent, sb);
         sb.append("\"\n");
+    }
+
+    static void formatJson(Entry e, StringBuilder sb) {
+        sb.append("{\"time\":\"").append(Instant.ofEpochMilli(e.epochMillis)).append("\",\"type\":\"access\",\"remote\":");
+        jsonString(e.host, sb);
+        sb.append(",\"request\":");
+        jsonString(e.requestLine, sb);
+        sb.append(",\"status\":").append(e.status).append(",\"bytes\":").append(e.bytes).append(",\"referer\":");
+        jsonString(e.referer, sb);
+        sb.append(",\"user_agent\":");
+        jsonString(e.userAgent, sb);
+        sb.append("}\n");
+    }
+
+    /** {@code s} as a JSON string, escaped (RFC 8259 section 7), or {@code null}. */
+    private static void jsonString(String s, StringBuilder sb) {
+        if (s == null) {
+            sb.append("null");
+            return;
+        }
+        sb.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(s, sb);
+        sb.append('"');
     }
 
     /** Escapes quotes, backslashes and control bytes so a client cannot forge log lines (as nginx does). */

@@ -21,10 +21,26 @@ class AccessLogTest {
     }
 
     @Test
+    void jsonStyleIsOneParsableObjectPerLine() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        AccessLog.formatJson(new AccessLog.Entry("::1", 0, "GET /a\"b HTTP/1.1", 404, 0, null, "evil\n{\"x\":1}"), sb);
+        assertThat(sb.toString()).endsWith("}\n").hasLineCount(1);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sb.toString());
+        assertThat(json.get("time").asText()).isEqualTo("1970-01-01T00:00:00Z");
+        assertThat(json.get("type").asText()).isEqualTo("access");
+        assertThat(json.get("remote").asText()).isEqualTo("::1");
+        assertThat(json.get("request").asText()).isEqualTo("GET /a\"b HTTP/1.1");
+        assertThat(json.get("status").asInt()).isEqualTo(404);
+        assertThat(json.get("bytes").asLong()).isZero();
+        assertThat(json.get("referer").isNull()).isTrue();
+        assertThat(json.get("user_agent").asText()).isEqualTo("evil\n{\"x\":1}");
+    }
+
+    @Test
     void serverWritesOneLinePerRequestOffTheHotPath() throws Exception {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         ServerStats stats = new ServerStats();
-        try (AccessLog log = AccessLog.to(sink)) {
+        try (AccessLog log = AccessLog.to(sink, AccessLog.Style.COMBINED)) {
             HttpService http = new HttpService(new HttpApp().bundledSite(), HttpOptions.defaults().withAccessLog(log), stats);
             try (Server server = Server.tcp(0).model("nio").stats(stats).service(http).start();
                  RawClient c = new RawClient(server.localAddress())) {
