@@ -20,7 +20,8 @@ final class ChatLineParser {
             case "list", "who" -> new ChatCommand.ListMembers();
             case "help", "?" -> new ChatCommand.Help();
             case "quit", "exit" -> new ChatCommand.Quit();
-            case "nick", "name" -> rest.isEmpty() ? new ChatCommand.Usage("/nick NEWNAME") : new ChatCommand.Name(rest);
+            case "nick", "name" -> rest.isEmpty() || rest.codePoints().anyMatch(Character::isWhitespace)
+                    ? new ChatCommand.Usage("/nick NEWNAME (one word, no spaces)") : new ChatCommand.Name(rest);
             case "me" -> rest.isEmpty() ? new ChatCommand.Usage("/me ACTION") : new ChatCommand.Me(rest);
             case "admin" -> rest.isEmpty() ? new ChatCommand.Usage("/admin TEXT") : new ChatCommand.Admin(rest);
             case "msg", "tell" -> {

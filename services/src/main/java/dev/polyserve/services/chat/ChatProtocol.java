@@ -15,12 +15,15 @@ public enum ChatProtocol {
         @Override
         ChatReader reader(ChatLimits limits) {
             LineDecoder decoder = new LineDecoder(limits.maxLineBytes(), LineDecoder.OnOverlong.DISCARD);
-            return (in, session) -> decoder.decode(in, e -> {
-                switch (e) {
-                    case LineDecoder.Line(String text) -> session.onInput(named -> ChatLineParser.parse(text, named));
-                    case LineDecoder.Overlong o -> session.onOverlong();
-                }
-            });
+            return (in, session) -> {
+                decoder.decode(in, e -> {
+                    switch (e) {
+                        case LineDecoder.Line(String text) -> session.onInput(named -> ChatLineParser.parse(text, named));
+                        case LineDecoder.Overlong o -> session.onOverlong();
+                    }
+                });
+                session.endOfBatch();
+            };
         }
     },
     FRAMES {
@@ -34,9 +37,12 @@ public enum ChatProtocol {
             // Chat frames carry everything in the header; a body is a protocol error (max body 0).
             HeaderBodyDecoder decoder = new HeaderBodyDecoder(
                     new FrameLimits(ChatFrames.maxHeaderBytes(limits), 0, 0));
-            return (in, session) -> decoder.decode(in, e -> {
-                if (e instanceof HeaderBodyDecoder.Frame f) session.onInput(named -> ChatFrames.parse(f.header(), named));
-            });
+            return (in, session) -> {
+                decoder.decode(in, e -> {
+                    if (e instanceof HeaderBodyDecoder.Frame f) session.onInput(named -> ChatFrames.parse(f.header(), named));
+                });
+                session.endOfBatch();
+            };
         }
     };
 

@@ -49,6 +49,7 @@ final class ChatSession {
     private final LongSupplier nanoClock;
     private final Executor serial;
     private final FloodControl flood;
+    private final DroppedLines dropped = new DroppedLines();
     private final ArrayDeque<ChatInput> held = new ArrayDeque<>();
     private String name;
     private boolean admin;
@@ -101,6 +102,7 @@ final class ChatSession {
         onInput(named -> command);
     }
 
+    /** One line or frame; after each read's worth, call {@link #endOfBatch()}. */
     void onInput(ChatInput input) {
         ChatCommand command = gone ? null : input.parse(named());
         if (command == null || command instanceof ChatCommand.Nothing) return;
@@ -110,9 +112,7 @@ final class ChatSession {
                 else if (held.size() < MAX_HELD_COMMANDS) held.add(input);
                 else tell(Kind.FLOOD, "Slow down: wait for the answer to your name; this line was dropped.");
             }
-            case DROP_AND_WARN -> tell(Kind.FLOOD, "Slow down: at most " + limits.linesPerSecond()
-                    + " lines per second. Lines are being dropped.");
-            case DROP -> { }
+            case DROP -> dropped.add(flood.lineInBurst());
             case DISCONNECT -> {
                 log.warn("chat: disconnecting {}: still flooding after the warning", name == null ? "an unnamed client" : name);
                 tell(Kind.FLOOD, "Disconnected for flooding.");
@@ -120,6 +120,11 @@ final class ChatSession {
                 end();
             }
         }
+    }
+
+    /** The end of one read's inputs: tells the sender exactly which of them flood control dropped, if any. */
+    void endOfBatch() {
+        if (!gone && !dropped.isEmpty()) tell(Kind.FLOOD, dropped.report(flood.rate(), flood.lineInBurst()));
     }
 
     void onOverlong() {
@@ -310,7 +315,8 @@ final class ChatSession {
 
     private boolean nameUsable(String wanted) {
         var problem = Names.problem(wanted);
-        problem.ifPresent(p -> tell(Kind.NAME_INVALID, "That name cannot be used: " + p + ". Your name?"));
+        // Only a newcomer is asked again; a member who tried /nick keeps the name it has.
+        problem.ifPresent(p -> tell(Kind.NAME_INVALID, "That name cannot be used: " + p + (named() ? "." : ". Your name?")));
         return problem.isEmpty();
     }
 

@@ -275,25 +275,82 @@ class ChatRoomTest {
     }
 
     @Test
-    void floodIsWarnedThenDisconnectedAndQuietRecovers() {
+    void aPastedBurstIsTrimmedAndTheSenderToldExactlyWhichLinesWereNotSent() {
         Client ann = named("ann");
         Client bob = named("bob");
         ann.take();
         now += 1_000_000_000L;   // typing the name used a line; start with a full bucket
-        for (int i = 0; i < limits.linesPerSecond(); i++) bob.type("burst " + i);
-        assertThat(ann.take()).hasSize(limits.linesPerSecond());
-        bob.type("one too many");
-        assertThat(bob.take()).containsExactly("* Slow down: at most 20 lines per second. Lines are being dropped.");
-        assertThat(ann.take()).isEmpty();
+        StringBuilder paste = new StringBuilder();
+        for (int i = 1; i <= 50; i++) paste.append("line ").append(i).append('\n');
+        bob.send(paste.toString().getBytes(StandardCharsets.UTF_8));   // 50 lines in one read, as a paste arrives
+        List<String> got = ann.take();
+        assertThat(got).hasSize(limits.linesPerSecond()).first().isEqualTo("bob: line 1");
+        assertThat(got.getLast()).isEqualTo("bob: line 20");
+        assertThat(bob.take()).containsExactly("* Slow down: at most 20 lines per second. Not sent: lines 21-50 (30 in all)"
+                + " of your last 50 lines; send them again in a moment.");
+        assertThat(bob.closed).as("a paste is trimmed, never punished").isFalse();
 
-        now += 1_000_000_000L;   // a second of quiet refills the bucket and forgives
+        now += 100_000_000L;     // a tenth of a second later: two lines' worth of tokens
+        bob.send("line 51\nline 52\nline 53\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(ann.take()).containsExactly("bob: line 51", "bob: line 52");
+        assertThat(bob.take()).containsExactly("* Slow down: at most 20 lines per second. Not sent: line 53 (1 in all)"
+                + " of your last 53 lines; send it again in a moment.");
+
+        now += 1_000_000_000L;   // a second of quiet refills the bucket: a new burst, numbered from 1
         bob.type("calm again");
         assertThat(ann.take()).containsExactly("bob: calm again");
+        assertThat(bob.take()).isEmpty();
+    }
 
-        for (int i = 0; i < limits.linesPerSecond() * (FloodControl.PERSISTENT_FLOOD_SECONDS + 1) + 1; i++) bob.type("spam");
-        assertThat(bob.lines).contains("* Disconnected for flooding.");
+    @Test
+    void droppedLinesThatAreNotContiguousAreListedAsRanges() {
+        DroppedLines d = new DroppedLines();
+        for (int n : new int[] {3, 4, 5, 7, 9, 10}) d.add(n);
+        assertThat(d.report(20, 12)).isEqualTo("Slow down: at most 20 lines per second. Not sent: lines 3-5, 7, 9-10 (6 in all)"
+                + " of your last 12 lines; send them again in a moment.");
+        assertThat(d.isEmpty()).isTrue();
+        for (int n = 1; n <= 20; n += 2) d.add(n);
+        assertThat(d.report(20, 20)).contains("lines 1, 3, 5, 7, 9 and 5 more ranges (10 in all)");
+    }
+
+    @Test
+    void aScriptThatKeepsFloodingIsDisconnected() {
+        Client ann = named("ann");
+        Client bob = named("bob");
+        ann.take();
+        // 50 lines a second, steadily: over the limit for longer than a paste ever is.
+        int sent = 0;
+        while (!bob.closed && sent < 1_000) {
+            bob.type("spam " + sent++);
+            now += 20_000_000L;
+        }
         assertThat(bob.closed).isTrue();
+        assertThat(sent).as("lines sent before the cut").isLessThanOrEqualTo(
+                50 * (FloodControl.PERSISTENT_FLOOD_SECONDS + 1) + 1);
+        assertThat(bob.lines).contains("* Disconnected for flooding.");
         assertThat(ann.last()).isEqualTo("* bob left (flooding)");
+    }
+
+    @Test
+    void tabsAreAllowedInMessages() {
+        Client ann = named("ann");
+        Client bob = named("bob");
+        ann.take();
+        bob.type("name\tsize\tdate");
+        assertThat(ann.take()).containsExactly("bob: name\tsize\tdate");
+        bob.type("/me tabs\there");
+        assertThat(ann.take()).containsExactly("* bob tabs\there");
+    }
+
+    @Test
+    void nickWithSpacesIsAUsageErrorAndAMemberIsNotAskedForANameAgain() {
+        Client ann = named("ann");
+        ann.type("/nick a b");
+        assertThat(ann.take()).containsExactly("* Usage: /nick NEWNAME (one word, no spaces)");
+        ann.type("/nick *star");
+        assertThat(ann.take()).containsExactly("* That name cannot be used: a name cannot start with '*' (it would look like a command or a notice).");
+        ann.type("/list");
+        assertThat(ann.take()).containsExactly("* 1 member: ann");
     }
 
     @Test
