@@ -1,14 +1,18 @@
 package dev.polyserve.cli.chat;
 
 import dev.polyserve.core.auth.HmacClient;
+import dev.polyserve.core.auth.HmacGate;
 import dev.polyserve.core.auth.HmacKey;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,14 +36,30 @@ import picocli.CommandLine.Spec;
         description = {"Join a polyserve chat room (polyserve serve chat). Type to talk; /help lists the room's commands,",
                 "/quit leaves (so do Ctrl-D and Ctrl-C). Messages from others appear above the line you are typing."},
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:left the room", "1:could not connect, or the server closed the connection", "2:bad options"})
+        exitCodeList = {"0:left the room", "1:could not connect, the server refused the key (or wants one), or it closed the connection",
+                "2:bad options"})
 public final class ChatClientCommand implements Callable<Integer> {
 
     /** Connect timeout: a loopback or LAN server answers in milliseconds; ten seconds covers a slow WAN. */
     static final int CONNECT_TIMEOUT_MS = 10_000;
 
+    /**
+     * How long the room's greeting (or the HMAC gate's challenge) may take: both are sent the moment a connection
+     * is accepted, so this only has to outlast a slow network.
+     */
+    static final int GREETING_TIMEOUT_MS = 10_000;
+
+    /**
+     * Bytes looked at before the conversation starts: the HMAC gate's challenge is this long, and every first line
+     * a polyserve room sends is longer, so one look tells a greeting from a challenge.
+     */
+    static final int FIRST_BYTES = HmacGate.CHALLENGE_BYTES;
+
     /** Lines the up arrow can recall in one session. */
     static final int HISTORY_SIZE = 500;
+
+    /** The room's question to a newcomer (ChatSession's ASK_NAME notice on the line protocol). */
+    static final String ASK_NAME = "* Your name?";
 
     @Parameters(index = "0", description = "Server host.")
     String host;
@@ -72,38 +92,95 @@ public final class ChatClientCommand implements Callable<Integer> {
             }
         }
         Socket socket = new Socket();
+        BufferedInputStream fromServer;
         try {
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             socket.setTcpNoDelay(true);
-            if (key != null) HmacClient.answer(socket, key);
+            socket.setSoTimeout(GREETING_TIMEOUT_MS);
+            fromServer = new BufferedInputStream(socket.getInputStream());
+            String refused = handshake(fromServer, socket.getOutputStream(), key);
+            if (refused != null) {
+                err.println("polyserve chat: " + host + ":" + port + ": " + refused);
+                socket.close();
+                return 1;
+            }
+            socket.setSoTimeout(0);
+        } catch (SocketTimeoutException e) {
+            err.println("polyserve chat: " + host + ":" + port + " sent nothing within " + GREETING_TIMEOUT_MS / 1000
+                    + " s: is it a polyserve chat server?");
+            socket.close();
+            return 1;
         } catch (IOException e) {
             err.println("polyserve chat: cannot connect to " + host + ":" + port + ": " + e.getMessage());
             socket.close();
             return 1;
         }
         try (socket; Terminal term = terminal != null ? terminal : TerminalBuilder.builder().system(true).build()) {
-            return converse(socket, term);
+            return converse(socket, fromServer, term);
         }
     }
 
-    private int converse(Socket socket, Terminal term) throws IOException, InterruptedException {
+    /**
+     * Gets past the HMAC gate, if there is one, up to the room's greeting (left unread in {@code in}). Returns null
+     * when the greeting came, else why the conversation cannot start, in words for the user: never the challenge's
+     * raw bytes on the screen.
+     */
+    static String handshake(BufferedInputStream in, OutputStream out, HmacKey key) throws IOException {
+        byte[] first = peek(in);
+        if (key == null) {
+            if (first.length == 0) return "the server closed the connection before greeting";
+            return greeting(first) ? null
+                    : "this server needs --auth-key-file (it sent an HMAC challenge, not a chat greeting)";
+        }
+        if (greeting(first)) return "this server has no HMAC gate: leave out --auth-key-file";
+        if (first.length < HmacGate.CHALLENGE_BYTES) return "the server closed the connection during the HMAC challenge";
+        in.skipNBytes(first.length);
+        out.write(HmacClient.answer(key, first));
+        out.flush();
+        byte[] after = peek(in);
+        if (after.length == 0) return "wrong key: the server's HMAC gate refused --auth-key-file and closed the connection";
+        return greeting(after) ? null : "the server's answer is not a polyserve chat greeting";
+    }
+
+    /** Up to {@link #FIRST_BYTES} bytes, left in the stream; fewer only when the server closed. */
+    private static byte[] peek(BufferedInputStream in) throws IOException {
+        in.mark(FIRST_BYTES);
+        byte[] b = in.readNBytes(FIRST_BYTES);
+        in.reset();
+        return b;
+    }
+
+    /** A room's first line starts with {@code "* "} and is text: 32 random challenge bytes never pass. */
+    private static boolean greeting(byte[] first) {
+        if (first.length < 2 || first[0] != '*' || first[1] != ' ') return false;
+        for (byte b : first) {
+            if ((b >= 0 && b < 0x20 && b != '\r' && b != '\n') || b == 0x7f) return false;
+        }
+        return true;
+    }
+
+    private int converse(Socket socket, InputStream fromServer, Terminal term) throws IOException, InterruptedException {
         LineReader reader = LineReaderBuilder.builder().terminal(term).appName("polyserve-chat")
                 .variable(LineReader.HISTORY_SIZE, HISTORY_SIZE).build();
+        reader.setOpt(LineReader.Option.INSERT_TAB);   // a tab is part of the message (there is nothing to complete)
         OutputStream out = socket.getOutputStream();
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8));
         Object outLock = new Object();
         var serverGone = new java.util.concurrent.atomic.AtomicBoolean();
         var leaving = new java.util.concurrent.atomic.AtomicBoolean();
 
+        // With --name the name goes at once, and the room's first "Your name?" is already answered: not shown.
+        // Should the name be taken, the room asks again, and that is shown.
+        if (name != null) send(out, outLock, name);
         Thread incoming = Thread.ofPlatform().daemon().name("chat-incoming").start(() -> {
             try {
-                boolean askedName = false;
+                boolean answered = name == null;
                 for (String line; (line = in.readLine()) != null; ) {
-                    reader.printAbove(line);
-                    if (name != null && !askedName && line.equals("* Your name?")) {
-                        askedName = true;
-                        send(out, outLock, name);
+                    if (!answered && line.equals(ASK_NAME)) {
+                        answered = true;
+                        continue;
                     }
+                    reader.printAbove(line);
                 }
             } catch (IOException e) {
                 if (!leaving.get()) reader.printAbove("* connection lost: " + e.getMessage());

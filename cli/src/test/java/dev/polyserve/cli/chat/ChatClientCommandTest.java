@@ -67,16 +67,54 @@ class ChatClientCommandTest {
             keyboard.write("hi there\n".getBytes(StandardCharsets.UTF_8));
             keyboard.flush();
             awaitLine(obsIn, "ann: hi there");
+            keyboard.write("name\tsize\n".getBytes(StandardCharsets.UTF_8));   // a tab is typed, not completed
+            keyboard.flush();
+            awaitLine(obsIn, "ann: name\tsize");
             obsOut.write("hello ann\n".getBytes(StandardCharsets.UTF_8));
             Await.until(DEADLINE, "the client prints the room's line",
                     () -> screen.toString(StandardCharsets.UTF_8).contains("obs: hello ann"));
-            assertThat(screen.toString(StandardCharsets.UTF_8)).contains("* Welcome to polyserve chat").contains("* Hello ann!");
+            assertThat(screen.toString(StandardCharsets.UTF_8)).contains("* Welcome to polyserve chat").contains("* Hello ann!")
+                    .as("--name answered the question").doesNotContain("Your name?");
 
             keyboard.write("/quit\n".getBytes(StandardCharsets.UTF_8));
             keyboard.flush();
             assertThat(exit.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isZero();
             awaitLine(obsIn, "* ann left");
         }
+    }
+
+    @Test
+    void aGatedServerWithoutAKeyOrWithTheWrongOneIsOneClearLine(@TempDir Path dir) throws Exception {
+        HmacKey key = new HmacKey("user", "the-right-key-0123456789".getBytes(StandardCharsets.UTF_8));
+        Path wrong = Files.write(dir.resolve("wrong"), "not-the-right-key-0123456789".getBytes(StandardCharsets.UTF_8));
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.LINES);
+        try (Server server = Server.tcp(0).model("nio").service(new HmacGate(chat, List.of(key), HmacGate.DEFAULT_DEADLINE)).start()) {
+            String port = Integer.toString(server.localAddress().getPort());
+            assertThat(refusal("127.0.0.1", port, "--name", "ann"))
+                    .isEqualTo("polyserve chat: 127.0.0.1:" + port + ": this server needs --auth-key-file (it sent an HMAC challenge, not a chat greeting)");
+            assertThat(refusal("127.0.0.1", port, "--auth-key-file", wrong.toString()))
+                    .isEqualTo("polyserve chat: 127.0.0.1:" + port + ": wrong key: the server's HMAC gate refused --auth-key-file and closed the connection");
+        }
+        try (Server open = Server.tcp(0).model("nio").service(chat).start()) {
+            String port = Integer.toString(open.localAddress().getPort());
+            assertThat(refusal("127.0.0.1", port, "--auth-key-file", wrong.toString()))
+                    .endsWith(": this server has no HMAC gate: leave out --auth-key-file");
+        }
+    }
+
+    /** Runs the client, which must refuse to start the conversation: exit 1, nothing on the screen; returns stderr. */
+    private static String refusal(String... args) throws Exception {
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        ChatClientCommand client = new ChatClientCommand();
+        client.terminal = TerminalBuilder.builder().system(false).dumb(true).type("dumb")
+                .streams(new java.io.ByteArrayInputStream(new byte[0]), screen).encoding(StandardCharsets.UTF_8).build();
+        CommandLine cmd = new CommandLine(client);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cmd.setErr(new PrintWriter(err, true));
+        assertThat(cmd.execute(args)).isEqualTo(1);
+        assertThat(screen.size()).as("no challenge bytes on the screen").isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).hasSize(1);
+        return err.toString(StandardCharsets.UTF_8).strip();
     }
 
     @Test
