@@ -44,7 +44,7 @@ final class ChatSession {
 
     private final ChatBus bus;
     private final ChatLimits limits;
-    private final Member self;
+    private final GreetingHold self;
     private final Runnable closeConnection;
     private final LongSupplier nanoClock;
     private final Executor serial;
@@ -66,11 +66,16 @@ final class ChatSession {
     ChatSession(ChatBus bus, ChatLimits limits, Member self, Runnable closeConnection, Executor serial, LongSupplier nanoClock) {
         this.bus = bus;
         this.limits = limits;
-        this.self = self;
+        this.self = new GreetingHold(self);
         this.closeConnection = closeConnection;
         this.serial = serial;
         this.nanoClock = nanoClock;
         this.flood = new FloodControl(limits.linesPerSecond());
+    }
+
+    /** This member as the bus knows it (what the bus's leave and rename calls name). */
+    Member member() {
+        return self;
     }
 
     boolean named() {
@@ -220,10 +225,12 @@ final class ChatSession {
 
     private void join(String wanted) {
         if (!nameUsable(wanted)) return;
+        self.hold();   // the bus may seat us and deliver before our greeting is written: those wait for it
         await(bus.join(wanted, self), (result, failure) -> joined(wanted, result, failure));
     }
 
     private void joined(String wanted, ChatBus.Join result, Throwable failure) {
+        if (failure != null || gone || result != ChatBus.Join.JOINED) self.release(null);
         if (failure != null) {
             unreachable(failure);
             return;
@@ -239,8 +246,9 @@ final class ChatSession {
                 // Announce first: once the newcomer reads its greeting, everyone else has been told.
                 bus.broadcast(new ChatEvent.Joined(wanted), self);
                 List<String> others = bus.names().stream().filter(n -> !n.equals(wanted)).toList();
-                tell(Kind.HELLO, "Hello " + wanted + "! " + (others.isEmpty() ? "Nobody else is here yet."
-                        : "Here: " + String.join(", ", others) + ".") + " Type /help for commands.");
+                String hello = "Hello " + wanted + "! " + (others.isEmpty() ? "Nobody else is here yet."
+                        : "Here: " + String.join(", ", others) + ".") + " Type /help for commands.";
+                if (!self.release(new Delivery(new ChatEvent.Notice(Kind.HELLO, hello)))) tooSlow();
             }
             case NAME_TAKEN -> tell(Kind.NAME_TAKEN, "The name " + wanted + " is taken. Your name?");
             case ROOM_FULL -> {
@@ -349,11 +357,15 @@ final class ChatSession {
     }
 
     private void tell(ChatEvent event) {
-        if (!self.deliver(new Delivery(event)) && !gone) {
-            log.warn("chat: dropping {}: its own replies are not being read (too slow)", name);
-            leave(Reason.TOO_SLOW);
-            gone = true;
-            self.drop();
-        }
+        if (!self.reply(new Delivery(event))) tooSlow();
+    }
+
+    /** The member does not read even its own replies: it leaves as too slow and its connection ends now. */
+    private void tooSlow() {
+        if (gone) return;
+        log.warn("chat: dropping {}: its own replies are not being read (too slow)", name);
+        leave(Reason.TOO_SLOW);
+        gone = true;
+        self.drop();
     }
 }

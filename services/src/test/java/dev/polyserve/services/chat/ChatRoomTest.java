@@ -10,11 +10,14 @@ import dev.polyserve.core.codec.HeaderBodyDecoder;
 import dev.polyserve.core.codec.HeaderBodyEncoder;
 import dev.polyserve.core.codec.FrameLimits;
 import dev.polyserve.core.codec.ProtocolException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,10 +63,17 @@ class ChatRoomTest {
         boolean slow;
 
         Client(ChatProtocol protocol) {
+            this(protocol, null);
+        }
+
+        /** A client on {@code via}, or on the next client's bus if null. */
+        Client(ChatProtocol protocol, ChatBus via) {
             this.protocol = protocol;
             this.reader = protocol.reader(limits);
             settle();
-            this.session = new ChatSession(busForClient(clients++), limits, this, () -> closed = true, Runnable::run, () -> now);
+            ChatBus bus = via != null ? via : busForClient(clients);
+            clients++;
+            this.session = new ChatSession(bus, limits, this, () -> closed = true, Runnable::run, () -> now);
             session.open();
             settle();
         }
@@ -162,6 +172,29 @@ class ChatRoomTest {
         bob.send("bob\nfirst\n/nick robert\nsecond\n".getBytes(StandardCharsets.UTF_8));
         assertThat(ann.take()).containsExactly("* bob joined", "bob: first", "* bob is now known as robert", "robert: second");
         assertThat(bob.take()).endsWith("* bob is now known as robert");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void whatTheRoomSaysWhileANameClaimIsOutReachesTheNewcomerAfterItsGreeting() {
+        Client ann = named("ann");
+        ChatBus room = busForClient(clients);
+        // Like Redis or the prefork master: the claim seats bob, and ann speaks before bob's session hears the answer.
+        ChatBus answersAfterAnnSpeaks = (ChatBus) Proxy.newProxyInstance(ChatBus.class.getClassLoader(), new Class<?>[] {ChatBus.class},
+                (proxy, method, args) -> {
+                    Object result = method.invoke(room, args);
+                    if (!method.getName().equals("join")) return result;
+                    CompletableFuture<ChatBus.Join> seated = ((CompletionStage<ChatBus.Join>) result).toCompletableFuture();
+                    settle();
+                    assertThat(seated).as("bob's claim answered").isCompletedWithValue(ChatBus.Join.JOINED);
+                    ann.type("said while bob's claim was out");
+                    return seated;
+                });
+        Client bob = new Client(ChatProtocol.LINES, answersAfterAnnSpeaks);
+        bob.take();
+        bob.type("bob");
+        assertThat(bob.take()).containsExactly("* Hello bob! Here: ann. Type /help for commands.", "ann: said while bob's claim was out");
+        assertThat(ann.take()).containsExactly("* bob joined");
     }
 
     @Test
@@ -371,8 +404,8 @@ class ChatRoomTest {
     @Test
     void aMemberDroppedWhileRenamingLeavesNoGhostName() {
         Client ann = named("ann");
-        bus.leave("ann", ann);   // what a concurrent slow-member drop does
-        var renamed = bus.rename("ann", "anne", ann).toCompletableFuture();
+        bus.leave("ann", ann.session.member());   // what a concurrent slow-member drop does
+        var renamed = bus.rename("ann", "anne", ann.session.member()).toCompletableFuture();
         settle();
         assertThat(renamed.join()).isFalse();
         assertThat(bus.names()).isEmpty();

@@ -16,11 +16,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** What {@code nc} does: a raw socket, UTF-8 lines out, every received line kept in arrival order. */
-final class LineClient implements AutoCloseable {
-    static final Duration DEADLINE = Duration.ofSeconds(30);
+/** What {@code nc} does (shared with cli's multi-node tests through the test-jar): a raw socket, UTF-8 lines out, every received line kept in arrival order. */
+public final class LineClient implements AutoCloseable {
+    public static final Duration DEADLINE = Duration.ofSeconds(30);
     /** Marks the end of the server's stream in {@link #lines}. */
-    static final String EOF = "\u0000EOF";
+    public static final String EOF = "\u0000EOF";
 
     final Socket socket;
     final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -45,12 +45,12 @@ final class LineClient implements AutoCloseable {
         });
     }
 
-    LineClient(int port) throws IOException {
+    public LineClient(int port) throws IOException {
         this(port, null, 0);
     }
 
     /** Connects and joins as {@code name}, consuming everything up to the greeting. */
-    static LineClient join(int port, String name) throws IOException, InterruptedException {
+    public static LineClient join(int port, String name) throws IOException, InterruptedException {
         LineClient c = new LineClient(port);
         c.expect("* Welcome to polyserve chat");
         c.expect("* Your name?");
@@ -59,7 +59,7 @@ final class LineClient implements AutoCloseable {
         return c;
     }
 
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
@@ -70,14 +70,14 @@ final class LineClient implements AutoCloseable {
     }
 
     /** The next line, which must start with {@code prefix}. */
-    String expect(String prefix) throws InterruptedException {
+    public String expect(String prefix) throws InterruptedException {
         String line = next();
         assertThat(line).as("next line").startsWith(prefix);
         return line;
     }
 
     /** Skips lines until one matches; fails past the deadline or at end of stream. */
-    String await(Predicate<String> wanted, String what) throws InterruptedException {
+    public String await(Predicate<String> wanted, String what) throws InterruptedException {
         while (true) {
             String line = next();
             assertThat(line).as("stream ended waiting for " + what).isNotEqualTo(EOF);
@@ -85,14 +85,14 @@ final class LineClient implements AutoCloseable {
         }
     }
 
-    String next() throws InterruptedException {
+    public String next() throws InterruptedException {
         String line = lines.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(line).as("a line within " + DEADLINE).isNotNull();
         return line;
     }
 
     /** True once the server closed the stream (lines before it are skipped). */
-    void awaitEof() throws InterruptedException {
+    public void awaitEof() throws InterruptedException {
         while (!next().equals(EOF)) {
             // skip what came before the end
         }
