@@ -9,8 +9,8 @@ import dev.polyserve.services.chat.ChatService;
 import dev.polyserve.services.chat.redis.RedisAddress;
 import dev.polyserve.services.chat.redis.RedisChatBus;
 import java.io.IOException;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,6 +67,10 @@ final class ServeChatCommand implements Callable<Integer> {
             description = "With --bus: how long this node's names outlive it if it dies unannounced; the others then say its members left (default: 10s).")
     Duration busLease;
 
+    @Option(names = "--bus-ca", paramLabel = "FILE",
+            description = "With a rediss:// --bus: trust the PEM certificates in FILE (a private CA, or the server's self-signed certificate) instead of the JDK's authorities.")
+    Path busCa;
+
     @Option(names = "--no-console", description = "Do not read announcements from stdin (e.g. when running in the background).")
     boolean noConsole;
 
@@ -83,6 +87,7 @@ final class ServeChatCommand implements Callable<Integer> {
                     + " would run in the master, outside the workers' room; use an in-process model (nio, epoll) for one room on both ports");
         }
         if (busLease != null && bus == null) throw new IllegalArgumentException("--bus-lease needs --bus");
+        if (busCa != null && bus == null) throw new IllegalArgumentException("--bus-ca needs --bus");
         if (maxLineBytes > Integer.MAX_VALUE) throw new IllegalArgumentException("--max-line-bytes is too large");
         ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes);
         RedisChatBus redis = bus == null ? null : connectBus(limits);
@@ -112,7 +117,9 @@ final class ServeChatCommand implements Callable<Integer> {
         RedisChatBus.Settings settings = RedisChatBus.Settings.defaults(limits.maxMembers());
         if (busLease != null) settings = settings.withLease(busLease);
         try {
-            RedisChatBus redis = RedisChatBus.connect(RedisAddress.parse(bus), settings);
+            RedisAddress address = RedisAddress.parse(bus);
+            if (busCa != null) address = address.trusting(busCa);
+            RedisChatBus redis = RedisChatBus.connect(address, settings);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("chat-redis-leave").unstarted(redis::close));
             return redis;
         } catch (IOException e) {

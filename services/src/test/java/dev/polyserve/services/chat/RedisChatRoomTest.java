@@ -57,7 +57,15 @@ class RedisChatRoomTest {
 
     /** A node: a chat server on {@code model} whose room is on the test's Redis. */
     int node(RedisChatBus.Settings settings) throws IOException {
-        RedisChatBus bus = RedisChatBus.connect(RedisAddress.parse(redis.url()), settings);
+        return node(RedisAddress.parse(redis.url()), settings);
+    }
+
+    int node(RedisAddress address) throws IOException {
+        return node(address, RedisChatBus.Settings.defaults(1000).withLease(LEASE));
+    }
+
+    int node(RedisAddress address, RedisChatBus.Settings settings) throws IOException {
+        RedisChatBus bus = RedisChatBus.connect(address, settings);
         buses.add(bus);
         ChatService chat = new ChatService(bus, ChatLimits.DEFAULTS.withLinesPerSecond(0), ChatProtocol.LINES, System::nanoTime);
         Server s = Server.tcp(0).model("nio").service(chat).start();
@@ -201,6 +209,37 @@ class RedisChatRoomTest {
         assertThat(got).containsExactlyInAnyOrder("held 0", "held 1", "held 2");
         ann.send("after");
         assertThat(bob.await(l -> l.startsWith("ann: "), "the next line")).isEqualTo("ann: after");
+    }
+
+    @Test
+    void overTlsTheRoomTrustsTheGivenCertificateAndNothingElse() throws Exception {
+        redis.close();
+        RedisServer.TlsFiles tls = selfSignedCertificateFor127(dir.resolve("tls"));
+        redis = RedisServer.start(dir.resolve("tls-redis"), tls);
+        RedisAddress address = RedisAddress.parse(redis.tlsUrl());
+        assertThatThrownBy(() -> RedisChatBus.connect(address, RedisChatBus.Settings.defaults(10)))
+                .as("a self-signed server the JDK does not trust").isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot reach Redis at " + redis.tlsUrl() + ": ");
+        int a = node(address.trusting(tls.certificate())), b = node(address.trusting(tls.certificate()));
+        LineClient ann = join(a, "ann");
+        LineClient bob = join(b, "bob");
+        ann.expect("* bob joined");
+        bob.send("over TLS");
+        ann.expect("bob: over TLS");
+        assertThatThrownBy(() -> RedisAddress.parse(redis.url()).trusting(tls.certificate()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rediss://");
+    }
+
+    /** A certificate for 127.0.0.1 and its key, made by {@code openssl} as an operator would. */
+    static RedisServer.TlsFiles selfSignedCertificateFor127(Path into) throws Exception {
+        java.nio.file.Files.createDirectories(into);
+        RedisServer.TlsFiles files = new RedisServer.TlsFiles(into.resolve("cert.pem"), into.resolve("key.pem"));
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", files.key().toString(), "-out", files.certificate().toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0).as("openssl made a certificate").isTrue();
+        return files;
     }
 
     @Test

@@ -3,18 +3,25 @@ package dev.polyserve.services.chat.redis;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Where the room's Redis is: {@code redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]}, or {@code rediss://} for TLS.
- * {@link #toString()} is the form for logs and messages: it never shows the password.
+ * {@link #toString()} is the form for logs and messages: it never shows the password. A {@code rediss://} server
+ * is verified against the JDK's trusted authorities, or against the one given by {@link #trusting} (a private CA,
+ * a self-signed server certificate).
  */
 public final class RedisAddress {
     private final RedisURI uri;
     private final String shown;
+    /** PEM certificates to trust instead of the JDK's authorities, or null. */
+    private final Path trustedCertificates;
 
-    private RedisAddress(RedisURI uri, String shown) {
+    private RedisAddress(RedisURI uri, String shown, Path trustedCertificates) {
         this.uri = uri;
         this.shown = shown;
+        this.trustedCertificates = trustedCertificates;
     }
 
     /** @throws IllegalArgumentException with a reason (that never repeats the password) if {@code url} is not one */
@@ -43,11 +50,28 @@ public final class RedisAddress {
         String user = u.getRawUserInfo() == null ? null : u.getRawUserInfo().split(":", 2)[0];
         String shown = scheme + "://" + (user == null || user.isEmpty() ? "" : user + "@") + hostForUrl(parsed.getHost())
                 + ":" + parsed.getPort() + (parsed.getDatabase() == 0 ? "" : "/" + parsed.getDatabase());
-        return new RedisAddress(parsed, shown);
+        return new RedisAddress(parsed, shown, null);
+    }
+
+    /**
+     * This address, verifying the server against the PEM certificates in {@code pemFile} (a CA, or the server's own
+     * self-signed certificate) rather than the JDK's authorities.
+     *
+     * @throws IllegalArgumentException if this is not a {@code rediss://} address or the file cannot be read
+     */
+    public RedisAddress trusting(Path pemFile) {
+        if (!uri.isSsl()) throw new IllegalArgumentException("a certificate to trust is for a TLS address (rediss://), not " + shown);
+        if (!Files.isReadable(pemFile)) throw new IllegalArgumentException("cannot read the certificates to trust: " + pemFile);
+        return new RedisAddress(uri, shown, pemFile);
     }
 
     RedisURI uri() {
         return uri;
+    }
+
+    /** PEM certificates to trust instead of the JDK's authorities, or null. */
+    Path trustedCertificates() {
+        return trustedCertificates;
     }
 
     @Override

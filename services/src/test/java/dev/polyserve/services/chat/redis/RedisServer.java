@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,13 +20,21 @@ public final class RedisServer implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/bin/redis-server");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
+    /** A certificate and key in PEM for a TLS port. */
+    public record TlsFiles(Path certificate, Path key) {}
+
     private final Path dir;
     private final int port;
+    /** With TLS: the files, and the second port that speaks it (the first stays plain, for the readiness check). */
+    private final TlsFiles tls;
+    private final int tlsPort;
     private Process process;
 
-    private RedisServer(Path dir, int port) {
+    private RedisServer(Path dir, int port, TlsFiles tls, int tlsPort) {
         this.dir = dir;
         this.port = port;
+        this.tls = tls;
+        this.tlsPort = tlsPort;
     }
 
     /** Why Redis tests cannot run here, or null if they can. */
@@ -36,13 +45,15 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server on a free port; its files go under {@code dir}. */
     public static RedisServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, null);
+    }
+
+    /** As {@link #start(Path)}, also speaking TLS on {@link #tlsUrl()} with {@code tls}'s certificate, if not null. */
+    public static RedisServer start(Path dir, TlsFiles tls) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = probe.getLocalPort();
-            }
-            RedisServer r = new RedisServer(dir, port);
+            int port = freePort(), tlsPort = tls == null ? 0 : freePort();
+            RedisServer r = new RedisServer(dir, port, tls, tlsPort);
             try {
                 r.startAgain();
                 return r;
@@ -53,12 +64,23 @@ public final class RedisServer implements AutoCloseable {
         throw last;
     }
 
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
     /** Starts the server (again) on its port: after {@link #stop} or {@link #kill}, as an operator restarting it. */
     public void startAgain() throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path logFile = dir.resolve("redis-" + port + ".log");
-        process = new ProcessBuilder(List.of(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", logFile.toString()))
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", logFile.toString()));
+        if (tls != null) {
+            command.addAll(List.of("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", tls.certificate().toString(),
+                    "--tls-key-file", tls.key().toString(), "--tls-auth-clients", "no"));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!answers()) {
@@ -92,6 +114,12 @@ public final class RedisServer implements AutoCloseable {
 
     public String url() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    /** The TLS port's URL (started with {@link TlsFiles}). */
+    public String tlsUrl() {
+        if (tls == null) throw new IllegalStateException("this Redis was started without TLS");
+        return "rediss://127.0.0.1:" + tlsPort;
     }
 
     /** SIGTERM (Redis's own orderly shutdown), then waits for it to exit. */
