@@ -70,6 +70,15 @@ public final class RelayedChatBus implements ChatBus, SharedState.Inbox {
         return true;
     }
 
+    /**
+     * This worker is stopping, perhaps alone (a rolling restart, a scale-down): its members are all being told so,
+     * but the members on the other workers stay and must hear that these left, as when one leaves by hand.
+     */
+    @Override
+    public void leaveAtShutdown(String name, Member member) {
+        if (leave(name, member)) send(new HubMessage.Relay(new ChatEvent.Left(name, ChatEvent.Reason.LEFT)));
+    }
+
     @Override
     public void broadcast(ChatEvent event, Member except) {
         deliverHere(event, except);

@@ -106,6 +106,28 @@ class RelayedChatRoomTest extends ChatRoomTest {
         assertThat(bob.closed).isFalse();   // (its connection died with its worker; nothing here to close)
     }
 
+    /**
+     * Across workers, one stopping is one process of several (a rolling restart): its members are told the server
+     * stops, and the members on the other workers that they left; nothing more.
+     */
+    @Override
+    @Test
+    void onShutdownEveryoneIsToldOnceWithoutLeaveNotices() {
+        Client ann = named("ann");   // first worker
+        Client bob = named("bob");   // second worker
+        ann.take();
+        ann.session.onShutdown();
+        assertThat(ann.take()).containsExactly("* The server is shutting down. Bye.");
+        assertThat(bob.take()).containsExactly("* ann left");
+        bob.type("/list");
+        assertThat(bob.take()).containsExactly("* 1 member: bob");
+        bob.session.onShutdown();
+        assertThat(bob.take()).containsExactly("* The server is shutting down. Bye.");
+        assertThat(ann.take()).isEmpty();
+        assertThat(ann.closed && bob.closed).isTrue();
+        assertThat(first.size() + second.size()).isZero();
+    }
+
     @Test
     void inputHeldBehindANameClaimIsBounded() {
         limits = limits.withLinesPerSecond(0);   // no flood control: only the hold limit stands in the way
