@@ -2,7 +2,14 @@ package dev.polyserve.cli;
 
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.core.ServerStats;
+import dev.polyserve.process.ProcessModels;
 import dev.polyserve.services.chat.AdminConsole;
+import dev.polyserve.services.chat.ChatBus;
+import dev.polyserve.services.chat.ChatWeb;
+import dev.polyserve.services.http.HttpApp;
+import dev.polyserve.services.http.HttpOptions;
+import dev.polyserve.services.http.HttpService;
 import dev.polyserve.services.chat.ChatLimits;
 import dev.polyserve.services.chat.ChatProtocol;
 import dev.polyserve.services.chat.ChatService;
@@ -58,6 +65,10 @@ final class ServeChatCommand implements Callable<Integer> {
             description = "Also serve the same room in JSON frames on this port (0 = any free port), for programs beside people.")
     Integer framesPort;
 
+    @Option(names = "--web-port", paramLabel = "PORT",
+            description = "Also serve the room to browsers: the chat page at / and its WebSocket at /ws on this port (0 = any free port).")
+    Integer webPort;
+
     @Option(names = "--bus", paramLabel = "redis://HOST:PORT[/DB]",
             description = {"Make this server one node of a room shared through Redis: members on every node with the same --bus are in one room.",
                     "rediss:// for TLS; redis://USER:PASSWORD@HOST:PORT for AUTH (never logged). See docs/chat.md."})
@@ -102,6 +113,15 @@ final class ServeChatCommand implements Callable<Integer> {
             // A second listener on the same bus: one room, two wire formats, the same gate.
             ChatService framesChat = new ChatService(chat.bus(), limits, ChatProtocol.FRAMES, System::nanoTime);
             pipeline.alsoListen("JSON frames for the same room", framesPort, layers.apply(framesChat));
+        }
+        if (webPort != null && !ProcessModels.inChildProcess()) {
+            // Browsers join the same bus. Under prefork the master serves the page, its members linked to the hub
+            // as one more worker (with Redis, the master is a node of the room of its own).
+            ChatBus webBus = model.equals("prefork") && redis == null ? chat.masterMemberBus() : chat.bus();
+            ServerStats webStats = new ServerStats();
+            HttpApp web = ChatWeb.install(new HttpApp(), webBus, limits, System::nanoTime);
+            pipeline.alsoListenInMaster("the chat page for browsers", webPort,
+                    new HttpService(web, HttpOptions.defaults(), webStats));
         }
         // Under prefork this is the master's console (workers' stdin is /dev/null): it announces through the hub.
         if (!noConsole) AdminConsole.start(System.in, chat);

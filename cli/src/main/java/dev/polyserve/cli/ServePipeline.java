@@ -63,7 +63,8 @@ public final class ServePipeline {
         Running start(Server.Builder builder, ServiceLayers layers) throws IOException;
     }
 
-    private record SecondListener(String label, int port, Service service) {}
+    /** {@code inThisProcess}: under prefork the master serves it itself (see {@link #alsoListenInMaster}). */
+    private record SecondListener(String label, int port, Service service, boolean inThisProcess) {}
 
     private final ServerOptions options;
     private final String serviceName;
@@ -110,7 +111,17 @@ public final class ServePipeline {
      * when it should be protected like the main one.
      */
     public ServePipeline alsoListen(String label, int port, Service service) {
-        secondListeners.add(new SecondListener(label, port, service));
+        secondListeners.add(new SecondListener(label, port, service, false));
+        return this;
+    }
+
+    /**
+     * As {@link #alsoListen}, but served by this process on an in-process model: under {@code prefork} the master
+     * serves it with the worker model and the workers never open it (chat's browser page, whose members the master
+     * links into the workers' room itself).
+     */
+    public ServePipeline alsoListenInMaster(String label, int port, Service service) {
+        secondListeners.add(new SecondListener(label, port, service, true));
         return this;
     }
 
@@ -131,7 +142,10 @@ public final class ServePipeline {
         try {
             ServiceLayers l = layers();
             for (SecondListener second : secondListeners) {
-                Server s = options.builder(second.port()).port(second.port()).service(second.service()).start();
+                if (second.inThisProcess() && ProcessModels.inChildProcess()) continue;
+                Server.Builder b = options.builder(second.port()).port(second.port());
+                if (second.inThisProcess()) options.inProcess(b);
+                Server s = b.service(second.service()).start();
                 running.add(Running.of(s));
                 log.info("{}: {} on {}", serviceName, second.label(), hostPort(s.localAddress()));
             }

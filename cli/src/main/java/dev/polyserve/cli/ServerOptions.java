@@ -102,6 +102,15 @@ public final class ServerOptions {
                 .relaunchCommand(ProcessModels.thisCommandLine());
     }
 
+    /**
+     * Makes {@code b} (from {@link #builder}) run in this process: under {@code --model prefork}, on the worker model
+     * with its own default loops, since --workers then counts processes.
+     */
+    public Server.Builder inProcess(Server.Builder b) {
+        if (!"prefork".equals(model)) return b;
+        return b.model(workerModel).workers(0);
+    }
+
     public String host() { return host; }
     public Integer port() { return port; }
     public Duration shutdownGrace() { return shutdownGrace; }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.polyserve.core.auth.HmacClient;
 import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.services.chat.WebMember;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -283,6 +284,46 @@ class ServeChatCommandTest {
                 bot.getOutputStream().write(wire.array());
                 ann.expect("* bot joined");
                 ann.expect("bot: beep");
+            }
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
+    /**
+     * {@code --web-port} under prefork: the master serves the page, and its browser members share the workers' room
+     * (names, lines both ways, the console's announcements, a worker's members leaving when it dies).
+     */
+    @Test
+    void webPortJoinsBrowsersToThePreforkRoom() throws Exception {
+        int webPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            webPort = probe.getLocalPort();   // a free port for the page
+        }
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "chat", "--port", "0", "--model", "prefork",
+                "--workers", "2", "--web-port", Integer.toString(webPort))) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            try (Nc ann = new Nc(port).join("ann"); WebMember web = new WebMember(webPort)) {
+                web.expectNotice("welcome");
+                web.expectNotice("ask-name");
+                web.send("Ann");
+                web.expectNotice("name-taken");
+                web.send("bob");
+                assertThat(web.expectNotice("hello").path("text").asText()).contains("Here: ann.");
+                ann.expect("* bob joined");
+                web.send("hello from the browser");
+                ann.expect("bob: hello from the browser");
+                ann.type("hi bob");
+                web.await(WebMember.type("said", "text", "hi bob"), "ann's line");
+
+                OutputStream console = p.process.getOutputStream();
+                console.write("maintenance at noon\n".getBytes(StandardCharsets.UTF_8));
+                console.flush();
+                ann.expect("[admin] maintenance at noon");
+                web.await(WebMember.type("admin", "text", "maintenance at noon"), "the announcement");
+
+                long annsWorker = PolyserveProcess.pidServing(ann.socket, p.children());
+                ProcessHandle.of(annsWorker).orElseThrow().destroyForcibly();
+                web.await(WebMember.type("left", "name", "ann"), "ann's worker's end");
             }
             assertThat(p.terminate()).isZero();
         }

@@ -28,6 +28,12 @@ final class ChatFrames {
     private ChatFrames() {}
 
     static byte[] encode(ChatEvent event) {
+        ByteBuffer frame = HeaderBodyEncoder.encode(json(event), new byte[0]);
+        return frame.array();
+    }
+
+    /** The event as one JSON object, e.g. {@code {"type":"said","from":"ann","text":"hi"}}. */
+    static ObjectNode json(ChatEvent event) {
         ObjectNode h = JSON.objectNode();
         switch (event) {
             case ChatEvent.Notice(ChatEvent.Kind kind, String text) -> h.put("type", "notice").put("code", kind.code()).put("text", text);
@@ -46,8 +52,7 @@ final class ChatFrames {
                 names.forEach(list::add);
             }
         }
-        ByteBuffer frame = HeaderBodyEncoder.encode(h, new byte[0]);
-        return frame.array();
+        return h;
     }
 
     static ChatCommand parse(ObjectNode h, boolean named) {

@@ -3,8 +3,12 @@ package dev.polyserve.services.chat;
 import dev.polyserve.core.codec.FrameLimits;
 import dev.polyserve.core.codec.HeaderBodyDecoder;
 import dev.polyserve.core.codec.LineDecoder;
+import java.nio.charset.StandardCharsets;
 
-/** How a member's connection speaks: UTF-8 text lines (nc, telnet, the polyserve client) or JSON frames (programs). */
+/**
+ * How a member's connection speaks: UTF-8 text lines (nc, telnet, the polyserve client), JSON frames (programs), or
+ * the browser page's WebSocket messages.
+ */
 public enum ChatProtocol {
     LINES {
         @Override
@@ -42,6 +46,33 @@ public enum ChatProtocol {
                     if (e instanceof HeaderBodyDecoder.Frame f) session.onInput(named -> ChatFrames.parse(f.header(), named));
                 });
                 session.endOfBatch();
+            };
+        }
+    },
+    /**
+     * The browser page's WebSocket: each text message from the page is one line, read exactly as a TCP member's
+     * line (name, then messages and commands); each event to the page is one JSON object as in {@link #FRAMES}, on a
+     * line of its own, so a run of events travels as one message of several lines.
+     */
+    WEB {
+        @Override
+        byte[] encode(ChatEvent event) {
+            byte[] json = ChatFrames.json(event).toString().getBytes(StandardCharsets.UTF_8);
+            byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+            line[json.length] = '\n';
+            return line;
+        }
+
+        @Override
+        ChatReader reader(ChatLimits limits) {
+            return (in, session) -> {
+                if (in.remaining() > limits.maxLineBytes()) {
+                    in.position(in.limit());
+                    session.onOverlong();
+                    return;
+                }
+                String line = StandardCharsets.UTF_8.decode(in).toString();
+                session.onInput(named -> ChatLineParser.parse(line, named));
             };
         }
     };

@@ -4,6 +4,9 @@ import dev.polyserve.core.Handler;
 import dev.polyserve.core.Service;
 import dev.polyserve.core.SharedState;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -23,8 +26,8 @@ public final class ChatService implements Service {
 
     /** Replaced once, before serving, when this process turns out to be a prefork worker. */
     private volatile ChatBus bus;
-    /** Set in a prefork master: the room's registry and relay for all workers. */
-    private volatile ChatHub hub;
+    /** Made in a prefork master: the room's registry and relay for all workers. Guarded by this. */
+    private ChatHub hub;
     private final ChatLimits limits;
     private final ChatProtocol protocol;
     private final LongSupplier nanoClock;
@@ -62,9 +65,7 @@ public final class ChatService implements Service {
         return new SharedState() {
             @Override
             public Hub openHub() {
-                ChatHub h = new ChatHub(limits.maxMembers());
-                hub = h;
-                return h;
+                return hub();
             }
 
             @Override
@@ -78,6 +79,34 @@ public final class ChatService implements Service {
 
     public ChatBus bus() {
         return bus;
+    }
+
+    private synchronized ChatHub hub() {
+        if (hub == null) hub = new ChatHub(limits.maxMembers());
+        return hub;
+    }
+
+    private synchronized ChatHub hubIfOpen() {
+        return hub;
+    }
+
+    /**
+     * Under {@code prefork}, in the master: a bus for members the master serves itself (the browser page's
+     * listener), linked to the hub in this process as one more worker would be through its channel, so they share
+     * the workers' room. Each direction is a queue with its own thread, as a channel is: the hub never calls into a
+     * member while a member's call holds the hub.
+     */
+    public ChatBus masterMemberBus() {
+        ChatHub h = hub();
+        ExecutorService toHub = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("chat-master-members-to-hub").daemon().factory());
+        ExecutorService fromHub = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("chat-hub-to-master-members").daemon().factory());
+        SharedState.Inbox[] hubSide = new SharedState.Inbox[1];
+        RelayedChatBus relay = new RelayedChatBus(m -> toHub.execute(() -> hubSide[0].receive(List.of(m))));
+        SharedState.Inbox link = h.workerAttached(m -> fromHub.execute(() -> relay.receive(List.of(m))));
+        hubSide[0] = link;
+        return relay;
     }
 
     public ChatLimits limits() {
@@ -94,7 +123,7 @@ public final class ChatService implements Service {
 
     /** Sends {@code text} to every member as {@code [admin] text}. */
     public void announce(String text) {
-        ChatHub h = hub;
+        ChatHub h = hubIfOpen();
         if (h != null) h.announce(text);
         else bus.broadcast(new ChatEvent.Announcement(text), null);
     }

@@ -240,6 +240,24 @@ final class WebSocketConnection implements Handler, WebSocketSession {
         return sendMessage(WsFrames.BINARY, data);
     }
 
+    @Override
+    public boolean sendText(byte[] utf8) {
+        return sendMessage(WsFrames.TEXT, utf8);
+    }
+
+    @Override
+    public void abort() {
+        open = false;
+        synchronized (this) {
+            if (!closeSent) {
+                closeSent = true;
+                endCode = WsFrames.ABNORMAL;
+                endReason = "dropped";
+            }
+        }
+        conn.abort();
+    }
+
     private boolean sendMessage(int opcode, byte[] payload) {
         if (!open) return false;
         if (tooMuchQueued()) return false;

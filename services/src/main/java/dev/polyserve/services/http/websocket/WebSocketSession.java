@@ -37,6 +37,12 @@ public interface WebSocketSession {
     /** Queues a binary message; as {@link #send(String)}. The array must not change afterwards. */
     boolean send(byte[] data);
 
+    /**
+     * Queues a text message already encoded as UTF-8 (a broadcast encodes once for every member); as
+     * {@link #send(String)}. The bytes must be valid UTF-8 and must not change afterwards.
+     */
+    boolean sendText(byte[] utf8);
+
     /** Starts the close handshake with {@code code} (1000, or 3000-4999 for applications) and a short reason. */
     void close(int code, String reason);
 
@@ -44,6 +50,9 @@ public interface WebSocketSession {
     default void close() {
         close(WsFrames.NORMAL, "");
     }
+
+    /** Drops the connection at once, without a close handshake (a peer too slow to read one). */
+    void abort();
 
     /** True until a close frame was sent or received, or the connection dropped. */
     boolean isOpen();
