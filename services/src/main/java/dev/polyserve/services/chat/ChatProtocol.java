@@ -52,7 +52,8 @@ public enum ChatProtocol {
     /**
      * The browser page's WebSocket: each text message from the page is one line, read exactly as a TCP member's
      * line (name, then messages and commands); each event to the page is one JSON object as in {@link #FRAMES}, on a
-     * line of its own, so a run of events travels as one message of several lines.
+     * line of its own, so a run of events travels as one message of several lines. Its reader takes one message;
+     * the member ends the batch once per read ({@link ChatWebMember}).
      */
     WEB {
         @Override

@@ -35,11 +35,23 @@ final class ChatWebMember implements Member {
         m.session.open();
     }
 
+    /** Messages that arrived in one read are one batch for flood control, as a TCP member's lines are. */
+    private boolean batchOpen;
+
     private void onLine(String text) {
         try {
             reader.read(ByteBuffer.wrap(text.getBytes(UTF_8)), session);
         } catch (ProtocolException e) {
             session.onProtocolError(e.getMessage());
+            return;
+        }
+        if (!batchOpen) {
+            batchOpen = true;
+            // Runs after the read that delivered this message (and any after it) is done.
+            ws.executor().execute(() -> {
+                batchOpen = false;
+                session.endOfBatch();
+            });
         }
     }
 
