@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             ModelsCommand.class,
+            CertCommand.class,
             StatusCommand.class,
             dev.polyserve.cli.chat.ChatClientCommand.class,
             dev.polyserve.cli.ftp.FtpCommand.class,

@@ -4,6 +4,7 @@ import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.core.tls.TlsContext;
 import dev.polyserve.core.udp.DatagramService;
 import dev.polyserve.core.udp.UdpServer;
 import dev.polyserve.process.ProcessModels;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * the lifetime go (Netty's {@code ChannelInitializer} is the model):
  *
  * <pre>
- * options -> layers (HMAC gate) -> service -> engine -> announce -> wait for SIGINT/SIGTERM -> graceful stop
+ * options -> layers (TLS, HMAC gate) -> service -> engine -> announce -> wait for SIGINT/SIGTERM -> graceful stop
  * </pre>
  *
  * A command states only what is its own: the service, its default port, counters it publishes, resources to close,
@@ -71,6 +72,8 @@ public final class ServePipeline {
     private final int defaultPort;
     private ServerStats stats = new ServerStats();
     private List<HmacKey> extraKeys = List.of();
+    private List<String> alpn = List.of();
+    private byte[] plaintextReply;
     private ServiceLayers layers;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<SecondListener> secondListeners = new ArrayList<>();
@@ -96,6 +99,17 @@ public final class ServePipeline {
     public ServePipeline extraKeys(List<HmacKey> keys) {
         if (layers != null) throw new IllegalStateException("extra keys must be set before the layers are built");
         this.extraKeys = List.copyOf(keys);
+        return this;
+    }
+
+    /**
+     * Under TLS: the ALPN protocols to offer (HTTP's {@code http/1.1}) and what a plaintext client is told before
+     * it is closed (HTTP's 400), or null to close it silently.
+     */
+    public ServePipeline tlsFor(List<String> alpnProtocols, byte[] plaintextReply) {
+        if (layers != null) throw new IllegalStateException("TLS settings must be set before the layers are built");
+        this.alpn = List.copyOf(alpnProtocols);
+        this.plaintextReply = plaintextReply == null ? null : plaintextReply.clone();
         return this;
     }
 
@@ -125,9 +139,21 @@ public final class ServePipeline {
         return this;
     }
 
-    /** The layers the options ask for (read once: key files). */
+    /**
+     * The layers the options ask for (read once: key and certificate files). Under TLS, SIGHUP reloads the
+     * certificate and key from then on.
+     */
     public ServiceLayers layers() throws IOException {
-        if (layers == null) layers = options.layers(extraKeys);
+        if (layers == null) {
+            layers = options.layers(extraKeys, alpn, plaintextReply);
+            TlsContext tls = layers.tls();
+            if (tls != null) {
+                log.info("{}: TLS ({}) with the certificate for {}, valid until {}; SIGHUP reloads it", serviceName,
+                        String.join(", ", tls.protocols()), tls.certificate().getSubjectX500Principal().getName(),
+                        tls.certificate().getNotAfter().toInstant());
+                dev.polyserve.process.Signals.onHangup(tls::reload);
+            }
+        }
         return layers;
     }
 

@@ -4,6 +4,7 @@ import dev.polyserve.cli.log.LogOptions;
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.core.tls.TlsContext;
 import dev.polyserve.process.ProcessModels;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,6 +53,19 @@ public final class ServerOptions {
             description = "Admit only clients that answer a random challenge with HMAC-SHA256 of this key (make one: head -c 32 /dev/urandom > FILE).")
     Path authKeyFile;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Speak TLS with this PEM certificate chain, leaf first (needs --tls-key; `polyserve cert` makes a "
+                    + "development one). SIGHUP reloads it and the key without dropping connections.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The PEM private key of --tls-cert: PKCS#8, or RSA/EC in OpenSSL's older forms; unencrypted.")
+    Path tlsKey;
+
+    @Option(names = "--tls-protocols", paramLabel = "LIST", split = ",", defaultValue = "TLSv1.3,TLSv1.2",
+            description = "TLS versions to speak, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<String> tlsProtocols;
+
     @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ServerConfig.DEFAULT_MODEL,
             description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
     String workerModel;
@@ -63,24 +77,42 @@ public final class ServerOptions {
     public static final String AUTH_KEY_NAME = "user";
 
     /**
-     * The layers these options put around a service: the HMAC gate when --auth-key-file was given, admitting
-     * {@code extraKeys} too (e.g. chat's admin key). Reads the key files now.
+     * The layers these options put around a service: TLS when --tls-cert was given (offering {@code alpn}, and
+     * telling a plaintext client {@code plaintextReply}), and the HMAC gate when --auth-key-file was given,
+     * admitting {@code extraKeys} too (e.g. chat's admin key). Reads the certificate and key files now.
      *
-     * @throws IllegalArgumentException when extra keys are given without --auth-key-file
+     * @throws IllegalArgumentException when extra keys are given without --auth-key-file, or a TLS file is
+     *                                  unreadable or its key does not match
      * @throws IOException              when a key file cannot be read
      */
-    public ServiceLayers layers(List<HmacKey> extraKeys) throws IOException {
+    public ServiceLayers layers(List<HmacKey> extraKeys, List<String> alpn, byte[] plaintextReply) throws IOException {
+        List<HmacKey> keys = new ArrayList<>();
         if (authKeyFile == null) {
             if (!extraKeys.isEmpty()) {
                 throw new IllegalArgumentException("--" + extraKeys.getFirst().name()
                         + "-key-file needs --auth-key-file: its holders pass the same HMAC gate as everyone, with their own key");
             }
-            return ServiceLayers.NONE;
+        } else {
+            keys.add(HmacKey.read(AUTH_KEY_NAME, authKeyFile));
+            keys.addAll(extraKeys);
         }
-        List<HmacKey> keys = new ArrayList<>();
-        keys.add(HmacKey.read(AUTH_KEY_NAME, authKeyFile));
-        keys.addAll(extraKeys);
-        return new ServiceLayers(keys);
+        TlsContext tls = tls(alpn);
+        return keys.isEmpty() && tls == null ? ServiceLayers.NONE
+                : new ServiceLayers(keys, tls, writeQueueLimit, tls == null ? null : plaintextReply);
+    }
+
+    /** The TLS configuration --tls-cert/--tls-key/--tls-protocols ask for, or null; reads the files now. */
+    public TlsContext tls(List<String> alpn) {
+        if (tlsCert == null && tlsKey == null) return null;
+        if (tlsCert == null || tlsKey == null) {
+            throw new IllegalArgumentException(tlsCert == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+        }
+        return TlsContext.load(tlsCert, tlsKey, tlsProtocols, alpn);
+    }
+
+    /** Whether TLS was asked for (a service may then pick its TLS port, as HTTPS's 8443). */
+    public boolean tlsRequested() {
+        return tlsCert != null;
     }
 
     /** The model to run: the one asked for, or {@code fallback}. */

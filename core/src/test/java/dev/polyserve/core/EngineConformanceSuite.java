@@ -50,13 +50,37 @@ public abstract class EngineConformanceSuite {
         return !model().equals("iterative");
     }
 
+    /** A layer put around every service under test (the TLS runs wrap it in TLS); none by default. */
+    protected Service layer(Service service) {
+        return service;
+    }
+
+    /** The client side of {@link #layer}: a connected plain socket, made ready to talk through the layer. */
+    protected Socket clientOver(Socket connected) throws IOException {
+        return connected;
+    }
+
+    /** Clients and messages each in the concurrency check; layered runs on slow models use fewer. */
+    protected int clients() {
+        return CLIENTS;
+    }
+
+    protected int messages() {
+        return MESSAGES;
+    }
+
+    /** What a client refused because the server is full sees: by default the service's refusal bytes. */
+    protected void assertRefused(Socket refused, String refusal) throws IOException {
+        assertThat(new String(refused.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(refusal);
+    }
+
     /** Starts the server; engines that are not in-process can override this. */
     protected Server start(Server.Builder builder) throws IOException {
         return builder.start();
     }
 
     private Server echoServer(java.util.function.UnaryOperator<Server.Builder> tweak, Service service) throws IOException {
-        Server s = start(tweak.apply(Server.tcp(0).host("127.0.0.1").model(model()).service(service)));
+        Server s = start(tweak.apply(Server.tcp(0).host("127.0.0.1").model(model()).service(layer(service))));
         servers.add(s);
         return s;
     }
@@ -70,10 +94,11 @@ public abstract class EngineConformanceSuite {
         socket.connect(new InetSocketAddress("127.0.0.1", s.localAddress().getPort()), 10_000);
         socket.setSoTimeout((int) DEADLINE.toMillis());
         socket.setTcpNoDelay(true);
+        Socket layered = clientOver(socket);
         synchronized (sockets) {
-            sockets.add(socket);
+            sockets.add(layered);
         }
-        return socket;
+        return layered;
     }
 
     @AfterEach
@@ -97,14 +122,15 @@ public abstract class EngineConformanceSuite {
         try (ExecutorService clients = servesClientsConcurrently()
                 ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newSingleThreadExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
+            int messages = messages();
+            for (int c = 0; c < clients(); c++) {
                 int id = c;
                 results.add(clients.submit(() -> {
                     try (Socket s = connect(server)) {
                         OutputStream out = s.getOutputStream();
                         DataInputStream in = new DataInputStream(s.getInputStream());
                         int ok = 0;
-                        for (int m = 0; m < MESSAGES; m++) {
+                        for (int m = 0; m < messages; m++) {
                             byte[] msg = ("client " + id + " message " + m + "\n").getBytes(StandardCharsets.US_ASCII);
                             out.write(msg);
                             byte[] back = new byte[msg.length];
@@ -118,7 +144,7 @@ public abstract class EngineConformanceSuite {
                 }));
             }
             for (Future<Integer> r : results) {
-                assertThat(r.get(2, TimeUnit.MINUTES)).isEqualTo(MESSAGES);
+                assertThat(r.get(2, TimeUnit.MINUTES)).isEqualTo(messages);
             }
         }
     }
@@ -266,10 +292,12 @@ public abstract class EngineConformanceSuite {
         Socket stalled = new Socket();
         stalled.setReceiveBufferSize(4096); // before connecting, so the window is small from the start
         stalled.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), 10_000);
+        Socket stalledLayered = clientOver(stalled);
         synchronized (sockets) {
-            sockets.add(stalled);
+            sockets.add(stalledLayered);
         }
-        stalled.getOutputStream().write('x');
+        stalledLayered.getOutputStream().write('x');
+        stalledLayered.getOutputStream().flush();
         Await.until(DEADLINE, "the watch to abort the client that does not read",
                 () -> causes.stream().anyMatch(t -> String.valueOf(t.getMessage()).contains("waiting output")));
         try (Socket after = connect(server)) {
@@ -305,7 +333,7 @@ public abstract class EngineConformanceSuite {
             assertThat(roundTrip(first, "one\n")).isEqualTo("one\n");
             if (servesClientsConcurrently()) {
                 try (Socket second = connect(server)) {
-                    assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("busy\n");
+                    assertRefused(second, "busy\n");
                 }
                 assertThat(server.stats().refused()).isEqualTo(1);
             }
@@ -344,11 +372,11 @@ public abstract class EngineConformanceSuite {
                 () -> ProcessResources.polyserveThreads().isEmpty());
         int baseline = ProcessResources.openFileDescriptors();
 
-        Server server = start(Server.tcp(0).host("127.0.0.1").model(model()).service(TestHandlers.echo()));
+        Server server = start(Server.tcp(0).host("127.0.0.1").model(model()).service(layer(TestHandlers.echo())));
         List<Socket> clients = new CopyOnWriteArrayList<>();
         int n = servesClientsConcurrently() ? 5 : 1;
         for (int i = 0; i < n; i++) {
-            Socket s = new Socket("127.0.0.1", server.localAddress().getPort());
+            Socket s = clientOver(new Socket("127.0.0.1", server.localAddress().getPort()));
             s.setSoTimeout((int) DEADLINE.toMillis());
             clients.add(s);
             assertThat(roundTrip(s, "before stop\n")).isEqualTo("before stop\n");

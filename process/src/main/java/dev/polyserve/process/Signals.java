@@ -5,36 +5,58 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * SIGHUP for prefork masters. The JDK's own signal API ({@code jdk.internal.misc.Signal}) is not exported, so this
- * uses {@code sun.misc.Signal} from the {@code jdk.unsupported} module, which is on the class path of every JDK.
- * SIGTERM and SIGINT are not handled here: whoever owns the server stops it on those (the CLI catches them; a
- * library user registers a shutdown hook), and stopping the engine drains the workers.
+ * SIGHUP, shared by everything in the process that acts on it: prefork masters (a rolling restart) and the CLI (TLS
+ * certificates reloaded). {@code sun.misc.Signal} keeps one handler per signal, the last installed, so the parts
+ * register actions here and one handler runs them all, in order. The JDK's own signal API
+ * ({@code jdk.internal.misc.Signal}) is not exported; {@code sun.misc.Signal} is in {@code jdk.unsupported}, on the
+ * class path of every JDK. SIGTERM and SIGINT are not handled here: whoever owns the server stops it on those (the
+ * CLI catches them; a library user registers a shutdown hook), and stopping the engine drains the workers.
  */
-final class Signals {
+public final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
     private static final Set<PreforkMaster> masters = ConcurrentHashMap.newKeySet();
-    private static boolean installed;   // guarded by Signals.class
+    private static final List<Runnable> hangupActions = new CopyOnWriteArrayList<>();
+    private static boolean installed;          // guarded by Signals.class
+    private static boolean restartRegistered;  // guarded by Signals.class
 
     private Signals() {}
 
-    /** SIGHUP makes {@code master} replace its workers one by one. */
-    static synchronized void restartOnHangup(PreforkMaster master) {
-        masters.add(master);
+    /** Runs {@code action} on every SIGHUP, after the actions registered before it. Thread-safe. */
+    public static synchronized void onHangup(Runnable action) {
+        hangupActions.add(action);
         if (installed) return;
         try {
             Signal.handle(new Signal("HUP"), sig -> {
-                log.info("SIGHUP: rolling restart of {} prefork server(s)", masters.size());
-                masters.forEach(PreforkMaster::rollingRestartAsync);
+                for (Runnable a : hangupActions) {
+                    try {
+                        a.run();
+                    } catch (RuntimeException e) {
+                        log.warn("SIGHUP action failed", e);
+                    }
+                }
             });
             installed = true;
         } catch (IllegalArgumentException e) {
             // The JVM runs with -Xrs or the signal is reserved here: the server still works, only without SIGHUP.
-            log.warn("cannot handle SIGHUP ({}); rolling restarts are unavailable", e.getMessage());
+            log.warn("cannot handle SIGHUP ({}); reloads and rolling restarts are unavailable", e.getMessage());
         }
+    }
+
+    /** SIGHUP makes {@code master} replace its workers one by one. */
+    static synchronized void restartOnHangup(PreforkMaster master) {
+        masters.add(master);
+        if (restartRegistered) return;
+        restartRegistered = true;
+        onHangup(() -> {
+            log.info("SIGHUP: rolling restart of {} prefork server(s)", masters.size());
+            masters.forEach(PreforkMaster::rollingRestartAsync);
+        });
     }
 
     static void forget(PreforkMaster master) {
@@ -42,9 +64,10 @@ final class Signals {
     }
 
     /** Workers ignore SIGHUP: a hangup sent to the whole process group is the master's to act on. */
-    static void ignoreHangup() {
+    static synchronized void ignoreHangup() {
         try {
             Signal.handle(new Signal("HUP"), SignalHandler.SIG_IGN);
+            installed = true; // later registrations must not undo the ignoring
         } catch (IllegalArgumentException e) {
             log.debug("cannot ignore SIGHUP: {}", e.getMessage());
         }

@@ -97,6 +97,11 @@ public final class FtpServeCommand implements Callable<Integer> {
         }
         FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp);
         return ServePipeline.tcp(server, "ftp", DEFAULT_PORT).serve((builder, layers) -> {
+            if (layers.tls() != null) {
+                // TLS on the control connection alone would leave every file and listing in plaintext
+                throw new IllegalArgumentException("serve ftp does not speak FTPS yet; --tls-cert works with echo, chat, "
+                        + "http and exec");
+            }
             FtpServer ftp = FtpServer.start(builder, cfg, layers);
             LOG.info("serving {} to {}; passive ports {}", rootDir, who, range);
             return new ServePipeline.Running() {

@@ -1,0 +1,106 @@
+package dev.polyserve.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.polyserve.core.Await;
+import dev.polyserve.core.tls.Pem;
+import dev.polyserve.core.tls.TestTls;
+import java.io.DataInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code polyserve cert} and {@code --tls-cert/--tls-key} as a user runs them, with a JDK TLS client. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class TlsCommandsTest {
+    @TempDir
+    Path dir;
+
+    private Path cert(String name) throws Exception {
+        Path out = dir.resolve(name);
+        try (PolyserveProcess p = PolyserveProcess.start("cert", "--out", out.toString())) {
+            assertThat(p.process.waitFor()).isZero();
+            assertThat(p.remainingStdout()).isEqualTo(out.resolve("cert.pem") + "\n" + out.resolve("key.pem") + "\n");
+        }
+        return out;
+    }
+
+    private static X509Certificate servedCertificate(int port, X509Certificate trusted) throws Exception {
+        try (SSLSocket s = (SSLSocket) TestTls.clientContext(trusted).getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(new DataInputStream(s.getInputStream()).readNBytes(3), StandardCharsets.US_ASCII))
+                    .isEqualTo("hi\n");
+            return (X509Certificate) s.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    /** Served over TLS, then SIGHUP: reloaded in place (nio) or by a rolling restart of the workers (prefork). */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "prefork"})
+    void echoOverTlsAndSighupServesANewCertificate(String model) throws Exception {
+        Path a = cert("a");
+        Path b = cert("b");
+        Path live = Files.createDirectories(dir.resolve("live"));
+        Files.copy(a.resolve("cert.pem"), live.resolve("cert.pem"));
+        Files.copy(a.resolve("key.pem"), live.resolve("key.pem"));
+        X509Certificate first = Pem.readCertificates(a.resolve("cert.pem")).getFirst();
+        X509Certificate second = Pem.readCertificates(b.resolve("cert.pem")).getFirst();
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "echo", "--model", model, "--workers", "2", "--port", "0",
+                "--tls-cert", live.resolve("cert.pem").toString(), "--tls-key", live.resolve("key.pem").toString())) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            assertThat(servedCertificate(port, first)).isEqualTo(first);
+
+            Files.copy(b.resolve("cert.pem"), live.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(b.resolve("key.pem"), live.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
+            new ProcessBuilder("kill", "-HUP", Long.toString(p.process.pid())).inheritIO().start().waitFor();
+            Await.until(Duration.ofSeconds(60), "new connections get the new certificate", () -> {
+                try {
+                    return servedCertificate(port, second).equals(second);
+                } catch (Exception stillOld) {
+                    return false;
+                }
+            });
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
+    @Test
+    void aKeyThatDoesNotMatchIsOneLineAndExit2() throws Exception {
+        Path a = cert("a");
+        Path b = cert("b");
+        Path err = dir.resolve("err.log");
+        try (PolyserveProcess p = PolyserveProcess.startLoggingTo(err, "serve", "echo", "--port", "0",
+                "--tls-cert", a.resolve("cert.pem").toString(), "--tls-key", b.resolve("key.pem").toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+            assertThat(p.remainingStdout()).isEmpty();
+        }
+        assertThat(Files.readAllLines(err)).containsExactly("polyserve: " + b.resolve("key.pem")
+                + " is not the key of the certificate in " + a.resolve("cert.pem") + " (CN=localhost,O=polyserve development certificate)");
+    }
+
+    @Test
+    void aMissingHalfOrFileIsExit2() throws Exception {
+        Path a = cert("a");
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "echo", "--port", "0", "--tls-cert", a.resolve("cert.pem").toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+        }
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "echo", "--port", "0",
+                "--tls-cert", dir.resolve("nope.pem").toString(), "--tls-key", a.resolve("key.pem").toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+        }
+        try (PolyserveProcess p = PolyserveProcess.start("cert", "--out", a.toString())) {
+            assertThat(p.process.waitFor()).as("cert refuses to overwrite").isEqualTo(2);
+        }
+    }
+}

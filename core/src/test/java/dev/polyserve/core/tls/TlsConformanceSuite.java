@@ -1,0 +1,54 @@
+package dev.polyserve.core.tls;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.polyserve.core.EngineConformanceSuite;
+import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.Service;
+import java.io.IOException;
+import java.net.Socket;
+import javax.net.ssl.SSLException;
+
+/**
+ * The engine conformance suite again with every service behind {@link TlsService} and every client a JDK
+ * {@code SSLSocket}: the same bytes, limits, half-close, idle timeout and shutdown, through TLS. A module adds a model
+ * by extending this once per model.
+ */
+public abstract class TlsConformanceSuite extends EngineConformanceSuite {
+    private static final TlsContext CONTEXT = TestTls.server();
+
+    /**
+     * The models the TLS issue names (nio, virtual, epoll, uring) carry the full 200 clients x 1,000 messages; the
+     * others a tenth of each, which exercises the same paths and keeps the build's time down.
+     */
+    protected boolean fullLoad() {
+        return false;
+    }
+
+    @Override
+    protected int clients() {
+        return fullLoad() ? super.clients() : super.clients() / 10;
+    }
+
+    @Override
+    protected int messages() {
+        return fullLoad() ? super.messages() : super.messages() / 10;
+    }
+
+    @Override
+    protected Service layer(Service service) {
+        return TlsService.of(service, CONTEXT, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT);
+    }
+
+    @Override
+    protected Socket clientOver(Socket connected) throws IOException {
+        return TestTls.over(connected);
+    }
+
+    /** A full server answers a TLS client with a fatal internal_error alert, which the client reports. */
+    @Override
+    protected void assertRefused(Socket refused, String refusal) {
+        assertThatThrownBy(() -> refused.getInputStream().read())
+                .isInstanceOf(SSLException.class).hasMessageContaining("internal_error");
+    }
+}
