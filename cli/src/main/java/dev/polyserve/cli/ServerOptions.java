@@ -5,6 +5,7 @@ import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.auth.HmacKey;
 import dev.polyserve.core.tls.TlsContext;
+import dev.polyserve.core.udp.UdpServer;
 import dev.polyserve.process.ProcessModels;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Option;
 public final class ServerOptions {
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "Concurrency model (default: nio for TCP, threads for UDP). `polyserve models` lists them.")
+            description = "Concurrency model (default: " + ServerConfig.DEFAULT_MODEL + " for TCP, " + UdpServer.DEFAULT_MODEL
+                    + " for UDP). `polyserve models` lists them.")
     String model;
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",

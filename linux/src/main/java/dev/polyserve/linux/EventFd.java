@@ -41,11 +41,6 @@ final class EventFd implements AutoCloseable {
         Libc.read(fd, sink.address(), 8);
     }
 
-    /** The address of the 8-byte buffer {@link #drain} reads into, for engines that read it asynchronously. */
-    long sinkAddress() {
-        return sink.address();
-    }
-
     @Override
     public void close() {
         if (closed) return;

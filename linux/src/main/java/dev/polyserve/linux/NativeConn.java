@@ -40,8 +40,9 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         this.loop = loop;
     }
 
-    /** Loop thread: the poller watches us; tell the handler. */
+    /** The poller watches us; tell the handler. */
     void opened() {
+        assert loop.inLoop();
         interest = Poller.READ;
         fireOpen();
     }
@@ -56,8 +57,9 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         return loop.inLoop();
     }
 
-    /** Loop thread: the socket has bytes (or EOF, or an error). */
+    /** The socket has bytes (or EOF, or an error). */
     void readable() {
+        assert loop.inLoop();
         boolean edge = loop.poller().edgeTriggered();
         int reads = 0;
         NativeIo io = loop.io();
@@ -87,13 +89,15 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         }
     }
 
-    /** Loop thread: the socket can take bytes again. */
+    /** The socket can take bytes again. */
     void writable() {
+        assert loop.inLoop();
         if (wantWrite || loop.poller().edgeTriggered()) flushNow();
     }
 
-    /** Loop thread: the peer hung up or the socket has an error, and reading will not reveal it. */
+    /** The peer hung up or the socket has an error, and reading will not reveal it. */
     void hungUp() {
+        assert loop.inLoop();
         if (eof && !wantWrite && !isClosed()) {
             abort(new IOException("connection reset by peer"));
         }

@@ -153,8 +153,9 @@ final class ReadinessLoop extends EventLoop {
         io.close(fd, false);
     }
 
-    /** Loop thread: the connection's descriptor is about to be closed. */
+    /** The connection's descriptor is about to be closed. */
     void forget(NativeConn c) {
+        assert inLoop();
         if (!closed) poller.remove(c.fd);
         if (c.fd < conns.length && conns[c.fd] == c) conns[c.fd] = null;
     }
@@ -181,8 +182,9 @@ final class ReadinessLoop extends EventLoop {
         }
     }
 
-    /** Loop thread: stop watching the listening socket (before the engine closes it). */
+    /** Stop watching the listening socket (before the engine closes it). */
     void stopAccepting() {
+        assert inLoop();
         acceptResumeAt = 0;
         if (listening && !closed) {
             listening = false;

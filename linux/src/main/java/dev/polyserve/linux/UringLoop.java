@@ -293,8 +293,9 @@ final class UringLoop extends EventLoop {
         return s;
     }
 
-    /** Loop thread: every request of the connection has completed and its descriptor is closed. */
+    /** Every request of the connection has completed and its descriptor is closed. */
     void release(UringConn c) {
+        assert inLoop();
         slots[c.slot] = null;
         starved.remove(c);
         if (freeCount == freeSlots.length) freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
@@ -337,8 +338,9 @@ final class UringLoop extends EventLoop {
         starved.addLast(c);
     }
 
-    /** Loop thread: cancel the accept request; {@code done} counts down when the kernel has let go of the socket. */
+    /** Cancel the accept request; {@code done} counts down when the kernel has let go of the socket. */
     void stopAccepting(CountDownLatch done) {
+        assert inLoop();
         accepting = false;
         if (!acceptArmed || closed) {
             done.countDown();

@@ -86,10 +86,6 @@ public record EchoLoadSpec(
         return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, newWarmup, duration, connectTimeout, loops, serverPid, messagesPerConnection);
     }
 
-    public EchoLoadSpec withConnectTimeout(Duration timeout) {
-        return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, timeout, loops, serverPid, messagesPerConnection);
-    }
-
     public EchoLoadSpec withLoops(int newLoops) {
         return new EchoLoadSpec(target, connections, messageSize, pipelineDepth, warmup, duration, connectTimeout, newLoops, serverPid, messagesPerConnection);
     }

@@ -131,13 +131,13 @@ final class BlockingEngine implements Engine {
             return;
         }
         stopped = true;
-        NioEngine.closeQuietly(server);
+        Sockets.closeQuietly(server);
         // The iterative acceptor may be serving a connection: closing connections lets it return.
         Thread closer = Thread.ofVirtual().start(() -> ctx.closeConnections(grace));
-        NioEngine.join(acceptor);
-        NioEngine.join(closer);
+        Sockets.join(acceptor);
+        Sockets.join(closer);
         for (Thread t : connThreads) {
-            NioEngine.join(t);
+            Sockets.join(t);
         }
         connThreads.clear();
         if (pool != null) {

@@ -28,8 +28,9 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
         this.loop = loop;
     }
 
-    /** Loop thread: attach the selection key (null for the busy-polling loop) and open. */
+    /** Attach the selection key (null for the busy-polling loop) and open. */
     void opened(SelectionKey key) {
+        assert loop.inLoop();
         this.key = key;
         fireOpen();
     }
@@ -39,8 +40,9 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
         return loop;
     }
 
-    /** Loop thread: read once into {@code buf} and hand it to the handler. Returns bytes read (0 = none, -1 = EOF). */
+    /** Read once into {@code buf} and hand it to the handler. Returns bytes read (0 = none, -1 = EOF). */
     int readOnce(ByteBuffer buf) {
+        assert loop.inLoop();
         if (eof || readingPaused() || isClosed()) {
             return 0;
         }
@@ -63,13 +65,15 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
         return n;
     }
 
-    /** Loop thread: the socket can take bytes again. */
+    /** The socket can take bytes again. */
     void writable() {
+        assert loop.inLoop();
         flushNow();
     }
 
-    /** Loop thread: whether output is waiting for the socket. */
+    /** Whether output is waiting for the socket. */
     boolean wantsWrite() {
+        assert loop.inLoop();
         return wantWrite;
     }
 

@@ -47,11 +47,6 @@ public final class EngineContext {
     public ServerStats stats() { return stats; }
     ScheduledThreadPoolExecutor timer() { return timer; }
 
-    /** Number of connections open now. */
-    public int openConnections() {
-        return open.size();
-    }
-
     /**
      * Whether a new connection from {@code peer} may be served. When not, the refusal is counted and logged;
      * the engine then sends {@link Service#refusal()} (if any) and closes the socket. Call from the accept loop.

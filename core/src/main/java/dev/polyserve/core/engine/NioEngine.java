@@ -65,27 +65,11 @@ final class NioEngine implements Engine {
             return;
         }
         stopped = true;
-        closeQuietly(server);
-        join(acceptor);
+        Sockets.closeQuietly(server);
+        Sockets.join(acceptor);
         ctx.closeConnections(grace);
         for (SelectorLoop loop : loops) {
             loop.stop(5, TimeUnit.SECONDS);
-        }
-    }
-
-    static void join(Thread t) {
-        try {
-            t.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // shutting down: nothing to do about it
         }
     }
 
@@ -144,7 +128,7 @@ final class NioEngine implements Engine {
                     conn.abort();
                 }
             }
-            closeQuietly(selector);
+            Sockets.closeQuietly(selector);
         }
     }
 }

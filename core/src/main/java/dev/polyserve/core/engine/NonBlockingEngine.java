@@ -56,7 +56,7 @@ final class NonBlockingEngine implements Engine {
             return;
         }
         stopped = true;
-        loop.execute(() -> NioEngine.closeQuietly(server));
+        loop.execute(() -> Sockets.closeQuietly(server));
         ctx.closeConnections(grace);
         loop.stop(5, TimeUnit.SECONDS);
     }

@@ -106,4 +106,28 @@ final class Sockets {
             // nothing left to release
         }
     }
+
+    /**
+     * How long shutdown waits for an engine thread (acceptor, closer, worker) to end: they are woken by closing
+     * their socket, so they end in microseconds; five seconds only bounds a stuck one, which is left behind.
+     */
+    static final long JOIN_MILLIS = 5_000;
+
+    /** Waits up to {@link #JOIN_MILLIS} for {@code t} to end. */
+    static void join(Thread t) {
+        try {
+            t.join(JOIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes a server socket, selector or similar at shutdown, when a failure to close changes nothing. */
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // shutting down: nothing to do about it
+        }
+    }
 }

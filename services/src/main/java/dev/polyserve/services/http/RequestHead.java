@@ -15,10 +15,6 @@ record RequestHead(String method, String target, int minorVersion, HttpHeaders h
         return contentLength < 0;
     }
 
-    boolean hasBody() {
-        return contentLength != 0;
-    }
-
     String requestLine() {
         return method + " " + target + " HTTP/1." + minorVersion;
     }
