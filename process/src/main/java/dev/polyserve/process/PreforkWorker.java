@@ -59,6 +59,8 @@ final class PreforkWorker {
         // The channel first: a spare waits on it before it binds anything.
         channel = MessageChannel.connect(role.control());
         table = PreforkStats.attach(role.statsFile());
+        // A metrics endpoint in this worker speaks for the whole server: every worker's row in the shared segment.
+        stats.wholeServer(() -> table.totals(role.slot(), stats));
         engine = Engines.create(role.model());   // loads the engine's classes, also while standing by
         if (role.spare() && !standBy()) {
             System.exit(0);   // told to drain (or the master left) before ever serving: nothing to finish

@@ -160,8 +160,9 @@ class PreforkSupervisionTest {
                 assertThat(s.getInputStream().readNBytes(4)).hasSize(4);
             }
         }
-        Await.until(LIMIT, "ten connections in the shared stats", () -> status(port).accepted() == 10);
-        assertThat(status(port).bytesIn()).isEqualTo(40);
+        // A worker publishes a connection's accept and its bytes in different rounds: wait for both.
+        Await.until(LIMIT, "ten connections and their 40 bytes in the shared stats",
+                () -> status(port).accepted() == 10 && status(port).bytesIn() == 40);
         assertThat(PreforkStatus.format(List.of(status(port)))).contains("port " + port).contains("serving");
         server.stop(Duration.ofSeconds(5));
         server = null;

@@ -50,8 +50,6 @@ final class HttpConnectionHandler implements Handler {
     private final HttpRequestParser parser;
     private Conn conn;
     private ResponseBuffer out;
-    /** This connection's model's response counters, looked up at the first response. */
-    private HttpMetrics.ModelCounters counters;
     /** This connection was counted against its address's cap and must be uncounted when it closes. */
     private boolean admitted;
 
@@ -395,8 +393,7 @@ final class HttpConnectionHandler implements Handler {
     }
 
     private void record(RequestHead h, String host, int status, long bodyBytes) {
-        if (counters == null) counters = service.metrics().forModel(conn.model());
-        counters.recordResponse(status, bodyBytes);
+        service.metrics().recordResponse(status, bodyBytes);
         AccessLog accessLog = service.options().accessLog();
         if (accessLog != null) {
             String who = host != null ? host : String.valueOf(hostOf(conn));
