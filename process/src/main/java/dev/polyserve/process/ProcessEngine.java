@@ -4,6 +4,7 @@ import dev.polyserve.core.Engine;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
+import dev.polyserve.core.engine.EngineContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,9 @@ final class ProcessEngine implements Engine {
             // A training child's archive dump lists every class it skips: routine, not worth a warning per line.
             "-Xlog:cds*=off:stderr", "-Xlog:aot*=off:stderr");
 
+    /** How long an aborted connection may take to run its handler's onClose before the child exits anyway. */
+    private static final Duration CLOSE_LIMIT = Duration.ofSeconds(5);
+
     /** How long a finished child waits for its launching thread to settle before exiting anyway. */
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(2);
 
@@ -68,13 +72,11 @@ final class ProcessEngine implements Engine {
 
     private void startChild(ServerConfig config, Service service, ServerStats stats, ChildRole.Stdio stdio) {
         localAddress = stdio.local();
-        child = StdioConnection.overStandardStreams(service.newHandler(), stdio.remote(), stdio.local(),
-                config.writeQueueLimit(), config.idleTimeout());
-        stats.connectionOpened();
+        child = StdioConnection.overStandardStreams(new EngineContext("process", config, service, stats),
+                service.newHandler(), stdio.remote(), stdio.local());
         Thread launching = Thread.currentThread();
         childDone = child.start();
         childDone.whenComplete((ok, err) -> {
-            stats.connectionClosed();
             // This process existed for this one connection. During a shutdown the JVM is exiting already.
             if (!stopping) Thread.ofPlatform().name("polyserve-process-exit").start(() -> exitWhenSettled(launching));
         });
@@ -111,12 +113,11 @@ final class ProcessEngine implements Engine {
         if (master != null) {
             master.shutdown(grace);
         } else if (child != null) {
-            child.shutdown();
+            child.shutdown(grace);   // asks the handler, waits up to grace, aborts what is left
             try {
-                childDone.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+                childDone.get(CLOSE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                log.warn("connection {} did not finish within {}; aborting it", child.remote(), grace);
-                child.abort();
+                log.warn("connection {} did not close within {} of its abort", child.remote(), CLOSE_LIMIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 child.abort();

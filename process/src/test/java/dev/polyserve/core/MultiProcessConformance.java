@@ -61,9 +61,8 @@ abstract class MultiProcessConformance extends EngineConformanceSuite {
     }
 
     /**
-     * Not re-stated here: a prefork worker runs the same engines, whose send-rate watch (ConnBase) the in-process
-     * suites check; the process model's child writes to a pipe, where the watch does not apply (see
-     * StdioConnection#requireSendRate).
+     * Not re-stated here: a prefork worker runs the same engines, and the process model's child the same
+     * {@code ConnBase} (over its stdout pipe), whose send-rate watch the in-process suites check.
      */
     @Test
     @Override

@@ -2,6 +2,9 @@ package dev.polyserve.process;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.Server;
+import dev.polyserve.core.ServerStats;
+import dev.polyserve.core.engine.EngineContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -38,8 +41,16 @@ class StdioConnectionTest {
 
     private StdioConnection connection(Handler handler, long limit, Duration idle) throws IOException {
         PipedInputStream stdin = new PipedInputStream(peerWrites, 64 * 1024);
-        return new StdioConnection(handler, stdin, Channels.newChannel(peerReads), PEER, LOCAL, limit, idle);
+        return new StdioConnection(context(handler, limit, idle), handler, stdin, Channels.newChannel(peerReads), PEER, LOCAL);
     }
+
+    /** What the process engine gives its one connection: the server's limits, counters and timer. */
+    private static EngineContext context(Handler handler, long limit, Duration idle) {
+        return new EngineContext("process", Server.tcp(0).writeQueueLimit(limit).idleTimeout(idle).config(),
+                () -> handler, stats);
+    }
+
+    private static final ServerStats stats = new ServerStats();
 
     private Handler echo() {
         return new Handler() {
@@ -80,6 +91,34 @@ class StdioConnectionTest {
         done.get(10, TimeUnit.SECONDS);
         assertThat(peerReads.toString(StandardCharsets.US_ASCII)).isEqualTo("hello\nworld\n");
         assertThat(events).containsExactly("open " + PEER, "eof", "close clean");
+        assertThat(stats.open()).as("counted open and closed like any engine's connection").isZero();
+    }
+
+    @Test
+    void pausedReadingHoldsThePeersBytesUntilResumed() throws Exception {
+        var paused = new java.util.concurrent.atomic.AtomicReference<Conn>();
+        Handler h = new Handler() {
+            @Override
+            public void onOpen(Conn c) {
+                c.pauseReading();
+                paused.set(c);
+            }
+
+            @Override
+            public void onRead(Conn c, ByteBuffer in) {
+                events.add("read " + StandardCharsets.US_ASCII.decode(in));
+                c.close();
+            }
+        };
+        var done = connection(h, 1 << 20, Duration.ZERO).start();
+        dev.polyserve.core.Await.until(Duration.ofSeconds(10), "opened", () -> paused.get() != null);
+        peerWrites.write("x".getBytes(StandardCharsets.US_ASCII));
+        peerWrites.flush();
+        assertThat(done).isNotDone();
+        assertThat(events).isEmpty();
+        paused.get().executor().execute(paused.get()::resumeReading);
+        done.get(10, TimeUnit.SECONDS);
+        assertThat(events).containsExactly("read x");
     }
 
     @Test
@@ -119,7 +158,8 @@ class StdioConnectionTest {
                 never.countDown();
             }
         };
-        var conn = new StdioConnection(flood, new PipedInputStream(peerWrites), stuck, PEER, LOCAL, 10 * 1024, Duration.ZERO);
+        var conn = new StdioConnection(context(flood, 10 * 1024, Duration.ZERO), flood, new PipedInputStream(peerWrites), stuck,
+                PEER, LOCAL);
         conn.start().get(10, TimeUnit.SECONDS);
         assertThat(conn.isOpen()).isFalse();
         assertThat(stuck.isOpen()).isFalse();

@@ -103,6 +103,9 @@ public abstract class ConnBase implements Conn {
     /** Reading was paused or resumed (see {@link #readingPaused()}). Any thread. */
     protected abstract void readInterestChanged();
 
+    /** After the handler's {@code onClose}, in the serial context: a connection that owns its threads stops them. */
+    protected void afterClose() {}
+
     // ---- Conn
 
     @Override
@@ -494,6 +497,8 @@ public abstract class ConnBase implements Conn {
                 handler.onClose(this, cause);
             } catch (RuntimeException | Error e) {
                 log.warn("onClose of {} failed", this, e);
+            } finally {
+                afterClose();
             }
         });
     }
