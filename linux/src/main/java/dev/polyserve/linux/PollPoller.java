@@ -6,12 +6,16 @@ import java.util.Arrays;
  * poll(2): a dense pollfd array plus an index by descriptor (the course's fdmap), so add, modify and remove are
  * O(1) and there is no FD_SETSIZE ceiling. Each wait still hands the kernel the whole array: O(n) per call.
  */
-final class PollPoller implements Poller {
+final class PollPoller extends ScanningPoller {
     private final PollFds fds = new PollFds();
     /** indexByFd[fd] = position in {@link #fds}, or -1. Grows to the highest descriptor seen. */
     private int[] indexByFd = filled(new int[256]);
-    private int[] readyFds = new int[64];
-    private int[] readyOps = new int[64];
+    /** Ready descriptors a wait is first sized for; more grow the list. */
+    private static final int INITIAL_READY = 64;
+
+    PollPoller() {
+        super(INITIAL_READY);
+    }
 
     private static int[] filled(int[] a) {
         Arrays.fill(a, -1);
@@ -52,10 +56,7 @@ final class PollPoller implements Poller {
         int n = Libc.poll(fds.address(), fds.size(), timeoutMillis);
         if (n == -Errno.EINTR) return 0;
         Libc.check("poll", n);
-        if (readyFds.length < n) {
-            readyFds = new int[Math.max(n, readyFds.length * 2)];
-            readyOps = new int[readyFds.length];
-        }
+        ensureReady(n);
         int count = 0;
         for (int i = 0, size = fds.size(); i < size && count < n; i++) {
             short re = fds.revents(i);
@@ -64,21 +65,9 @@ final class PollPoller implements Poller {
             if ((re & (Libc.POLLIN | Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL)) != 0) ops |= READ;
             if ((re & (Libc.POLLOUT | Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL)) != 0) ops |= WRITE;
             if ((re & (Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL)) != 0) ops |= HANGUP;
-            readyFds[count] = fds.fd(i);
-            readyOps[count] = ops;
-            count++;
+            ready(count++, fds.fd(i), ops);
         }
         return count;
-    }
-
-    @Override
-    public int readyFd(int i) {
-        return readyFds[i];
-    }
-
-    @Override
-    public int readyOps(int i) {
-        return readyOps[i];
     }
 
     @Override

@@ -5,7 +5,7 @@ package dev.polyserve.linux;
  * descriptors it wants to read or write, waits, then walks the ready list. Results are plain ints, so a wait
  * allocates nothing.
  */
-sealed interface Poller extends AutoCloseable permits SelectPoller, PollPoller, EpollPoller {
+sealed interface Poller extends AutoCloseable permits ScanningPoller, EpollPoller {
     int READ = 1;
     int WRITE = 2;
     /** The peer hung up or the socket has an error (poll's POLLHUP/POLLERR, epoll's EPOLLHUP/EPOLLERR). */

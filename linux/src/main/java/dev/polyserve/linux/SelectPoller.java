@@ -11,7 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * limited to descriptors below {@link FdSet#FD_SETSIZE}: the course's point about select, kept visible.
  */
 @SuppressWarnings("restricted") // native access is this class's purpose; the launcher enables it
-final class SelectPoller implements Poller {
+final class SelectPoller extends ScanningPoller {
     /** GC-managed: a connection may still deregister after the loop closed this poller. */
     private final Arena arena = Arena.ofAuto();
     private final FdSet readInterest = new FdSet(arena);
@@ -23,9 +23,12 @@ final class SelectPoller implements Poller {
     /** struct timeval { long tv_sec; long tv_usec; }. */
     private final MemorySegment timeval = arena.allocate(16, 8);
     private final boolean[] watched = new boolean[FdSet.FD_SETSIZE];
-    private final int[] readyFds = new int[FdSet.FD_SETSIZE];
-    private final int[] readyOps = new int[FdSet.FD_SETSIZE];
     private int maxFd = -1;
+
+    /** Every descriptor select can watch may be ready at once: the list never grows. */
+    SelectPoller() {
+        super(FdSet.FD_SETSIZE);
+    }
 
     @Override
     public void add(int fd, int interest) throws FdLimitException {
@@ -76,22 +79,10 @@ final class SelectPoller implements Poller {
                 int bit = Long.numberOfTrailingZeros(any);
                 long mask = 1L << bit;
                 any &= ~mask;
-                readyFds[count] = (w << 6) | bit;
-                readyOps[count] = ((r & mask) != 0 ? READ : 0) | ((wr & mask) != 0 ? WRITE : 0);
-                count++;
+                ready(count++, (w << 6) | bit, ((r & mask) != 0 ? READ : 0) | ((wr & mask) != 0 ? WRITE : 0));
             }
         }
         return count;
-    }
-
-    @Override
-    public int readyFd(int i) {
-        return readyFds[i];
-    }
-
-    @Override
-    public int readyOps(int i) {
-        return readyOps[i];
     }
 
     @Override
