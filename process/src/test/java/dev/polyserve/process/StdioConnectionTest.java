@@ -34,6 +34,7 @@ class StdioConnectionTest {
     /** The peer's EOF ends each reader thread (they are named polyserve-*, and later suites count those). */
     @org.junit.jupiter.api.AfterEach
     void peerHangsUp() throws IOException {
+        for (EngineContext ctx : contexts) ctx.closeConnections(Duration.ZERO);   // stops each context's timer thread
         peerWrites.close();
         dev.polyserve.core.Await.until(Duration.ofSeconds(10), "reader threads ended", () -> Thread.getAllStackTraces()
                 .keySet().stream().noneMatch(t -> t.getName().equals("polyserve-process-stdin")));
@@ -44,10 +45,14 @@ class StdioConnectionTest {
         return new StdioConnection(context(handler, limit, idle), handler, stdin, Channels.newChannel(peerReads), PEER, LOCAL);
     }
 
+    private final List<EngineContext> contexts = new CopyOnWriteArrayList<>();
+
     /** What the process engine gives its one connection: the server's limits, counters and timer. */
-    private static EngineContext context(Handler handler, long limit, Duration idle) {
-        return new EngineContext("process", Server.tcp(0).writeQueueLimit(limit).idleTimeout(idle).config(),
+    private EngineContext context(Handler handler, long limit, Duration idle) {
+        EngineContext ctx = new EngineContext("process", Server.tcp(0).writeQueueLimit(limit).idleTimeout(idle).config(),
                 () -> handler, stats);
+        contexts.add(ctx);
+        return ctx;
     }
 
     private static final ServerStats stats = new ServerStats();
