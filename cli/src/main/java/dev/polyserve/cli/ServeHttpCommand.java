@@ -7,6 +7,9 @@ import dev.polyserve.services.http.DemoApi;
 import dev.polyserve.services.http.HttpApp;
 import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
+import dev.polyserve.services.http.Https;
+import dev.polyserve.core.tls.TlsContext;
+import java.net.InetSocketAddress;
 import dev.polyserve.core.MinimumRate;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Spec;
 /** {@code polyserve serve http}: the HTTP/1.1 server: static files, a small JSON API, /healthz and /metrics. */
 @Command(name = "http", mixinStandardHelpOptions = true,
         description = {"Serve HTTP/1.1 on any model: files from --root (or the bundled welcome site), a JSON API under "
-                + "/api, /healthz and /metrics (Prometheus). Default port 8080.",
+                + "/api, /healthz and /metrics (Prometheus). Default port 8080; 8443 with --tls-cert (HTTPS).",
                 "Try: curl -I http://127.0.0.1:8080/ ; curl http://127.0.0.1:8080/api/time"})
 final class ServeHttpCommand implements Callable<Integer> {
     /** The customary unprivileged HTTP port. */
@@ -85,8 +88,24 @@ final class ServeHttpCommand implements Callable<Integer> {
                     + "with --root, so your own site exposes only its files.")
     Boolean demoRoutes;
 
+    @Option(names = "--hsts", paramLabel = "SECONDS",
+            description = "With --tls-cert: send Strict-Transport-Security: max-age=SECONDS, so browsers use HTTPS only "
+                    + "for that long (e.g. 31536000, a year; 0 tells them to forget it).")
+    Long hstsSeconds;
+
+    @Option(names = "--redirect-port", paramLabel = "PORT",
+            description = "With --tls-cert: also listen for plain HTTP on PORT and answer every request with a 308 "
+                    + "redirect to the same URL over HTTPS.")
+    Integer redirectPort;
+
     @Override
     public Integer call() throws Exception {
+        boolean tls = server.tlsRequested();
+        if (!tls && (hstsSeconds != null || redirectPort != null)) {
+            throw new ParameterException(spec.commandLine(), (hstsSeconds != null ? "--hsts" : "--redirect-port")
+                    + " needs --tls-cert and --tls-key (HSTS and the redirect only make sense beside HTTPS)");
+        }
+        if (hstsSeconds != null && hstsSeconds < 0) throw new ParameterException(spec.commandLine(), "--hsts must not be negative");
         HttpApp app = new HttpApp();
         if (root == null) {
             app.bundledSite();
@@ -108,8 +127,16 @@ final class ServeHttpCommand implements Callable<Integer> {
         HttpOptions options = HttpOptions.defaults().withMaxBody(maxBody).withHeaderTimeout(headerTimeout)
                 .withKeepAliveTimeout(keepAliveTimeout).withBodyRate(rate("body", minBodyRate, bodyTimeout))
                 .withSendRate(rate("send", minSendRate, sendTimeout)).withMaxPerAddress(maxPerIp).withAccessLog(log);
-        HttpService http = new HttpService(app, options, stats);
-        ServePipeline pipeline = ServePipeline.tcp(server, "http", DEFAULT_PORT).stats(stats);
+        HttpService http = new HttpService(app, hstsSeconds == null ? options : options.withHsts(Duration.ofSeconds(hstsSeconds)), stats);
+        ServePipeline pipeline = ServePipeline.tcp(server, "http", tls ? Https.DEFAULT_PORT : DEFAULT_PORT).stats(stats);
+        if (tls) pipeline.tlsFor(TlsContext.ALPN_HTTP_1_1, Https.plaintextReply());
+        if (redirectPort != null) {
+            String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "localhost"
+                    : server.host().indexOf(':') >= 0 ? "[" + server.host() + "]" : server.host();
+            HttpApp redirect = Https.redirectApp(pipeline.mainAddress().thenApply(InetSocketAddress::getPort), host);
+            pipeline.alsoListen("plain HTTP redirecting to HTTPS", redirectPort,
+                    new HttpService(redirect, options, new ServerStats()));
+        }
         if (log != null) pipeline.closeAtExit(log);
         return pipeline.serve(http);
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ public final class ServePipeline {
     private ServiceLayers layers;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<SecondListener> secondListeners = new ArrayList<>();
+    private final CompletableFuture<InetSocketAddress> mainAddress = new CompletableFuture<>();
 
     private ServePipeline(ServerOptions options, String serviceName, int defaultPort) {
         this.options = Objects.requireNonNull(options);
@@ -140,6 +142,14 @@ public final class ServePipeline {
     }
 
     /**
+     * Where the main listener listens, once it does (it starts after the second listeners, perhaps on a free port):
+     * for a second listener that points at it, as HTTP's redirect to HTTPS.
+     */
+    public CompletableFuture<InetSocketAddress> mainAddress() {
+        return mainAddress;
+    }
+
+    /**
      * The layers the options ask for (read once: key and certificate files). Under TLS, SIGHUP reloads the
      * certificate and key from then on.
      */
@@ -177,6 +187,7 @@ public final class ServePipeline {
             }
             Running main = starter.start(options.builder(defaultPort).stats(stats), l);
             running.addFirst(main);
+            mainAddress.complete(main.localAddress());
             announce(System.out, main.localAddress(), serviceName, main.model(), "tcp");
             Signals.awaitTermination();
             return 0;

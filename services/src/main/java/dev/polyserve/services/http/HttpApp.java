@@ -67,6 +67,8 @@ public final class HttpApp {
     private final Map<String, List<Route>> literal = new HashMap<>();
     private final Map<String, WebSocketRoute> websockets = new HashMap<>();
     private StaticFiles staticFiles;
+    /** Takes every request no route matches, any method, before the static files (a redirect-everything app). */
+    private Route fallback;
     /** Every method some route declares (so a custom method like PURGE is not answered 501). */
     private final Set<String> declaredMethods = new java.util.HashSet<>();
 
@@ -130,6 +132,16 @@ public final class HttpApp {
         return websockets.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
 
+    /**
+     * Answers every request that no route matches, whatever its method and path, in place of the static files and
+     * the 404 (the plain-HTTP listener that redirects everything to HTTPS).
+     */
+    public HttpApp fallback(Dispatch dispatch, RouteHandler handler) {
+        this.fallback = new Route("*", "/**", new String[0], Objects.requireNonNull(dispatch, "dispatch"),
+                Objects.requireNonNull(handler, "handler"));
+        return this;
+    }
+
     /** Serves files under {@code root} for GET and HEAD requests no route takes. */
     public HttpApp staticFiles(Path root) {
         this.staticFiles = StaticFiles.directory(root);
@@ -143,7 +155,7 @@ public final class HttpApp {
     }
 
     boolean declares(String method) {
-        return declaredMethods.contains(method);
+        return fallback != null || declaredMethods.contains(method);
     }
 
     StaticFiles staticFilesOrNull() {
@@ -169,7 +181,8 @@ public final class HttpApp {
                 allow = addAllow(allow, r.method);
             }
         }
-        return allow == null ? NoRoute.INSTANCE : new MethodNotAllowed(allow);
+        if (allow == null) return fallback != null ? new Found(fallback, Map.of()) : NoRoute.INSTANCE;
+        return new MethodNotAllowed(allow);
     }
 
     private static Set<String> addAllow(Set<String> allow, String method) {

@@ -99,7 +99,7 @@ final class HttpConnectionHandler implements Handler {
         if (!service.addresses().admit(c.remote())) {
             refusals.info(hostOf(c), "{} refused with 503: already {} connections from this address", c.remote(),
                     service.addresses().max());
-            long sent = ResponseWriter.writeError(out, 503, "Too many connections from your address at once ("
+            long sent = ResponseWriter.writeError(out, service.serverFields(), 503, "Too many connections from your address at once ("
                     + service.addresses().max() + "); close some and try again.", false);
             record(null, null, 503, sent);
             out.flush();
@@ -322,7 +322,7 @@ final class HttpConnectionHandler implements Handler {
             finish(h, req, handshake.accepted() ? Response.error(503, "The server is shutting down.") : handshake.response());
             return;
         }
-        ResponseWriter.write(out, handshake.response(), true, false, false, false);
+        ResponseWriter.write(out, service.serverFields(), handshake.response(), true, false, false, false);
         record(h, req.remoteHost(), 101, 0);
         out.flush();
         busy = false;
@@ -339,7 +339,7 @@ final class HttpConnectionHandler implements Handler {
     private void finish(RequestHead h, Request req, Response resp) {
         boolean keepAlive = h.keepAlive() && !resp.wantsClose() && !shuttingDown;
         boolean moreComing = keepAlive && parser.buffered() > 0;
-        long sent = ResponseWriter.write(out, resp, keepAlive, h.minorVersion() == 0, h.method().equals("HEAD"), moreComing);
+        long sent = ResponseWriter.write(out, service.serverFields(), resp, keepAlive, h.minorVersion() == 0, h.method().equals("HEAD"), moreComing);
         record(h, req == null ? null : req.remoteHost(), resp.status(), sent);
         busy = false;
         if (!keepAlive) {
@@ -358,7 +358,7 @@ final class HttpConnectionHandler implements Handler {
     private void refuse(HttpProtocolException e) {
         RequestHead h = e.head() != null ? e.head() : head;
         refusals.info(hostOf(conn), "{} refused with {}: {}", conn.remote(), e.status(), e.getMessage());
-        long sent = ResponseWriter.writeError(out, e.status(), e.getMessage(), h != null && h.method().equals("HEAD"));
+        long sent = ResponseWriter.writeError(out, service.serverFields(), e.status(), e.getMessage(), h != null && h.method().equals("HEAD"));
         record(h, null, e.status(), sent);
         linger();
     }
@@ -367,7 +367,7 @@ final class HttpConnectionHandler implements Handler {
     private void refuseLate(String why, String page) {
         refusals.info(hostOf(conn), "{} refused with 408: {}", conn.remote(), why);
         // RFC 9110 section 15.5.9: 408 with "close", since the server decided to close the connection.
-        long sent = ResponseWriter.writeError(out, 408, page, false);
+        long sent = ResponseWriter.writeError(out, service.serverFields(), 408, page, false);
         record(head, null, 408, sent);
         out.flush();
         linger();

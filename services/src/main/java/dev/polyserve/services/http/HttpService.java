@@ -40,6 +40,8 @@ public final class HttpService implements Service {
     private final HttpOptions options;
     private final HttpMetrics metrics;
     private final AddressLimit addresses;
+    /** Server, and Strict-Transport-Security when asked: encoded once, written into every response head. */
+    private final byte[] serverFields;
     /** The clock for timeouts; replaced in tests so deadlines need no waiting. */
     private volatile LongSupplier nanoClock = System::nanoTime;
 
@@ -48,6 +50,9 @@ public final class HttpService implements Service {
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new HttpMetrics(Objects.requireNonNull(stats, "stats"));
         this.addresses = new AddressLimit(options.maxPerAddress());
+        this.serverFields = options.hsts() == null ? ResponseWriter.SERVER
+                : (new String(ResponseWriter.SERVER, ISO_8859_1) + "Strict-Transport-Security: max-age="
+                        + options.hsts().toSeconds() + "\r\n").getBytes(ISO_8859_1);
         app.get("/healthz", HttpApp.Dispatch.EVENT_LOOP, req -> Response.json(Map.of("status", "ok")));
         app.get("/metrics", HttpApp.Dispatch.EVENT_LOOP, req -> Response.bytes(200,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.render(modelOf(req)).getBytes(ISO_8859_1)));
@@ -61,6 +66,10 @@ public final class HttpService implements Service {
     @Override
     public byte[] refusal() {
         return REFUSAL.clone();
+    }
+
+    byte[] serverFields() {
+        return serverFields;
     }
 
     HttpOptions options() {

@@ -19,7 +19,8 @@ final class ResponseWriter {
 
     static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(ISO_8859_1);
 
-    private static final byte[] SERVER = "Server: polyserve\r\n".getBytes(ISO_8859_1);
+    /** The fields every response carries after Date, unless the service adds its own (HSTS). */
+    static final byte[] SERVER = "Server: polyserve\r\n".getBytes(ISO_8859_1);
     private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(ISO_8859_1);
     private static final byte[] CLOSE = "Connection: close\r\n".getBytes(ISO_8859_1);
     private static final byte[] KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(ISO_8859_1);
@@ -30,12 +31,13 @@ final class ResponseWriter {
      * always says HTTP/1.1: RFC 9110 section 6.2 has a server send its own version, also to a 1.0 client, which
      * then gets {@code Connection: keep-alive} when the connection stays open (the 1.0 keep-alive rule).
      *
+     * @param serverFields pre-encoded fields every response of this service carries ({@link #SERVER}, HSTS)
      * @param http10     the request was HTTP/1.0
      * @param moreComing more requests are already buffered: gather this response with theirs
      * @return the body bytes sent, for the access log
      */
-    static long write(ResponseBuffer out, Response r, boolean keepAlive, boolean http10, boolean omitBody,
-                      boolean moreComing) {
+    static long write(ResponseBuffer out, byte[] serverFields, Response r, boolean keepAlive, boolean http10,
+                      boolean omitBody, boolean moreComing) {
         Response.Body body = r.body();
         boolean bodyAllowed = Status.allowsBody(r.status());
         long length = bodyAllowed ? body.length() : 0;
@@ -44,7 +46,7 @@ final class ResponseWriter {
         byte[] fields = r.encodedFields();
         List<String> names = r.headerNames();
         List<String> values = r.headerValues();
-        int headLength = status.length + date.length + SERVER.length + fields.length + 2;
+        int headLength = status.length + date.length + serverFields.length + fields.length + 2;
         for (int i = 0; i < names.size(); i++) headLength += names.get(i).length() + 2 + values.get(i).length() + 2;
         if (bodyAllowed) headLength += CONTENT_LENGTH.length + digits(length) + 2;
         byte[] connection = !keepAlive ? CLOSE : http10 ? KEEP_ALIVE : null;
@@ -54,7 +56,7 @@ final class ResponseWriter {
         boolean inline = sendBody && body instanceof Response.Bytes b && b.count() <= COALESCE_LIMIT;
         ByteBuffer buf = out.reserve(headLength + (inline ? (int) length : 0), moreComing);
         int before = buf.position();
-        buf.put(status).put(date).put(SERVER).put(fields);
+        buf.put(status).put(date).put(serverFields).put(fields);
         for (int i = 0; i < names.size(); i++) {
             putLatin1(buf, names.get(i));
             buf.put((byte) ':').put((byte) ' ');
@@ -99,8 +101,8 @@ final class ResponseWriter {
     }
 
     /** A protocol-level refusal: the error page, {@code Connection: close}. */
-    static long writeError(ResponseBuffer out, int status, String message, boolean omitBody) {
-        return write(out, Response.error(status, message), false, false, omitBody, false);
+    static long writeError(ResponseBuffer out, byte[] serverFields, int status, String message, boolean omitBody) {
+        return write(out, serverFields, Response.error(status, message), false, false, omitBody, false);
     }
 
     /** "HTTP/1.1 200 OK\r\n", made once per status. */
