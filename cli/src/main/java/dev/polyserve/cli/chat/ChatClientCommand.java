@@ -3,6 +3,7 @@ package dev.polyserve.cli.chat;
 import dev.polyserve.core.auth.HmacClient;
 import dev.polyserve.core.auth.HmacGate;
 import dev.polyserve.core.auth.HmacKey;
+import dev.polyserve.core.tls.TlsClient;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -73,6 +74,18 @@ public final class ChatClientCommand implements Callable<Integer> {
     @Option(names = "--auth-key-file", description = "Answer the server's HMAC gate with this key (the server's --auth-key-file, or --admin-key-file for /admin).")
     Path authKeyFile;
 
+    @Option(names = "--tls", description = "Talk TLS (a server run with --tls-cert), checking its certificate against "
+            + "the system's CAs and its name against HOST.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "With TLS: trust the certificates in this PEM file instead "
+            + "(a `polyserve cert` certificate, a private CA); implies --tls.")
+    Path caFile;
+
+    @Option(names = "--insecure", description = "With TLS: accept any certificate (encrypted, but anyone could be the "
+            + "server; for testing); implies --tls.")
+    boolean insecure;
+
     @Spec
     CommandSpec command;
 
@@ -91,12 +104,31 @@ public final class ChatClientCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        TlsClient tlsClient = null;
+        if (tls || caFile != null || insecure) {
+            try {
+                tlsClient = TlsClient.of(caFile, insecure);
+            } catch (IllegalArgumentException e) {
+                err.println("polyserve chat: " + e.getMessage());
+                return 2;
+            }
+        }
         Socket socket = new Socket();
         BufferedInputStream fromServer;
         try {
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(GREETING_TIMEOUT_MS);
+            if (tlsClient != null) {
+                try {
+                    socket = tlsClient.handshake(socket, host);
+                } catch (javax.net.ssl.SSLException e) {
+                    err.println("polyserve chat: " + host + ":" + port + ": TLS handshake failed: " + e.getMessage()
+                            + (String.valueOf(e.getMessage()).contains("nrecognized") ? " (does the server speak TLS?)" : ""));
+                    socket.close();
+                    return 1;
+                }
+            }
             fromServer = new BufferedInputStream(socket.getInputStream());
             String refused = handshake(fromServer, socket.getOutputStream(), key);
             if (refused != null) {
@@ -115,8 +147,8 @@ public final class ChatClientCommand implements Callable<Integer> {
             socket.close();
             return 1;
         }
-        try (socket; Terminal term = terminal != null ? terminal : TerminalBuilder.builder().system(true).build()) {
-            return converse(socket, fromServer, term);
+        try (Socket conn = socket; Terminal term = terminal != null ? terminal : TerminalBuilder.builder().system(true).build()) {
+            return converse(conn, fromServer, term);
         }
     }
 
