@@ -35,14 +35,33 @@ public final class PolyserveProcess implements AutoCloseable {
     }
 
     private static PolyserveProcess start(ProcessBuilder.Redirect stderr, String... args) throws IOException {
+        return new PolyserveProcess(new ProcessBuilder(command(List.of(), args)).redirectError(stderr).start());
+    }
+
+    /**
+     * As {@link #startLoggingTo}, in a shell that first sets {@code ulimits} (e.g. {@code "-n 64"}, the shell's
+     * {@code ulimit} arguments; empty for none) and with {@code jvmOptions} before the main class: for running a
+     * server into a lowered resource limit.
+     */
+    public static PolyserveProcess startLimited(String ulimits, List<String> jvmOptions, Path stderrFile, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", (ulimits.isEmpty() ? "" : "ulimit " + ulimits + " && ")
+                + "exec \"$@\"", "bash"));
+        cmd.addAll(command(jvmOptions, args));
+        return new PolyserveProcess(new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile())).start());
+    }
+
+    private static List<String> command(List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
-        return new PolyserveProcess(new ProcessBuilder(cmd).redirectError(stderr).start());
+        return cmd;
     }
 
     /** Reads stdout up to the {@code listening on} line and returns it. */

@@ -22,11 +22,10 @@ final class ReadinessLoop extends EventLoop {
      * accept until EAGAIN.
      */
     static final int MAX_ACCEPTS_PER_ROUND = 64;
-    /** At most one "out of descriptors" line per second: the condition repeats every round while it lasts. */
-    private static final long ACCEPT_ERROR_LOG_INTERVAL_NANOS = 1_000_000_000L;
     /**
-     * After accept fails for want of descriptors (EMFILE/ENFILE), stop watching the listening socket this long:
-     * it stays readable, and a level-triggered loop would otherwise spin on it. 100 ms lets connections close.
+     * After accept fails for want of descriptors (EMFILE/ENFILE) and the spare descriptor cannot refuse the
+     * waiting client, stop watching the listening socket this long: it stays readable, and a level-triggered loop
+     * would otherwise spin on it. 100 ms lets connections close.
      */
     static final int ACCEPT_BACKOFF_MILLIS = 100;
 
@@ -38,7 +37,6 @@ final class ReadinessLoop extends EventLoop {
     private NativeConn[] conns = new NativeConn[1024];
     private boolean listening;
     private boolean closed;
-    private long lastAcceptErrorLog = System.nanoTime() - ACCEPT_ERROR_LOG_INTERVAL_NANOS;
     /** When accepting paused for EMFILE/ENFILE: the System.nanoTime() to resume at; 0 when not paused. */
     private long acceptResumeAt;
 
@@ -106,17 +104,35 @@ final class ReadinessLoop extends EventLoop {
             if (fd == -Errno.EAGAIN) return;
             if (fd == -Errno.ECONNABORTED || fd == -Errno.EINTR) continue;
             if (fd < 0) {
-                long now = System.nanoTime();
-                boolean outOfFds = fd == -Errno.EMFILE || fd == -Errno.ENFILE;
-                if (now - lastAcceptErrorLog > ACCEPT_ERROR_LOG_INTERVAL_NANOS) {
-                    lastAcceptErrorLog = now;
-                    log.warn("{}: accept4 failed: {}{}", ctx.model(), new ErrnoException("accept4", -fd).getMessage(),
-                            outOfFds ? "; pausing accept for " + ACCEPT_BACKOFF_MILLIS + " ms (raise ulimit -n or lower --max-connections)" : "");
+                if (fd == -Errno.EMFILE || fd == -Errno.ENFILE) {
+                    if (refuseWithSpare(-fd)) continue;
+                    ctx.shortage("descriptors", "accept4 failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
+                            new ErrnoException("accept4", -fd).getMessage(), ACCEPT_BACKOFF_MILLIS);
+                    pauseAccepting(System.nanoTime());
+                } else {
+                    ctx.shortage("accept", "accept4 failed: {}", new ErrnoException("accept4", -fd).getMessage());
                 }
-                if (outOfFds) pauseAccepting(now);
                 return;
             }
             adopt(fd, io.decodeSockaddr());
+        }
+    }
+
+    /**
+     * Out of descriptors: frees the engine's spare descriptor, accepts the waiting client into it, refuses it and
+     * takes the spare back (see {@link dev.polyserve.core.engine.SpareDescriptor}). True if a client was refused.
+     */
+    private boolean refuseWithSpare(int errno) {
+        if (!ctx.spare().release()) return false;
+        try {
+            int fd = Libc.accept4(listenFd, io.sockaddr(), io.sockaddrLen(), Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd < 0) return false;
+            ctx.refused("descriptors", io.decodeSockaddr(), new ErrnoException("accept4", errno).getMessage()
+                    + " (raise ulimit -n or lower --max-connections)");
+            refuse(fd);
+            return true;
+        } finally {
+            ctx.spare().restore();
         }
     }
 
@@ -133,8 +149,7 @@ final class ReadinessLoop extends EventLoop {
             conn = new NativeConn(ctx, handler, fd, remote, local, this);
             poller.add(fd, Poller.READ);
         } catch (Poller.FdLimitException e) {
-            ctx.stats().connectionRefused();
-            log.warn("{}: refused connection from {}: {}", ctx.model(), remote, e.getMessage());
+            ctx.refused("descriptors", remote, e.getMessage());
             refuse(fd);
             return;
         } catch (ErrnoException | RuntimeException e) {

@@ -40,7 +40,10 @@ final class UringLoop extends EventLoop {
     static final int KIND_SEND = 5;
     static final int KIND_LINGER = 6;
     static final int KIND_ACCEPT_RETRY = 7;
-    /** After accept fails for want of descriptors (EMFILE/ENFILE), wait this long before asking again. */
+    /**
+     * After accept fails for want of descriptors (EMFILE/ENFILE) and the spare descriptor cannot refuse the waiting
+     * client, wait this long before asking again.
+     */
     static final int ACCEPT_BACKOFF_MILLIS = ReadinessLoop.ACCEPT_BACKOFF_MILLIS;
     private static final MemorySegment ACCEPT_BACKOFF = timespecMillis(ACCEPT_BACKOFF_MILLIS);
 
@@ -62,6 +65,10 @@ final class UringLoop extends EventLoop {
     private boolean multishotRecv;
     private boolean accepting;
     private boolean acceptArmed;
+    /** The armed accept is the spare descriptor's (out of descriptors): its client is refused, then the spare restored. */
+    private boolean spareAccept;
+    /** A multishot accept failed for want of descriptors and is being cancelled; its last completion handles it. */
+    private boolean shortOfDescriptors;
     private CountDownLatch acceptStopped;
     private boolean closed;
     private boolean enabled;
@@ -153,8 +160,12 @@ final class UringLoop extends EventLoop {
     }
 
     private void armAccept() {
+        armAccept(multishotAccept);
+    }
+
+    private void armAccept(boolean multishot) {
         long sqe = sqe();
-        if (multishotAccept) {
+        if (multishot) {
             ring.prep(sqe, IoUring.OP_ACCEPT, listenFd, 0, 0, 0, userData(0, KIND_ACCEPT));
             ring.ioprio(sqe, IoUring.ACCEPT_MULTISHOT);
         } else {
@@ -232,7 +243,10 @@ final class UringLoop extends EventLoop {
     private void accepted(int res, int flags) {
         boolean more = (flags & IoUring.CQE_F_MORE) != 0;
         if (!more) acceptArmed = false;
-        if (res >= 0) {
+        if (spareAccept) {
+            spareAccept = false;
+            refusedWithSpare(res);
+        } else if (res >= 0) {
             InetSocketAddress remote;
             try {
                 remote = multishotAccept ? io.remoteAddress(res) : io.decodeSockaddr();
@@ -245,15 +259,19 @@ final class UringLoop extends EventLoop {
             multishotAccept = false;
             log.info("{}: this kernel has no multishot accept; accepting one connection per request", ctx.model());
         } else if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
-            log.warn("{}: accept failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
-                    ctx.model(), new ErrnoException("accept", -res).getMessage(), ACCEPT_BACKOFF_MILLIS);
-            if (!acceptArmed && accepting) {
-                long sqe = sqe();
-                ring.prep(sqe, IoUring.OP_TIMEOUT, -1, ACCEPT_BACKOFF.address(), 1, 0, userData(0, KIND_ACCEPT_RETRY));
+            if (acceptArmed) {
+                // A multishot accept stays armed, but tries again only when the next client arrives, leaving the
+                // waiting one in the queue: end it, and handle the shortage when its last completion comes.
+                shortOfDescriptors = true;
+                cancel(userData(0, KIND_ACCEPT));
                 return;
             }
+            if (accepting && refuseWithSpareOrPause(-res)) return;
+        } else if (res == -Errno.ECANCELED && shortOfDescriptors) {
+            shortOfDescriptors = false;
+            if (!acceptArmed && accepting && refuseWithSpareOrPause(Errno.EMFILE)) return;
         } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED && res != -Errno.EINTR) {
-            log.warn("{}: accept failed: {}", ctx.model(), new ErrnoException("accept", -res).getMessage());
+            ctx.shortage("accept", "accept failed: {}", new ErrnoException("accept", -res).getMessage());
         }
         if (!acceptArmed) {
             if (accepting) {
@@ -264,11 +282,47 @@ final class UringLoop extends EventLoop {
         }
     }
 
+    /**
+     * Out of descriptors, no accept armed: one accept into the spare's slot (see SpareDescriptor), so the waiting
+     * client hears the refusal; or, with no spare, a pause. True when either is under way.
+     */
+    private boolean refuseWithSpareOrPause(int errno) {
+        if (ctx.spare().release()) {
+            spareAccept = true;
+            armAccept(false);
+            return true;
+        }
+        ctx.shortage("descriptors", "accept failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
+                new ErrnoException("accept", errno).getMessage(), ACCEPT_BACKOFF_MILLIS);
+        long sqe = sqe();
+        ring.prep(sqe, IoUring.OP_TIMEOUT, -1, ACCEPT_BACKOFF.address(), 1, 0, userData(0, KIND_ACCEPT_RETRY));
+        return true;
+    }
+
+    /** The spare descriptor's accept completed: refuse its client (if any), then take the spare back. */
+    private void refusedWithSpare(int res) {
+        if (res >= 0) {
+            Object remote;
+            try {
+                remote = io.remoteAddress(res);
+            } catch (ErrnoException gone) {
+                remote = "a peer already gone";
+            }
+            ctx.refused("descriptors", remote, "out of descriptors (raise ulimit -n or lower --max-connections)");
+            refuse(res);
+        }
+        ctx.spare().restore();
+    }
+
+    private void refuse(int fd) {
+        byte[] refusal = ctx.refusal();
+        if (refusal != null) io.sendQuietly(fd, refusal);
+        io.close(fd, false);
+    }
+
     private void adopt(int fd, InetSocketAddress remote) {
         if (!ctx.admit(remote)) {
-            byte[] refusal = ctx.refusal();
-            if (refusal != null) io.sendQuietly(fd, refusal);
-            io.close(fd, false);
+            refuse(fd);
             return;
         }
         UringConn conn;
@@ -367,6 +421,7 @@ final class UringLoop extends EventLoop {
             if (c != null) c.loopClosed();
         }
         if (acceptStopped != null) acceptStopped.countDown();
+        if (spareAccept) ctx.spare().restore();
         ring.close();
         wake.close();
     }

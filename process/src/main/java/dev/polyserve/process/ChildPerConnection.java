@@ -1,6 +1,9 @@
 package dev.polyserve.process;
 
+import dev.polyserve.core.LogLimiter;
 import dev.polyserve.core.ServerStats;
+import dev.polyserve.core.engine.EngineContext;
+import dev.polyserve.core.engine.SpareDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The inetd/tcpserver shape: one accepting thread; every accepted connection gets its own child process whose
@@ -42,6 +46,8 @@ final class ChildPerConnection {
      * terminated: long enough to flush and exit, short enough that a stuck child does not pin a slot.
      */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
+    /** After accept fails with no spare descriptor to refuse with: pause this long instead of spinning. */
+    private static final long ACCEPT_BACKOFF_MILLIS = 100;
 
     /** What the master knows about one accepted connection when it starts the child. */
     record Peer(InetSocketAddress remote, InetSocketAddress local) {
@@ -65,6 +71,9 @@ final class ChildPerConnection {
     private final Set<Child> children = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch acceptorDone = new CountDownLatch(1);
+    /** Refusals and accept failures repeat per connection while a shortage lasts: a few lines per kind a minute. */
+    private final LogLimiter shortages = new LogLimiter(log, EngineContext.SHORTAGE_LOG_WINDOW, EngineContext.SHORTAGE_LINES_PER_WINDOW);
+    private final SpareDescriptor spare = new SpareDescriptor();
     private ServerSocketChannel listener;
     private Thread acceptor;
 
@@ -122,15 +131,41 @@ final class ChildPerConnection {
                 } catch (ClosedChannelException e) {
                     return;
                 } catch (IOException e) {
-                    // EMFILE and friends: log and keep serving the connections we have.
-                    log.warn("{}: accept failed: {}", settings.name(), e.getMessage());
+                    if (!listener.isOpen()) return;
+                    acceptFailed(e);
                     continue;
                 }
                 admit(socket);
             }
         } finally {
+            spare.close();
             acceptorDone.countDown();
         }
+    }
+
+    /**
+     * EMFILE and friends: keep serving the connections we have; refuse the waiting client through the spare
+     * descriptor (see {@link SpareDescriptor}) or, without one, pause accepting for a moment.
+     */
+    private void acceptFailed(IOException e) {
+        if (SpareDescriptor.outOfDescriptors(e) && spare.release()) {
+            try {
+                SocketChannel socket = listener.accept();
+                stats.connectionRefused();
+                shortages.warn("descriptors", "{}: refused {}: {} (raise ulimit -n or lower --max-connections)",
+                        settings.name(), socket.socket().getRemoteSocketAddress(), e.getMessage());
+                refuse(socket);
+                return;
+            } catch (IOException stillOut) {
+                // another thread took the freed slot, or the listener closed
+            } finally {
+                spare.restore();
+            }
+        }
+        if (!listener.isOpen()) return;
+        shortages.warn("accept", "{}: accept failed: {}; pausing accept for {} ms", settings.name(), e.getMessage(),
+                ACCEPT_BACKOFF_MILLIS);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ACCEPT_BACKOFF_MILLIS));
     }
 
     private void admit(SocketChannel socket) {
@@ -143,7 +178,7 @@ final class ChildPerConnection {
         }
         if (children.size() >= settings.maxConnections()) {
             stats.connectionRefused();
-            log.warn("{}: refused {}: {} connections open, the limit is {} (--max-connections)",
+            shortages.warn("connections", "{}: refused {}: {} connections open, the limit is {} (--max-connections)",
                     settings.name(), peer.remote(), children.size(), settings.maxConnections());
             refuse(socket);
             return;
@@ -153,7 +188,7 @@ final class ChildPerConnection {
             process = childStarter.start(peer);
         } catch (IOException | RuntimeException e) {
             stats.connectionRefused();
-            log.error("{}: cannot start a child for {}: {}", settings.name(), peer.remote(), e.getMessage());
+            shortages.warn("children", "{}: refused {}: cannot start a child: {}", settings.name(), peer.remote(), e.getMessage());
             refuse(socket);
             return;
         }

@@ -2,7 +2,9 @@ package dev.polyserve.process;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.LogLimiter;
 import dev.polyserve.core.Service;
+import dev.polyserve.core.engine.EngineContext;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecService implements Service {
     private static final Logger log = LoggerFactory.getLogger(ExecService.class);
+    /** Refusals repeat per connection while the limit or a shortage lasts: a few lines per kind a minute. */
+    private static final LogLimiter refusals =
+            new LogLimiter(log, EngineContext.SHORTAGE_LOG_WINDOW, EngineContext.SHORTAGE_LINES_PER_WINDOW);
 
     /**
      * Default programs running at once: tcpserver's default is 40; a program costs megabytes and a PID, so a small
@@ -169,7 +174,7 @@ public final class ExecService implements Service {
             if (slots.incrementAndGet() > maxChildren) {
                 slots.decrementAndGet();
                 refused.incrementAndGet();
-                log.warn("exec: refused {}: the limit of {} programs running is reached (--max-children)",
+                refusals.warn("children", "exec: refused {}: the limit of {} programs running is reached (--max-children)",
                         conn.remote(), maxChildren);
                 conn.close();
                 return;
@@ -186,7 +191,7 @@ public final class ExecService implements Service {
                 p = pb.start();
             } catch (IOException e) {
                 slots.decrementAndGet();
-                log.error("exec: cannot start {} for {}: {}", argv.getFirst(), conn.remote(), e.getMessage());
+                refusals.warn("start", "exec: cannot start {} for {}: {}", argv.getFirst(), conn.remote(), e.getMessage());
                 conn.close();
                 return;
             }

@@ -36,7 +36,9 @@ final class ProcessEngine implements Engine {
             // stdout, go to stderr instead.
             "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
             // A training child's archive dump lists every class it skips: routine, not worth a warning per line.
-            "-Xlog:cds*=off:stderr", "-Xlog:aot*=off:stderr");
+            "-Xlog:cds*=off:stderr", "-Xlog:aot*=off:stderr",
+            // Threads that cannot start: the engine refuses and logs (rate-limited); HotSpot's two lines each, not.
+            "-Xlog:os+thread=off:stderr");
 
     /** How long an aborted connection may take to run its handler's onClose before the child exits anyway. */
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(5);

@@ -71,6 +71,11 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
             }
         } catch (IOException e) {
             abort(isClosed() ? null : e);
+        } catch (OutOfMemoryError e) {
+            // A blocking read of a heap buffer goes through a per-thread temporary direct buffer: with
+            // -XX:MaxDirectMemorySize reached, this connection ends, the others go on.
+            ctx.shortage("memory", "aborting connection from {}: {} while reading from it", remote(), e.getMessage());
+            abort(new IOException(e.getMessage(), e));
         }
         try {
             closed.await();
@@ -104,7 +109,13 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
     protected void outboundReady() {
         writeSignal.set(true);
         if (writerStarted.compareAndSet(false, true)) {
-            writer = writerThreads.start(this::writeLoop);
+            try {
+                writer = writerThreads.start(this::writeLoop);
+            } catch (OutOfMemoryError noThread) {
+                ctx.shortage("writer threads", "aborting connection from {}: cannot start its writer thread: {}",
+                        remote(), noThread.getMessage());
+                abort(new IOException("cannot start a writer thread: " + noThread.getMessage(), noThread));
+            }
         } else {
             Thread w = writer;
             if (w != null) {

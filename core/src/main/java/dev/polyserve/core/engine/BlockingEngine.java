@@ -16,15 +16,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The blocking models: an accept loop hands each connection to a thread that serves it with blocking reads
  * for its whole life. They differ only in where that thread comes from ({@link Kind}).
  */
 final class BlockingEngine implements Engine {
-    private static final Logger log = LoggerFactory.getLogger(BlockingEngine.class);
     /**
      * Accepted connections the {@code pool} model lets wait for a free thread before refusing: half the default
      * pool, so a burst is absorbed but a client never waits behind an unbounded line.
@@ -66,6 +63,7 @@ final class BlockingEngine implements Engine {
     @Override
     public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
         ctx = new EngineContext(kind.model, config, service, stats);
+        SerialExecutor.prepare();
         server = Sockets.open(config);
         bound = (InetSocketAddress) server.getLocalAddress();
         if (kind == Kind.POOL) {
@@ -92,23 +90,35 @@ final class BlockingEngine implements Engine {
     private void dispatch(BlockingConn conn, SocketChannel ch) {
         switch (kind) {
             case ITERATIVE -> conn.serve();
-            case THREADS -> track(Thread.ofPlatform().name("polyserve-threads-" + threadIds.incrementAndGet()), conn);
-            case VIRTUAL -> track(Thread.ofVirtual().name("polyserve-virtual-" + threadIds.incrementAndGet()), conn);
+            case THREADS -> track(Thread.ofPlatform().name("polyserve-threads-" + threadIds.incrementAndGet()), conn, ch);
+            case VIRTUAL -> track(Thread.ofVirtual().name("polyserve-virtual-" + threadIds.incrementAndGet()), conn, ch);
             case POOL -> {
                 try {
                     pool.execute(conn::serve);
                 } catch (RejectedExecutionException full) {
-                    ctx.stats().connectionRefused();
-                    log.warn("refused connection from {}: all {} pool threads are busy and {} connections are waiting",
-                            conn.remote(), pool.getMaximumPoolSize(), POOL_QUEUE);
+                    ctx.refused("pool", conn.remote(), "all " + pool.getMaximumPoolSize() + " pool threads are busy and "
+                            + POOL_QUEUE + " connections are waiting");
                     Sockets.refuse(ch, ctx.refusal());
+                } catch (OutOfMemoryError noThread) {
+                    refuseWithoutThread(conn, ch, noThread);
                 }
             }
         }
     }
 
+    /**
+     * The JVM could not start a thread for the connection (the process or system thread limit, or no memory for
+     * its stack): refuse it like a full server, so the client hears why and everyone already connected is still
+     * served. The error says nothing the log line does not; its stack trace, once per connection, would bury the log.
+     */
+    private void refuseWithoutThread(BlockingConn conn, SocketChannel ch, OutOfMemoryError noThread) {
+        ctx.refused("threads", conn.remote(), "cannot start a thread: " + noThread.getMessage()
+                + " (lower --max-connections, or serve with --model virtual or nio)");
+        Sockets.refuse(ch, ctx.refusal());
+    }
+
     /** Starts the connection's own thread, remembered until it ends so shutdown can wait for it. */
-    private void track(Thread.Builder builder, BlockingConn conn) {
+    private void track(Thread.Builder builder, BlockingConn conn, SocketChannel ch) {
         Thread t = builder.unstarted(() -> {
             try {
                 conn.serve();
@@ -117,7 +127,12 @@ final class BlockingEngine implements Engine {
             }
         });
         connThreads.add(t);
-        t.start();
+        try {
+            t.start();
+        } catch (OutOfMemoryError noThread) {
+            connThreads.remove(t);
+            refuseWithoutThread(conn, ch, noThread);
+        }
     }
 
     @Override

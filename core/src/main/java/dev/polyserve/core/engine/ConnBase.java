@@ -402,6 +402,11 @@ public abstract class ConnBase implements Conn {
             draining = true;
             try {
                 empty = drain(sink);
+            } catch (OutOfMemoryError e) {
+                // Writing a heap buffer goes through a temporary direct buffer of its size: with
+                // -XX:MaxDirectMemorySize reached, this connection ends (the engine aborts it), the others go on.
+                ctx.shortage("memory", "aborting connection from {}: {} while writing to it", remote, e.getMessage());
+                throw new IOException(e.getMessage(), e);
             } finally {
                 draining = false;
             }

@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code nonblocking} model: the course's {@code setblocking(False)} server. One thread tries to accept,
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * core; any progress, or a write from another thread, resets the back-off.
  */
 final class NonBlockingEngine implements Engine {
-    private static final Logger log = LoggerFactory.getLogger(NonBlockingEngine.class);
     /** First idle sleep: short enough that a busy server barely notices it. */
     static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /** Longest idle sleep: bounds the extra latency an idle server adds to the next message. */
@@ -67,6 +64,9 @@ final class NonBlockingEngine implements Engine {
         private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(NioEngine.READ_BUFFER);
         private volatile Thread thread;
         private long backoffNanos = MIN_BACKOFF_NANOS;
+        /** While accept is paused for a failure (out of descriptors): the System.nanoTime() to resume at. */
+        private long acceptResumeAt;
+        private boolean acceptPaused;
 
         PollingLoop() {
             super("polyserve-nonblocking-loop");
@@ -98,18 +98,23 @@ final class NonBlockingEngine implements Engine {
         }
 
         private boolean acceptAll() {
-            if (!server.isOpen()) {
+            if (!server.isOpen() || acceptPaused && System.nanoTime() - acceptResumeAt < 0) {
                 return false;
             }
+            acceptPaused = false;
             boolean any = false;
             while (true) {
                 SocketChannel ch;
                 try {
                     ch = server.accept();
                 } catch (IOException e) {
-                    if (server.isOpen()) {
-                        log.warn("accept failed: {}", e.toString());
+                    if (!server.isOpen()) return any;
+                    if (Sockets.acceptFailed(ctx, e, server::accept)) {
+                        any = true;
+                        continue;
                     }
+                    acceptPaused = true;
+                    acceptResumeAt = System.nanoTime() + Sockets.ACCEPT_BACKOFF_NANOS;
                     return any;
                 }
                 if (ch == null) {

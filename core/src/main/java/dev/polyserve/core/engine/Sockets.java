@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +17,64 @@ import org.slf4j.LoggerFactory;
 final class Sockets {
     private static final Logger log = LoggerFactory.getLogger(Sockets.class);
 
+    /**
+     * After accept fails for want of descriptors with no spare to refuse with, or for a reason we cannot act on,
+     * wait this long before the next accept, so a failure that lasts does not spin the acceptor (100 ms lets
+     * connections close; the Linux loops pause as long).
+     */
+    static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private Sockets() {}
+
+    /**
+     * After {@code failure} on accept (the listening socket still open): takes the waiting connection off the queue
+     * with the engine's spare descriptor and refuses it. Returns true if it did; false means the caller should
+     * stop accepting for {@link #ACCEPT_BACKOFF_NANOS} (logged here). {@code acceptOne} accepts one connection
+     * (null if none is waiting, on a non-blocking socket).
+     */
+    static boolean acceptFailed(EngineContext ctx, IOException failure, AcceptOne acceptOne) {
+        if (!SpareDescriptor.outOfDescriptors(failure)) {
+            ctx.shortage("accept", "accept failed: {}; pausing accept for {} ms", failure.toString(),
+                    TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS));
+            return false;
+        }
+        SpareDescriptor spare = ctx.spare();
+        if (spare.release()) {
+            try {
+                SocketChannel ch = acceptOne.accept();
+                if (ch != null) {
+                    ctx.refused("descriptors", remoteOf(ch), failure.getMessage()
+                            + " (raise ulimit -n or lower --max-connections)");
+                    refuse(ch, ctx.refusal());
+                    return true;
+                }
+                return false;
+            } catch (ClosedChannelException stopping) {
+                return false;
+            } catch (IOException stillOut) {
+                // another thread took the freed slot first
+            } finally {
+                spare.restore();
+            }
+        }
+        ctx.shortage("descriptors", "accept failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
+                failure.getMessage(), TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS));
+        return false;
+    }
+
+    /** Accepts one connection from a listening socket; null when none is waiting (non-blocking socket). */
+    @FunctionalInterface
+    interface AcceptOne {
+        SocketChannel accept() throws IOException;
+    }
+
+    private static Object remoteOf(SocketChannel ch) {
+        try {
+            return ch.getRemoteAddress();
+        } catch (IOException gone) {
+            return "a peer already gone";
+        }
+    }
 
     /** A bound, listening channel (blocking) with SO_REUSEADDR, and SO_REUSEPORT when the config asks for it. */
     static ServerSocketChannel open(ServerConfig config) throws IOException {
@@ -69,7 +128,8 @@ final class Sockets {
             } catch (ClosedChannelException closed) {
                 return;
             } catch (IOException e) {
-                log.warn("accept failed: {}", e.toString());
+                if (!server.isOpen()) return;
+                if (!acceptFailed(ctx, e, server::accept)) LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS);
                 continue;
             }
             admit(ctx, ch, adopter);

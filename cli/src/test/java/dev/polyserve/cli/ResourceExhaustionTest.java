@@ -1,0 +1,151 @@
+package dev.polyserve.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.polyserve.core.Await;
+import dev.polyserve.core.Engines;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every model driven past a resource limit in a child JVM (threads, descriptors, direct memory), the way an
+ * overloaded server meets it: new clients are refused with the service's refusal (HTTP 503) or closed, clients
+ * already connected go on being served, the log says so in a few lines with no stack traces, and once the load
+ * goes away a new client is served again. The limits are lowered so each run takes seconds: {@code ulimit -v}
+ * with large thread stacks caps the threads a JVM can start (root ignores {@code ulimit -u}), {@code ulimit -n}
+ * caps descriptors, {@code -XX:MaxDirectMemorySize} caps direct buffers.
+ */
+class ResourceExhaustionTest {
+    /** Clients tried at most per run: far past each lowered limit, small enough to take seconds. */
+    private static final int MAX_CLIENTS = 150;
+    /** Refused or dropped clients that show the limit was reached; the run then stops adding clients. */
+    private static final int SHORTAGE_CLIENTS = 10;
+    /**
+     * Log lines allowed about the shortage: a couple per resource per minute (EngineContext.SHORTAGE_LINES_PER_WINDOW)
+     * over the few resources one run can run out of.
+     */
+    private static final int MAX_SHORTAGE_LINES = 8;
+    /** How long one client waits for its answer: a client that gets neither an answer nor a close is a failure. */
+    private static final int CLIENT_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * Address space for thread stacks: with {@code -Xss64m} each thread reserves 64 MiB, so about 4 GB in all
+     * leaves room for the JVM and a few dozen threads. The other options keep the JVM's own reservations small.
+     */
+    private static final String THREAD_LIMIT = "-v 4000000";
+    private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m", "-Xshare:off");
+    /** What the polyserve launcher passes: HotSpot's own two lines per thread it cannot start, off. */
+    private static final String LAUNCHER_LOG_OPTION = "-Xlog:os+thread=off";
+
+    @TempDir
+    Path dir;
+
+    enum Outcome { SERVED, REFUSED, DROPPED }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "pool"})
+    void outOfThreads(String model) throws Exception {
+        List<String> jvm = new ArrayList<>(SMALL_JVM);
+        jvm.addAll(List.of("-Xss64m", LAUNCHER_LOG_OPTION));
+        runIntoLimit(model, THREAD_LIMIT, jvm, List.of());
+    }
+
+    /**
+     * Not {@code iterative}: it serves one connection at a time, so held connections never reach a descriptor
+     * limit. {@code uring} with one ring: with several, a client accepted at the limit can wait about 15 s for its
+     * answer (docs/security.md).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "virtual", "nonblocking", "nio", "select", "poll", "epoll", "epoll-et", "uring"})
+    void outOfDescriptors(String model) throws Exception {
+        Assumptions.assumeTrue(Engines.availableNames().contains(model), model + " does not run here");
+        runIntoLimit(model, "-n 80", SMALL_JVM, model.equals("uring") ? List.of("--workers", "1") : List.of());
+    }
+
+    private void runIntoLimit(String model, String ulimits, List<String> jvm, List<String> options) throws Exception {
+        Path log = dir.resolve("server.log");
+        List<String> args = new ArrayList<>(List.of("serve", "http", "--model", model, "--port", "0", "--access-log", "off"));
+        args.addAll(options);
+        try (PolyserveProcess server = PolyserveProcess.startLimited(ulimits, jvm, log, args.toArray(String[]::new))) {
+            int port = PolyserveProcess.port(server.awaitListening());
+            List<Socket> held = new ArrayList<>();
+            Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
+            try {
+                for (int i = 0; i < MAX_CLIENTS && outcomes.getOrDefault(Outcome.REFUSED, 0)
+                        + outcomes.getOrDefault(Outcome.DROPPED, 0) < SHORTAGE_CLIENTS; i++) {
+                    Socket s = new Socket("127.0.0.1", port);
+                    held.add(s);
+                    outcomes.merge(get(s), 1, Integer::sum);
+                }
+                assertThat(outcomes).as("what %d clients met (log: %s)", held.size(), tail(log))
+                        .containsKey(Outcome.SERVED).containsKey(Outcome.REFUSED);
+                // Those already in are still served while the limit holds.
+                Socket first = held.getFirst();
+                assertThat(get(first)).as("a client connected before the shortage").isEqualTo(Outcome.SERVED);
+            } finally {
+                for (Socket s : held) s.close();
+            }
+            Await.until(Duration.ofSeconds(30), "a new client to be served once the load is gone", () -> {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    return get(s) == Outcome.SERVED;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertThat(server.terminate()).as("exit code after SIGTERM").isZero();
+        }
+        String text = Files.readString(log);
+        assertThat(text).as("no stack traces").doesNotContain("\tat ").doesNotContain("Exception in thread");
+        long lines = text.lines().filter(l -> l.contains(" WARN ")).count();
+        assertThat(lines).as("log lines about the shortage:%n%s", text).isBetween(1L, (long) MAX_SHORTAGE_LINES);
+    }
+
+    /** One keep-alive GET of /healthz: served (200), refused (503) or dropped (closed or reset with no answer). */
+    private static Outcome get(Socket s) throws IOException {
+        s.setSoTimeout(CLIENT_TIMEOUT_MILLIS);
+        try {
+            s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(s.getInputStream());
+            if (head.isEmpty()) return Outcome.DROPPED;
+            if (head.startsWith("HTTP/1.1 503")) return Outcome.REFUSED;
+            assertThat(head).startsWith("HTTP/1.1 200");
+            int length = Integer.parseInt(head.lines().filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
+                    .findFirst().orElseThrow().substring(15).trim());
+            s.getInputStream().readNBytes(length);
+            return Outcome.SERVED;
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("a client got neither an answer nor a close within " + CLIENT_TIMEOUT_MILLIS + " ms", e);
+        } catch (IOException reset) {
+            return Outcome.DROPPED;
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) >= 0; ) {
+            sb.append((char) c);
+            if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) return sb.toString();
+        }
+        return "";
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+}
