@@ -40,6 +40,12 @@ public final class ConsoleLog {
     private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", Locale.ROOT);
     private static final long PID = ProcessHandle.current().pid();
 
+    static {
+        // The zone rules are read from a file on first use; a first line written while the process is out of
+        // descriptors (the engines log exactly then) would otherwise fail, and take the logging thread with it.
+        ZoneId.systemDefault().getRules();
+    }
+
     private static volatile Level threshold = parseLevel(System.getProperty(LEVEL_PROPERTY, "info"));
     private static volatile Format format = Format.TEXT;
     private static volatile PrintStream out = System.err;

@@ -88,7 +88,9 @@ public abstract class EventLoop implements Executor {
                 boolean block = tasks.isEmpty() && flushes.isEmpty();
                 try {
                     poll(block);
-                } catch (Exception e) {
+                } catch (Exception | LinkageError e) {
+                    // LinkageError: a class first needed while the process is out of descriptors cannot be read;
+                    // the loop's connections must outlive that.
                     log.error("{}: polling failed; continuing", thread.getName(), e);
                 }
                 runTasks();

@@ -129,10 +129,31 @@ final class Sockets {
                 return;
             } catch (IOException e) {
                 if (!server.isOpen()) return;
-                if (!acceptFailed(ctx, e, server::accept)) LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS);
+                try {
+                    if (!acceptFailed(ctx, e, server::accept)) LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS);
+                } catch (RuntimeException | LinkageError unexpected) {
+                    acceptorSurvived(unexpected);
+                }
                 continue;
             }
-            admit(ctx, ch, adopter);
+            try {
+                admit(ctx, ch, adopter);
+            } catch (RuntimeException | LinkageError unexpected) {
+                close(ch, false);
+                acceptorSurvived(unexpected);
+            }
+        }
+    }
+
+    /**
+     * Whatever one connection's set-up throws must not end the acceptor (the server would go on running and
+     * accept nothing); LinkageError: a class first needed while the process is out of descriptors cannot be read.
+     */
+    private static void acceptorSurvived(Throwable unexpected) {
+        try {
+            log.error("setting up an accepted connection failed; accepting goes on", unexpected);
+        } catch (RuntimeException | LinkageError alsoFailed) {
+            // the log itself cannot be written now; the next line will be
         }
     }
 
