@@ -50,7 +50,7 @@ done
 
 JAVA_HOME=$(bin/find-java); export JAVA_HOME
 # `polyserve bench chat`, run straight from the CLI jar: the same code, without the launcher's JVM options.
-LOADGEN=("$JAVA_HOME/bin/java" -cp cli/target/polyserve.jar dev.polyserve.loadgen.chat.ChatBenchCommand)
+LOADGEN=("$JAVA_HOME/bin/java" -cp cli/target/polyserve.jar dev.polyserve.cli.bench.ChatBenchCommand)
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/polyserve-chat-bench.XXXXXX")
 trap 'rm -rf "$LOGDIR"' EXIT
 ./polyserve --help >/dev/null   # builds the jar if needed, before the first measurement

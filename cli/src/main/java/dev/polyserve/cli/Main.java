@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
             dev.polyserve.cli.chat.ChatClientCommand.class,
             dev.polyserve.cli.ftp.FtpCommand.class,
             dev.polyserve.cli.ftp.FtpUserCommand.class,
-            dev.polyserve.loadgen.BenchCommand.class,
+            dev.polyserve.cli.bench.BenchCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class,
         })

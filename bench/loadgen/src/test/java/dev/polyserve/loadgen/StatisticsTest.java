@@ -4,9 +4,7 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -176,23 +174,6 @@ class StatisticsTest {
         Files.writeString(limits, "Max open files            unlimited            unlimited            files\n");
         assertThat(FdLimit.soft(limits)).isEmpty();
         assertThat(FdLimit.soft(dir.resolve("missing"))).isEmpty();
-    }
-
-    @Test
-    void progressIsRedrawnOnATerminalAndLoggedOtherwise() {
-        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(terminal, true, StandardCharsets.UTF_8), true);
-        bar.running(ProgressDisplay.Phase.MEASURING, 2.5, 5.0, 123_456, 100, 100);
-        bar.done();
-        String drawn = terminal.toString(StandardCharsets.UTF_8);
-        assertThat(drawn).startsWith("\r[" + "=".repeat(ProgressBar.WIDTH / 2) + ">").contains("123,456 msgs/s", "conns 100/100")
-                .doesNotContain("\n").endsWith("\r");
-
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        ProgressBar plain = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), false);
-        plain.connecting(10, 100);
-        plain.connecting(20, 100);   // within the same second: not repeated
-        assertThat(log.toString(StandardCharsets.UTF_8)).isEqualTo("connecting 10/100" + System.lineSeparator());
     }
 
     private static EchoLoadResult result(EchoLoadSpec spec, long messages, double window, OptionalDouble serverCpu) {

@@ -3,6 +3,7 @@ package dev.polyserve.cli.ftp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import dev.polyserve.cli.ProgressLine;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -114,7 +115,7 @@ final class FtpClientSession implements AutoCloseable {
     }
 
     /** Downloads {@code remote} into {@code local}; a failed download leaves no partial file behind. */
-    long get(String remote, Path local, PrintStream progress) throws FtpFailure {
+    long get(String remote, Path local, ProgressLine progress) throws FtpFailure {
         long total = size(remote);
         Path tmp;
         try {
@@ -146,7 +147,7 @@ final class FtpClientSession implements AutoCloseable {
     }
 
     /** Downloads {@code remote} into {@code out} (standard output, a pipe); returns the bytes received. */
-    long get(String remote, OutputStream out, PrintStream progress) throws FtpFailure {
+    long get(String remote, OutputStream out, ProgressLine progress) throws FtpFailure {
         long total = size(remote);
         ProgressBar bar = progress == null ? null : new ProgressBar(progress, remote, total, 0);
         long[] count = {0};
@@ -170,7 +171,7 @@ final class FtpClientSession implements AutoCloseable {
     }
 
     /** Uploads {@code local} as {@code remote}. */
-    long put(Path local, String remote, PrintStream progress) throws FtpFailure {
+    long put(Path local, String remote, ProgressLine progress) throws FtpFailure {
         long total;
         InputStream in;
         try {

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import dev.polyserve.cli.ProgressLine;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,10 +49,10 @@ public final class FtpCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        return interactive(in, out, System.err);
+        return interactive(in, out, ProgressLine.onStderr());
     }
 
-    int interactive(BufferedReader in, PrintStream out, PrintStream progress) throws IOException {
+    int interactive(BufferedReader in, PrintStream out, ProgressLine progress) throws IOException {
         String name = user;
         if (name == null) {
             out.print("Name (empty for anonymous): ");
@@ -125,11 +126,11 @@ public final class FtpCommand implements Callable<Integer> {
             }
             return withSession(u, s -> {
                 if ("-".equals(output)) {
-                    s.get(u.path(), System.out, quiet ? null : System.err);
+                    s.get(u.path(), System.out, quiet ? null : ProgressLine.onStderr());
                     return;
                 }
                 Path out = Path.of(output != null ? output : u.fileName());
-                long n = s.get(u.path(), out, quiet ? null : System.err);
+                long n = s.get(u.path(), out, quiet ? null : ProgressLine.onStderr());
                 if (!quiet) System.err.println("saved " + out + " (" + n + " bytes)");
             });
         }
@@ -146,7 +147,7 @@ public final class FtpCommand implements Callable<Integer> {
             FtpUrl u = parse(url);
             String remote = u.pointsAtDirectory() ? u.path() + file.getFileName() : u.path();
             return withSession(u, s -> {
-                long n = s.put(file, remote, quiet ? null : System.err);
+                long n = s.put(file, remote, quiet ? null : ProgressLine.onStderr());
                 if (!quiet) System.err.println("uploaded " + remote + " (" + n + " bytes)");
             });
         }

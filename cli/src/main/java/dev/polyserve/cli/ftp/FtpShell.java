@@ -2,6 +2,7 @@ package dev.polyserve.cli.ftp;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import dev.polyserve.cli.ProgressLine;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -30,9 +31,9 @@ final class FtpShell {
     private final FtpClientSession session;
     private final BufferedReader in;
     private final PrintStream out;
-    private final PrintStream progress;
+    private final ProgressLine progress;
 
-    FtpShell(FtpClientSession session, BufferedReader in, PrintStream out, PrintStream progress) {
+    FtpShell(FtpClientSession session, BufferedReader in, PrintStream out, ProgressLine progress) {
         this.session = session;
         this.in = in;
         this.out = out;

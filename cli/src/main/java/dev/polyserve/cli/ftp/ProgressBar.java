@@ -1,22 +1,21 @@
 package dev.polyserve.cli.ftp;
 
-import java.io.PrintStream;
+import dev.polyserve.cli.ProgressLine;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import org.apache.commons.net.io.CopyStreamEvent;
 import org.apache.commons.net.io.CopyStreamListener;
 
 /**
- * A one-line transfer progress bar with rate and ETA, redrawn in place on a terminal:
- * {@code report.pdf [##########----------]  50%  12.0 MiB  8.1 MiB/s  ETA 0:02}. Without a known size it
- * shows bytes and rate only.
+ * A transfer's progress with rate and ETA on the shared {@link ProgressLine}, redrawn in place on a terminal:
+ * {@code report.pdf [==========>         ] 50%  12.0 MiB  8.1 MiB/s  ETA 0:02}. Without a known size it shows bytes
+ * and rate only.
  */
 final class ProgressBar implements CopyStreamListener {
     /** Redraw at most this often: 10 times a second is smooth to the eye and cheap. */
     static final long REDRAW_NANOS = 100_000_000L;
-    private static final int WIDTH = 20;
 
-    private final PrintStream out;
+    private final ProgressLine out;
     private final String label;
     private final long total;
     private final long offset;
@@ -29,7 +28,7 @@ final class ProgressBar implements CopyStreamListener {
      * @param total  bytes expected in all (including {@code offset}), or -1 if unknown
      * @param offset bytes already there before this transfer (a resume)
      */
-    ProgressBar(PrintStream out, String label, long total, long offset, LongSupplier nanoClock) {
+    ProgressBar(ProgressLine out, String label, long total, long offset, LongSupplier nanoClock) {
         this.out = out;
         this.label = label;
         this.total = total;
@@ -39,7 +38,7 @@ final class ProgressBar implements CopyStreamListener {
         this.lastDraw = start - REDRAW_NANOS;
     }
 
-    ProgressBar(PrintStream out, String label, long total, long offset) {
+    ProgressBar(ProgressLine out, String label, long total, long offset) {
         this(out, label, total, offset, System::nanoTime);
     }
 
@@ -54,36 +53,30 @@ final class ProgressBar implements CopyStreamListener {
         long now = clock.getAsLong();
         if (now - lastDraw >= REDRAW_NANOS) {
             lastDraw = now;
-            out.print("\r" + line(now));
-            out.flush();
+            out.show(line(now));
         }
     }
 
     /** Draws the final state and ends the line. */
     void finish() {
-        out.print("\r" + line(clock.getAsLong()) + "\n");
-        out.flush();
+        out.finish(line(clock.getAsLong()));
     }
 
     String line(long now) {
         double secs = Math.max((now - start) / 1e9, 1e-3);
         double rate = done / secs;
         long have = offset + done;
-        StringBuilder b = new StringBuilder(label).append(' ');
-        if (total > 0) {
-            double frac = Math.min(1.0, (double) have / total);
-            int fill = (int) Math.round(frac * WIDTH);
-            b.append('[').append("#".repeat(fill)).append("-".repeat(WIDTH - fill)).append(']');
-            b.append(String.format(Locale.ROOT, " %3d%%", (int) Math.floor(frac * 100)));
-        }
-        b.append("  ").append(size(have)).append("  ").append(size((long) rate)).append("/s");
+        double frac = total > 0 ? Math.min(1.0, (double) have / total) : -1;
+        StringBuilder b = new StringBuilder();
+        if (total > 0) b.append(String.format(Locale.ROOT, "%3d%%  ", (int) Math.floor(frac * 100)));
+        b.append(size(have)).append("  ").append(size((long) rate)).append("/s");
         if (total > 0 && rate > 0 && have < total) {
             long eta = (long) Math.ceil((total - have) / rate);
             b.append(String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60));
         } else if (total > 0 && have >= total) {
             b.append(String.format(Locale.ROOT, "  in %.1fs", secs));
         }
-        return b.toString();
+        return out.bar(label + " ", frac, b.toString());
     }
 
     static String size(long bytes) {

@@ -112,24 +112,26 @@ class FtpClientCommandTest {
         cmd.host = "127.0.0.1";
         cmd.port = server.localAddress().getPort();
         int code = cmd.interactive(new BufferedReader(new StringReader(script)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(progress, true, StandardCharsets.UTF_8));
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new dev.polyserve.cli.ProgressLine(new PrintStream(progress, true, StandardCharsets.UTF_8), true, 80));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(text).isZero();
         assertThat(text).contains("230 Login successful", "Commands:", "hello.txt", "uploaded mine.txt (22 bytes)",
                 "saved " + saved + " (22 bytes)", "cd nowhere refused: 550", "unknown command 'frobnicate'", "Goodbye.");
         assertThat(Files.readString(saved)).isEqualTo("hello from the server\n");
         assertThat(Files.readString(root.resolve("mine.txt"))).isEqualTo("uploaded by the shell\n");
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[####################] 100%");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[========================] 100%");
     }
 
     @Test
     void progressBarShowsRateAndEta() {
         long[] now = {0};
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(sink), "f", 4L << 20, 0, () -> now[0]);
+        ProgressBar bar = new ProgressBar(new dev.polyserve.cli.ProgressLine(new PrintStream(sink), true, 80), "f", 4L << 20, 0,
+                () -> now[0]);
         now[0] = 1_000_000_000L;
         bar.bytesTransferred(1L << 20, 1, -1);
-        assertThat(bar.line(now[0])).isEqualTo("f [#####---------------]  25%  1.0 MiB  1.0 MiB/s  ETA 0:03");
+        assertThat(bar.line(now[0])).isEqualTo("f [======>                 ]  25%  1.0 MiB  1.0 MiB/s  ETA 0:03");
         assertThat(ProgressBar.size(1536)).isEqualTo("1.5 KiB");
     }
 

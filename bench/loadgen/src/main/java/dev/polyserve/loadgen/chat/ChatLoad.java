@@ -25,16 +25,45 @@ import org.HdrHistogram.Histogram;
 public final class ChatLoad {
     /** Highest latency the histogram tracks: a minute, far past any run that is still meaningful. */
     static final long MAX_TRACKED_MICROS = 60_000_000L;
+    /** How often the progress display hears of deliveries while the members talk. */
+    static final long PROGRESS_INTERVAL_MILLIS = 200;
+
+    /** Receives the run's progress, on the coordinating thread. */
+    public interface Progress {
+        /** Shows nothing: tests and scripted runs. */
+        Progress NONE = new Progress() {
+            @Override public void joining(int joined, int members) {}
+            @Override public void delivering(double elapsedSeconds, long delivered, long expected) {}
+            @Override public void done() {}
+        };
+
+        void joining(int joined, int members);
+
+        void delivering(double elapsedSeconds, long delivered, long expected);
+
+        /** The run is over; leave the terminal clean for the report. */
+        void done();
+    }
 
     private final ChatLoadSpec spec;
+    private final Progress progress;
     private final long epoch = System.nanoTime();
 
-    private ChatLoad(ChatLoadSpec spec) {
+    private ChatLoad(ChatLoadSpec spec, Progress progress) {
         this.spec = spec;
+        this.progress = progress;
     }
 
     public static ChatLoadResult run(ChatLoadSpec spec) throws IOException, InterruptedException {
-        return new ChatLoad(spec).run();
+        return run(spec, Progress.NONE);
+    }
+
+    public static ChatLoadResult run(ChatLoadSpec spec, Progress progress) throws IOException, InterruptedException {
+        try {
+            return new ChatLoad(spec, progress).run();
+        } finally {
+            progress.done();
+        }
     }
 
     /** One member: its socket, its reader thread's tallies. */
@@ -46,7 +75,8 @@ public final class ChatLoad {
         final OutputStream out;
         final int[] nextSeq = new int[spec.clients()];
         final Histogram latency = new Histogram(MAX_TRACKED_MICROS, 3);
-        long received;
+        /** Written by the reader only; volatile so the progress display reads it while the run goes on. */
+        volatile long received;
         long outOfOrder;
         boolean dropped;
         boolean flooded;
@@ -138,6 +168,7 @@ public final class ChatLoad {
                 Member m = new Member(i);
                 members.add(m);
                 m.join();   // in turn: a member's greeting means every earlier member was told it joined
+                progress.joining(i + 1, spec.clients());
             }
             for (Member m : members) {
                 int later = spec.clients() - 1 - m.index;
@@ -161,7 +192,12 @@ public final class ChatLoad {
             long deadline = start + (spec.ratePerClient() == 0 ? 0 : (long) (spec.messages() / spec.ratePerClient() * 1e9))
                     + spec.drainTimeout().toNanos();
             for (Member m : members) {
-                m.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                long left;
+                while ((left = deadline - System.nanoTime()) > 0
+                        && !m.done.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MILLIS)), TimeUnit.NANOSECONDS)) {
+                    progress.delivering(Math.max(0, System.nanoTime() - start) / 1e9,
+                            members.stream().mapToLong(x -> x.received).sum(), spec.expectedDeliveries());
+                }
             }
             long end = members.stream().mapToLong(m -> m.lastArrivalNanos).max().orElse(start);
             double cpuAfter = cpu();

@@ -18,7 +18,7 @@ public record ChatLoadResult(ChatLoadSpec spec, long deliveries, long missing, l
         return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getValueAtPercentile(p);
     }
 
-    String report() {
+    public String report() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "clients %d x messages %d at %s lines/s each: %d of %d deliveries in %.2f s%n",
                 spec.clients(), spec.messages(), spec.ratePerClient() == 0 ? "unpaced" : fmt(spec.ratePerClient()),
@@ -37,7 +37,7 @@ public record ChatLoadResult(ChatLoadSpec spec, long deliveries, long missing, l
         return b.toString();
     }
 
-    String summaryLine() {
+    public String summaryLine() {
         return String.format(Locale.ROOT,
                 "RESULT clients=%d messages=%d rate=%s deliveries=%d expected=%d seconds=%.3f deliveries_per_s=%.0f"
                         + " p50_us=%d p99_us=%d p999_us=%d max_us=%d missing=%d out_of_order=%d dropped=%d"

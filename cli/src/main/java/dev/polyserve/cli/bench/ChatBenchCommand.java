@@ -1,4 +1,9 @@
-package dev.polyserve.loadgen.chat;
+package dev.polyserve.cli.bench;
+
+import dev.polyserve.cli.ProgressLine;
+import dev.polyserve.loadgen.chat.ChatLoad;
+import dev.polyserve.loadgen.chat.ChatLoadResult;
+import dev.polyserve.loadgen.chat.ChatLoadSpec;
 
 import dev.polyserve.core.auth.HmacKey;
 import java.io.PrintWriter;
@@ -49,10 +54,13 @@ public final class ChatBenchCommand implements Callable<Integer> {
             description = "Server process id(s): report their process trees' CPU time and deliveries per server CPU-second.")
     List<Long> serverPids = List.of();
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
     @Spec
     CommandSpec command;
 
-    /** Runs without the rest of the CLI: {@code java -cp ... dev.polyserve.loadgen.chat.ChatBenchCommand --port P}. */
+    /** Runs without the rest of the CLI: {@code java -cp polyserve.jar dev.polyserve.cli.bench.ChatBenchCommand --port P}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new ChatBenchCommand()).execute(args));
     }
@@ -71,7 +79,7 @@ public final class ChatBenchCommand implements Callable<Integer> {
         }
         ChatLoadResult result;
         try {
-            result = ChatLoad.run(spec);
+            result = ChatLoad.run(spec, new ChatProgress(quiet ? ProgressLine.quiet() : ProgressLine.onStderr()));
         } catch (java.io.IOException e) {
             err.println("polyserve bench chat: " + e.getMessage());
             return 2;

@@ -1,4 +1,9 @@
-package dev.polyserve.loadgen;
+package dev.polyserve.cli.bench;
+
+import dev.polyserve.cli.ProgressLine;
+import dev.polyserve.loadgen.EchoLoad;
+import dev.polyserve.loadgen.EchoLoadResult;
+import dev.polyserve.loadgen.EchoLoadSpec;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +23,7 @@ import java.util.concurrent.Callable;
                 "Echo load: each connection sends a message and waits for its echo (or keeps --depth messages in flight), "
                         + "for --duration seconds after a --warmup.",
                 "Prints msgs/s, MB/s, p50/p99/p99.9 latency, the server's CPU time (--server-pid: its whole process tree, "
-                        + "from /proc) and one summary line starting with RESULT. A progress bar goes to stderr.",
+                        + "from /proc) and one summary line starting with RESULT. A progress bar goes to stderr when it is a terminal.",
                 "10,000 connections need `ulimit -n 20000` (or more) in the shells of both server and load generator."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:measured", "1:no connection or no echo completed, or an echo came back wrong", "2:bad options"})
@@ -79,7 +84,7 @@ final class EchoBenchCommand implements Callable<Integer> {
         }
         EchoLoadResult result;
         try {
-            result = EchoLoad.run(spec, quiet ? ProgressDisplay.NONE : ProgressBar.onStderr());
+            result = EchoLoad.run(spec, new EchoProgress(quiet ? ProgressLine.quiet() : ProgressLine.onStderr()));
         } catch (IllegalArgumentException e) {
             command.commandLine().getErr().println("polyserve bench echo: " + e.getMessage());
             return 2;

@@ -1,4 +1,4 @@
-package dev.polyserve.loadgen;
+package dev.polyserve.cli.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,9 +23,9 @@ class EchoBenchCommandTest {
 
     @Test
     void printsAReportAndOneSummaryLine() throws Exception {
-        try (var server = new LoopbackEchoServer(LoopbackEchoServer.Behaviour.ECHO)) {
+        try (var server = dev.polyserve.core.Server.tcp(0).model("nio").service(new dev.polyserve.services.echo.EchoService(false)).start()) {
             long self = ProcessHandle.current().pid();
-            int exit = run("echo", "--port", Integer.toString(server.address().getPort()), "--connections", "3",
+            int exit = run("echo", "--port", Integer.toString(server.localAddress().getPort()), "--connections", "3",
                     "--size", "32", "--duration", "0.3", "--warmup", "0", "--server-pid", Long.toString(self), "--quiet");
 
             assertThat(exit).isZero();
