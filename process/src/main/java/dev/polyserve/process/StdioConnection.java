@@ -1,6 +1,7 @@
 package dev.polyserve.process;
 
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.engine.BlockingIo;
 import dev.polyserve.core.engine.ConnBase;
 import dev.polyserve.core.engine.EngineContext;
 import java.io.FileDescriptor;
@@ -18,8 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * bytes leave on stdout (the master pumps both to and from the socket). Built on {@link ConnBase} like every
  * engine's connection, so the write queue limit, idle timeout, timers, send-rate watch and close rules are the
  * same code; what is its own is the transport. Three threads: a reader (blocking reads of stdin), a writer
- * (blocking writes of stdout, started at the first write, so {@link #write} never blocks), and the connection's
- * serial context, one thread that runs every handler call and task, one at a time.
+ * ({@link BlockingIo}: blocking writes of stdout, started at the first write, so {@link #write} never blocks; a
+ * failed write means the master closed our stdout, the peer is gone), and the connection's serial context, one
+ * thread that runs every handler call and task, one at a time.
  */
 final class StdioConnection extends ConnBase implements ConnBase.Sink {
     private static final Logger log = LoggerFactory.getLogger(StdioConnection.class);
@@ -48,11 +48,8 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
             log.debug("task dropped: the connection is closed");
         }
     };
-    private final AtomicBoolean writerStarted = new AtomicBoolean();
-    private final AtomicBoolean writeSignal = new AtomicBoolean();
-    private final Object pauseMonitor = new Object();
+    private final BlockingIo io = new BlockingIo(this, this, Thread.ofPlatform().name("polyserve-process-stdout").daemon());
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private volatile Thread writer;
 
     StdioConnection(EngineContext ctx, Handler handler, InputStream in, WritableByteChannel out,
                     InetSocketAddress remote, InetSocketAddress local) {
@@ -87,7 +84,7 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
         byte[] buf = new byte[READ_BUFFER];
         try {
             while (!isClosed()) {
-                awaitReadingAllowed();
+                io.awaitReadingAllowed();
                 if (!isOpen()) break;
                 int n = in.read(buf);
                 if (n < 0) {
@@ -117,48 +114,14 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
         }
     }
 
-    private void awaitReadingAllowed() {
-        synchronized (pauseMonitor) {
-            while (readingPaused() && isOpen()) {
-                try {
-                    pauseMonitor.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     @Override
     protected void readInterestChanged() {
-        synchronized (pauseMonitor) {
-            pauseMonitor.notifyAll();
-        }
+        io.readInterestChanged();
     }
 
     @Override
     protected void outboundReady() {
-        writeSignal.set(true);
-        if (writerStarted.compareAndSet(false, true)) {
-            writer = Thread.ofPlatform().name("polyserve-process-stdout").daemon().start(this::writeLoop);
-        } else {
-            Thread w = writer;
-            if (w != null) LockSupport.unpark(w);
-        }
-    }
-
-    private void writeLoop() {
-        while (!isClosed()) {
-            writeSignal.set(false);
-            try {
-                flush(this);
-            } catch (IOException e) {
-                abort(e);   // the master closed our stdout: the peer is gone
-                return;
-            }
-            if (!writeSignal.get() && !isClosed()) LockSupport.park(this);
-        }
+        io.outboundReady();
     }
 
     /** Closes stdout: the master sees EOF and closes the socket (with {@code reset}, nothing is left to flush anyway). */
@@ -169,9 +132,7 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
         } catch (IOException ignored) {
             // closed either way
         }
-        readInterestChanged();
-        Thread w = writer;
-        if (w != null) LockSupport.unpark(w);
+        io.closed();
     }
 
     @Override

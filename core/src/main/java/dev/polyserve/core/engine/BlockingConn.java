@@ -8,8 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A connection on a blocking engine (iterative, threads, pool, virtual). Its own thread runs {@link #serve}:
@@ -27,20 +25,16 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
     static final int FILE_CHUNK = 64 * 1024;
 
     private final SocketChannel channel;
-    private final Thread.Builder writerThreads;
     private final boolean virtualWriter;
     private ByteBuffer fileChunk; // writer thread only; made at the first file sent by a virtual writer
     private final SerialExecutor serial;
-    private final AtomicBoolean writerStarted = new AtomicBoolean();
-    private final AtomicBoolean writeSignal = new AtomicBoolean();
+    private final BlockingIo io;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final Object pauseMonitor = new Object();
-    private volatile Thread writer;
 
     BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel, Thread.Builder writerThreads) throws IOException {
         super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress());
         this.channel = channel;
-        this.writerThreads = writerThreads;
+        this.io = new BlockingIo(this, this, writerThreads);
         this.virtualWriter = writerThreads instanceof Thread.Builder.OfVirtual;
         this.serial = new SerialExecutor("polyserve-" + ctx.model() + "-task");
     }
@@ -56,7 +50,7 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
         ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
         try {
             while (!isClosed()) {
-                awaitReadingAllowed();
+                io.awaitReadingAllowed();
                 if (!isOpen()) {
                     break;
                 }
@@ -85,69 +79,21 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
         }
     }
 
-    private void awaitReadingAllowed() {
-        synchronized (pauseMonitor) {
-            while (readingPaused() && isOpen()) {
-                try {
-                    pauseMonitor.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     @Override
     protected void readInterestChanged() {
-        synchronized (pauseMonitor) {
-            pauseMonitor.notifyAll();
-        }
+        io.readInterestChanged();
     }
 
     @Override
     protected void outboundReady() {
-        writeSignal.set(true);
-        if (writerStarted.compareAndSet(false, true)) {
-            try {
-                writer = writerThreads.start(this::writeLoop);
-            } catch (OutOfMemoryError noThread) {
-                ctx.shortage("writer threads", "aborting connection from {}: cannot start its writer thread: {}",
-                        remote(), noThread.getMessage());
-                abort(new IOException("cannot start a writer thread: " + noThread.getMessage(), noThread));
-            }
-        } else {
-            Thread w = writer;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
-        }
-    }
-
-    private void writeLoop() {
-        while (!isClosed()) {
-            writeSignal.set(false);
-            try {
-                flush(this);
-            } catch (IOException e) {
-                abort(e);
-                return;
-            }
-            if (!writeSignal.get() && !isClosed()) {
-                LockSupport.park(this);
-            }
-        }
+        io.outboundReady();
     }
 
     @Override
     protected void closeTransport(boolean reset) {
         Sockets.close(channel, reset);
         closed.countDown();
-        readInterestChanged();
-        Thread w = writer;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
+        io.closed();
     }
 
     /**
