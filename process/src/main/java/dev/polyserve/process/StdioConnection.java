@@ -70,7 +70,6 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
 
     /** Starts serving; the returned future completes after {@link Handler#onClose}. */
     CompletableFuture<Void> start() {
-        serial.execute(this::fireOpen);
         Thread.ofPlatform().name("polyserve-process-stdin").daemon().start(this::readLoop);
         return done;
     }
@@ -81,6 +80,8 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
     }
 
     private void readLoop() {
+        // onOpen first, and waited for: a handler that pauses reading there is paused before the first read.
+        runSerially(this::fireOpen);
         byte[] buf = new byte[READ_BUFFER];
         try {
             while (!isClosed()) {
