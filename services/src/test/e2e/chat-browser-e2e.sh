@@ -2,7 +2,8 @@
 # End-to-end check of the chat room in a real browser: `polyserve serve chat --web-port` with two members in
 # Debian's chromium (driven by Playwright's playwright-core from npm, no browser download) and one member on
 # nc. Names are refused inline, everyone sees everyone's lines, and after a server restart the page reconnects and
-# rejoins under its name. Exits non-zero if any check fails.
+# rejoins under its name; the server's /dashboard (on the same port) draws charts that move under load. Exits
+# non-zero if any check fails.
 #
 #   services/src/test/e2e/chat-browser-e2e.sh            # model nio
 #   MODEL=prefork services/src/test/e2e/chat-browser-e2e.sh
@@ -58,6 +59,7 @@ echo "chat-browser-e2e: chat on $tcp, page on http://127.0.0.1:$web/ (model $MOD
 cat >"$work/chat.mjs" <<'JS'
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 const require = createRequire(process.env.PW_CACHE + '/');
 const { chromium } = require('playwright-core');
 const [tcp, web] = [process.env.TCP_PORT, process.env.WEB_PORT];
@@ -146,6 +148,24 @@ try {
     await bob.close();
     await ncExpect('bob left');
     await alice.waitForSelector('#log li:has-text("bob left")');
+  });
+  await check('the dashboard draws the room server live, and its charts move under load', async () => {
+    const dash = await ctx.newPage();
+    await dash.goto(url + 'dashboard');
+    await dash.waitForSelector('#status:has-text("Live")');
+    // Load: 30 more connections, each naming itself and saying a line.
+    const socks = [];
+    for (let i = 0; i < 30; i++) {
+      const s = net.connect(Number(tcp), '127.0.0.1', () => s.write('load' + i + '\nline from load' + i + '\n'));
+      s.on('error', () => {});
+      socks.push(s);
+    }
+    // The open count follows the load, and the charts keep drawing new points.
+    await dash.waitForFunction(() => parseFloat(document.querySelector('#value-open').textContent) >= 30, null, { timeout: 20000 });
+    const drawn = Number(await dash.getAttribute('#chart-open canvas', 'data-points'));
+    await dash.waitForFunction(n => Number(document.querySelector('#chart-open canvas').dataset.points) > n, drawn, { timeout: 20000 });
+    socks.forEach(s => s.destroy());
+    await dash.close();
   });
   await check('after a server restart the page reconnects and rejoins under its name', async () => {
     nc.kill();

@@ -10,6 +10,7 @@ import dev.polyserve.services.chat.ChatWeb;
 import dev.polyserve.services.http.HttpApp;
 import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
+import dev.polyserve.services.http.dashboard.Dashboard;
 import dev.polyserve.services.chat.ChatLimits;
 import dev.polyserve.services.chat.ChatProtocol;
 import dev.polyserve.services.chat.ChatService;
@@ -66,7 +67,7 @@ final class ServeChatCommand implements Callable<Integer> {
     Integer framesPort;
 
     @Option(names = "--web-port", paramLabel = "PORT",
-            description = "Also serve the room to browsers: the chat page at / and its WebSocket at /ws on this port (0 = any free port).")
+            description = "Also serve the room to browsers: the chat page at / and its WebSocket at /ws on this port (0 = any free port), and the server's live /dashboard.")
     Integer webPort;
 
     @Option(names = "--bus", paramLabel = "redis://HOST:PORT[/DB]",
@@ -120,6 +121,10 @@ final class ServeChatCommand implements Callable<Integer> {
             ChatBus webBus = model.equals("prefork") && redis == null ? chat.masterMemberBus() : chat.bus();
             ServerStats webStats = new ServerStats();
             HttpApp web = ChatWeb.install(new HttpApp(), webBus, limits, System::nanoTime);
+            // The room's own server (the TCP port) live at /dashboard beside the page.
+            ServerStats roomStats = new ServerStats();
+            pipeline.stats(roomStats);
+            Dashboard.install(web, DashboardSources.forServer(server, roomStats, () -> -1));
             pipeline.alsoListenInMaster("the chat page for browsers", webPort,
                     new HttpService(web, HttpOptions.defaults(), webStats));
         }

@@ -10,6 +10,7 @@ import dev.polyserve.services.http.HttpService;
 import dev.polyserve.services.http.Https;
 import dev.polyserve.core.tls.TlsContext;
 import java.net.InetSocketAddress;
+import dev.polyserve.services.http.dashboard.Dashboard;
 import dev.polyserve.core.MinimumRate;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -84,7 +85,7 @@ final class ServeHttpCommand implements Callable<Integer> {
     int maxPerIp;
 
     @Option(names = "--demo-routes", negatable = true,
-            description = "Serve the demo API (/api/time, /api/hello, /api/echo). Default: on for the bundled site, off "
+            description = "Serve the demo API (/api/time, /api/hello, /api/echo, the WebSocket /ws/echo) and the live /dashboard. Default: on for the bundled site, off "
                     + "with --root, so your own site exposes only its files.")
     Boolean demoRoutes;
 
@@ -113,7 +114,8 @@ final class ServeHttpCommand implements Callable<Integer> {
             checkReadableDirectory(root);
             app.staticFiles(root);
         }
-        if (demoRoutes != null ? demoRoutes : root == null) DemoApi.install(app);
+        boolean demo = demoRoutes != null ? demoRoutes : root == null;
+        if (demo) DemoApi.install(app);
         if (maxPerIp < 0) throw new ParameterException(spec.commandLine(), "--max-per-ip must not be negative");
         AccessLog.Style style = ConsoleLog.format() == ConsoleLog.Format.JSON ? AccessLog.Style.JSON : AccessLog.Style.COMBINED;
         AccessLog log = switch (accessLog) {
@@ -128,6 +130,7 @@ final class ServeHttpCommand implements Callable<Integer> {
                 .withKeepAliveTimeout(keepAliveTimeout).withBodyRate(rate("body", minBodyRate, bodyTimeout))
                 .withSendRate(rate("send", minSendRate, sendTimeout)).withMaxPerAddress(maxPerIp).withAccessLog(log);
         HttpService http = new HttpService(app, hstsSeconds == null ? options : options.withHsts(Duration.ofSeconds(hstsSeconds)), stats);
+        if (demo) Dashboard.install(app, DashboardSources.forServer(server, stats, http::requestsServed));
         ServePipeline pipeline = ServePipeline.tcp(server, "http", tls ? Https.DEFAULT_PORT : DEFAULT_PORT).stats(stats);
         if (tls) pipeline.tlsFor(TlsContext.ALPN_HTTP_1_1, Https.plaintextReply());
         if (redirectPort != null) {

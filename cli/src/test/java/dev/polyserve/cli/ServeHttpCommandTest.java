@@ -64,6 +64,49 @@ class ServeHttpCommandTest {
         }
     }
 
+    /**
+     * The welcome site's /dashboard under prefork shows the whole server: whichever worker serves the socket reads
+     * every worker's row of the shared segment, and each worker's CPU time.
+     */
+    @Test
+    void preforkDashboardShowsEveryWorker() throws Exception {
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "http", "--port", "0", "--model", "prefork",
+                "--workers", "2", "--access-log", "off");
+             HttpClient c = HttpClient.newHttpClient()) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            java.util.concurrent.LinkedBlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.net.http.WebSocket ws = c.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/dashboard/ws"),
+                    new java.net.http.WebSocket.Listener() {
+                        final StringBuilder text = new StringBuilder();
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            text.append(data);
+                            if (last) {
+                                messages.add(text.toString());
+                                text.setLength(0);
+                            }
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            String point = null;
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (point == null && System.nanoTime() < deadline) {
+                    String m = messages.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    // Both serving workers with a CPU line: the whole server, not just the worker at hand.
+                    if (m != null && m.contains("\"type\":\"point\"") && m.split("\"worker ").length - 1 == 2) point = m;
+                }
+            } finally {
+                ws.abort();   // else closing the client waits for the socket
+            }
+            assertThat(point).as("a point naming both workers").isNotNull().contains("\"model\":\"prefork\"")
+                    .containsPattern("\"open\":[1-9]");
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
     @Test
     void servesRootAndLogsToStdoutWhenAsked(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.txt"), "file a");

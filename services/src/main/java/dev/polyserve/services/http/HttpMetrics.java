@@ -28,6 +28,18 @@ final class HttpMetrics {
         return stats.totals().counted(status);
     }
 
+    /** Responses sent, every status and model together. */
+    long totalRequests() {
+        long n = 0;
+        for (ModelCounters m : models.values()) {
+            for (int status = 0; status < m.byStatus.length(); status++) {
+                LongAdder a = m.byStatus.get(status);
+                if (a != null) n += a.sum();
+            }
+        }
+        return n;
+    }
+
     String render(String model) {
         ServerStats.Totals t = stats.totals();
         StringBuilder sb = new StringBuilder(1024);

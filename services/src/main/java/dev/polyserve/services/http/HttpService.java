@@ -72,6 +72,11 @@ public final class HttpService implements Service {
         return serverFields;
     }
 
+    /** Responses sent so far (every status): the dashboard's requests per second. Any thread. */
+    public long requestsServed() {
+        return metrics.totalRequests();
+    }
+
     HttpOptions options() {
         return options;
     }
