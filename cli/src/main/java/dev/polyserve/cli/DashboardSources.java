@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -28,31 +27,44 @@ final class DashboardSources {
     static DashboardSource forServer(ServerOptions options, ServerStats stats, LongSupplier requests) {
         String model = options.modelOr(dev.polyserve.core.ServerConfig.DEFAULT_MODEL);
         if (!model.equals("prefork")) return new InProcessSource(stats, model, requests);
-        // A worker serves the page (serve http) or the master does (--web-port): either way, the master's segment.
-        long master = ProcessModels.inChildProcess()
-                ? ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)
-                : ProcessHandle.current().pid();
-        return () -> prefork(master);
+        if (ProcessModels.inChildProcess()) {
+            // A worker serves the page (serve http): its stats' totals are the whole server's already; the busy
+            // lines are the workers' CPU, from the master's segment.
+            long master = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            InProcessSource counters = new InProcessSource(stats, model, requests);
+            return () -> {
+                DashboardSample c = counters.sample();
+                return new DashboardSample(model, c.open(), c.accepted(), c.bytesIn(), c.bytesOut(), c.requests(),
+                        workerCpu(find(master)));
+            };
+        }
+        // The master serves the page (--web-port): the segment holds the workers' counters.
+        long self = ProcessHandle.current().pid();
+        return () -> {
+            PreforkStatus.Server s = find(self);
+            if (s == null) return new DashboardSample(model, 0, 0, 0, 0, -1, Map.of());   // starting, or gone
+            return new DashboardSample(model, s.open(), s.accepted(), s.bytesIn(), s.bytesOut(), -1, workerCpu(s));
+        };
     }
 
-    private static DashboardSample prefork(long masterPid) {
-        List<PreforkStatus.Server> servers;
+    private static PreforkStatus.Server find(long masterPid) {
         try {
-            servers = PreforkStatus.read();
+            for (PreforkStatus.Server s : PreforkStatus.read()) if (s.masterPid() == masterPid) return s;
         } catch (IOException e) {
-            servers = List.of();
+            // No runtime directory: nothing to show yet.
         }
-        for (PreforkStatus.Server s : servers) {
-            if (s.masterPid() != masterPid) continue;
-            Map<String, Long> cpu = new LinkedHashMap<>();
-            for (PreforkStatus.Worker w : s.workers()) {
-                if (w.state().equals("spare")) continue;   // a warm spare waits to take a slot: not serving
-                long ns = cpuNanos(w.pid());
-                if (ns >= 0) cpu.put("worker " + w.pid(), ns);
-            }
-            return new DashboardSample("prefork", s.open(), s.accepted(), s.bytesIn(), s.bytesOut(), -1, cpu);
+        return null;
+    }
+
+    private static Map<String, Long> workerCpu(PreforkStatus.Server s) {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        if (s == null) return cpu;
+        for (PreforkStatus.Worker w : s.workers()) {
+            if (w.state().equals("spare")) continue;   // a warm spare waits to take a slot: not serving
+            long ns = cpuNanos(w.pid());
+            if (ns >= 0) cpu.put("worker " + w.pid(), ns);
         }
-        return new DashboardSample("prefork", 0, 0, 0, 0, -1, Map.of());   // starting, or gone
+        return cpu;
     }
 
     /** utime + stime of {@code pid} from /proc/PID/stat, or -1 (gone, or not Linux). */

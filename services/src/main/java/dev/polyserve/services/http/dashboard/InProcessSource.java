@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * Readings of a server in this process: its {@link ServerStats}, a request counter, the process's CPU time and
+ * Readings of a server in this process: its {@link ServerStats} (their {@link ServerStats#totals()}, the whole
+ * server's where a model spans processes), a request counter, the process's CPU time and
  * the CPU time of each event-loop thread. Every engine names its loop threads {@code polyserve-MODEL-loop[-N]};
  * the loops of two servers of one model in one process share names and so are added together. Blocking models
  * (a thread per connection) have no loop: only the process line shows their work.
@@ -45,7 +46,7 @@ public final class InProcessSource implements DashboardSource {
                 if (ns >= 0) cpu.merge(m.group(1), ns, Long::sum);
             }
         }
-        return new DashboardSample(model, stats.open(), stats.accepted(), stats.bytesIn(), stats.bytesOut(),
-                requests.getAsLong(), cpu);
+        ServerStats.Totals t = stats.totals();
+        return new DashboardSample(model, t.open(), t.accepted(), t.bytesIn(), t.bytesOut(), requests.getAsLong(), cpu);
     }
 }
