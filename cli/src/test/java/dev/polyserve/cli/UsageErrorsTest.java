@@ -76,6 +76,18 @@ class UsageErrorsTest {
     }
 
     @Test
+    void clientsAndBenchmarksToo() {
+        assertThat(usageError("bench", "echo", "--port", "7", "--connections", "0", "--quiet"))
+                .contains("connections must be between 1 and").endsWith("(see 'polyserve bench echo --help')");
+        assertThat(usageError("bench", "chat", "--port", "7", "--auth-key-file", dir.resolve("none").toString()))
+                .contains(dir.resolve("none") + ": no such file or directory");
+        assertThat(usageError("chat", "127.0.0.1", "7001", "--auth-key-file", dir.resolve("none").toString()))
+                .isEqualTo("polyserve: --auth-key-file: " + dir.resolve("none") + ": no such file or directory (see 'polyserve chat --help')");
+        assertThat(usageError("ftp")).contains("polyserve ftp HOST [PORT]");
+        assertThat(usageError("chat", "127.0.0.1")).contains("Missing required parameter");
+    }
+
+    @Test
     void missingRequiredOption() {
         assertThat(usageError("serve", "ftp", "--anonymous")).contains("--root");
     }

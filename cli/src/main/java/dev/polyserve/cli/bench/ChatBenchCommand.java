@@ -16,6 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code polyserve bench chat}: a room full of members all talking; deliveries/s and delivery latency. */
@@ -74,8 +75,7 @@ public final class ChatBenchCommand implements Callable<Integer> {
                     Duration.ofNanos(Math.round(drainSeconds * 1e9)),
                     authKeyFile == null ? null : HmacKey.read("user", authKeyFile), serverPids);
         } catch (IllegalArgumentException | java.io.IOException e) {
-            err.println("polyserve bench chat: " + e.getMessage());
-            return 2;
+            throw new ParameterException(command.commandLine(), dev.polyserve.cli.Main.describe(e));
         }
         ChatLoadResult result;
         try {

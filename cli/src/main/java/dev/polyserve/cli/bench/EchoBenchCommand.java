@@ -8,6 +8,7 @@ import dev.polyserve.loadgen.EchoLoadSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -79,8 +80,7 @@ final class EchoBenchCommand implements Callable<Integer> {
                     threads != null ? threads : EchoLoadSpec.defaultLoops(connections),
                     serverPid != null ? OptionalLong.of(serverPid) : OptionalLong.empty(), messagesPerConnection);
         } catch (IllegalArgumentException e) {
-            command.commandLine().getErr().println("polyserve bench echo: " + e.getMessage());
-            return 2;
+            throw new ParameterException(command.commandLine(), e.getMessage());
         }
         EchoLoadResult result;
         try {

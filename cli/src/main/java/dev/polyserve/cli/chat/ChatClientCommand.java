@@ -1,5 +1,6 @@
 package dev.polyserve.cli.chat;
 
+import dev.polyserve.cli.Main;
 import dev.polyserve.core.auth.HmacClient;
 import dev.polyserve.core.auth.HmacGate;
 import dev.polyserve.core.auth.HmacKey;
@@ -26,6 +27,7 @@ import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -100,8 +102,7 @@ public final class ChatClientCommand implements Callable<Integer> {
             try {
                 key = HmacKey.read("client", authKeyFile);
             } catch (IOException | IllegalArgumentException e) {
-                err.println("polyserve chat: cannot use the key: " + e.getMessage());
-                return 2;
+                throw new ParameterException(command.commandLine(), "--auth-key-file: " + Main.describe(e));
             }
         }
         TlsClient tlsClient = null;
@@ -109,8 +110,7 @@ public final class ChatClientCommand implements Callable<Integer> {
             try {
                 tlsClient = TlsClient.of(caFile, insecure);
             } catch (IllegalArgumentException e) {
-                err.println("polyserve chat: " + e.getMessage());
-                return 2;
+                throw new ParameterException(command.commandLine(), e.getMessage());
             }
         }
         Socket socket = new Socket();

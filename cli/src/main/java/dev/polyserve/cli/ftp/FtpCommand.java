@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.apache.commons.net.ftp.FTPFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,8 +45,7 @@ public final class FtpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (host == null) {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return 2;
+            throw new ParameterException(spec.commandLine(), "give the server: polyserve ftp HOST [PORT], or ftp get/put/ls URL");
         }
         PrintStream out = System.out;
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
