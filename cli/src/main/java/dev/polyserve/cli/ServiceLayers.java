@@ -45,6 +45,14 @@ public final class ServiceLayers implements UnaryOperator<Service> {
         return tls;
     }
 
+    /**
+     * These layers without TLS, for a service that runs TLS itself around them (FTPS: AUTH TLS upgrades a live control
+     * connection, and data connections have their own).
+     */
+    public ServiceLayers withoutTls() {
+        return tls == null ? this : new ServiceLayers(gateKeys, null, writeQueueLimit, null);
+    }
+
     /** True when these layers change nothing. */
     public boolean isEmpty() {
         return gateKeys.isEmpty() && tls == null;

@@ -6,6 +6,7 @@ import dev.polyserve.cli.ServerOptions;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
+import dev.polyserve.services.ftp.FtpTls;
 import dev.polyserve.services.ftp.PortRange;
 import dev.polyserve.services.ftp.UsersFile;
 import java.io.IOException;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code polyserve serve ftp --root DIR [--port 2121] [--users FILE | --anonymous] [--passive-ports A-B]}:
- * the FTP server on any model. Prints the one "listening on" line and serves until SIGINT/SIGTERM.
+ * the FTP server on any model. Prints the one "listening on" line and serves until SIGINT/SIGTERM. With
+ * {@code --tls-cert/--tls-key} it speaks FTPS (RFC 4217): AUTH TLS on the control port, PROT P data connections that
+ * must resume the control connection's TLS session, and implicit FTPS on {@code --implicit-tls-port}.
  */
 @Command(name = "ftp", mixinStandardHelpOptions = true,
         description = {"FTP file server (RFC 959, 2428, 3659, 2640) on any model. Default port 2121.",
@@ -65,6 +68,19 @@ public final class FtpServeCommand implements Callable<Integer> {
             description = "Control connections one address may hold; more get 421 (default: ${DEFAULT-VALUE}).")
     int maxPerIp = FtpConfig.DEFAULT_MAX_PER_IP;
 
+    @Option(names = "--tls-required",
+            description = "With --tls-cert: refuse USER/PASS before AUTH TLS (530) and transfers without PROT P (521).")
+    boolean tlsRequired;
+
+    @Option(names = "--implicit-tls-port", paramLabel = "PORT",
+            description = "With --tls-cert: also serve implicit FTPS (TLS from the first byte) on this port; 990 by convention.")
+    Integer implicitTlsPort;
+
+    @Option(names = "--require-tls-reuse", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "A PROT P data connection must resume the control connection's TLS session, else 522, as "
+                    + "vsftpd's require_ssl_reuse (default: on; --no-require-tls-reuse for clients that cannot).")
+    boolean requireTlsReuse;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (!Files.isDirectory(root)) throw new ParameterException(spec.commandLine(), "--root " + root + " is not a directory");
@@ -95,15 +111,33 @@ public final class FtpServeCommand implements Callable<Integer> {
             auth = Authenticator.users(users, rootDir);
             who = users.entries().size() + " user(s) from " + access.users;
         }
+        if ((tlsRequired || implicitTlsPort != null) && !server.tlsRequested()) {
+            throw new ParameterException(spec.commandLine(), (tlsRequired ? "--tls-required" : "--implicit-tls-port")
+                    + " needs --tls-cert and --tls-key");
+        }
+        if (implicitTlsPort != null && (implicitTlsPort < 0 || implicitTlsPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "--implicit-tls-port must be 0 to 65535");
+        }
         FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp);
         return ServePipeline.tcp(server, "ftp", DEFAULT_PORT).serve((builder, layers) -> {
-            if (layers.tls() != null) {
-                // TLS on the control connection alone would leave every file and listing in plaintext
-                throw new IllegalArgumentException("serve ftp does not speak FTPS yet; --tls-cert works with echo, chat, "
-                        + "http and exec");
+            String model = builder.config().model();
+            if (implicitTlsPort != null && (model.equals("prefork") || model.equals("process"))) {
+                // the second listener would need its own worker processes: one port per process tree
+                throw new IllegalArgumentException("--implicit-tls-port runs on in-process models, not --model " + model);
             }
-            FtpServer ftp = FtpServer.start(builder, cfg, layers);
+            FtpTls tls = null;
+            if (layers.tls() != null) {
+                tls = FtpTls.of(layers.tls(), tlsRequired, requireTlsReuse);
+                dev.polyserve.process.Signals.onHangup(tls.context()::reload); // this server's own context
+            }
+            FtpServer ftp = FtpServer.start(builder, cfg, layers.withoutTls(), tls,
+                    implicitTlsPort == null ? FtpServer.NO_IMPLICIT_PORT : implicitTlsPort);
             LOG.info("serving {} to {}; passive ports {}", rootDir, who, range);
+            if (tls != null) {
+                LOG.info("FTPS: AUTH TLS on the control port{}{}; data connections must {}resume the control session",
+                        ftp.implicitAddress() == null ? "" : ", implicit TLS on " + ServePipeline.hostPort(ftp.implicitAddress()),
+                        tlsRequired ? "; TLS required" : "", requireTlsReuse ? "" : "not ");
+            }
             return new ServePipeline.Running() {
                 @Override public InetSocketAddress localAddress() { return ftp.localAddress(); }
                 @Override public String model() { return ftp.control().config().model(); }

@@ -18,7 +18,17 @@ public interface TlsConn extends Conn {
      * "go ahead" reply first), every byte after it is encrypted, and bytes read from now on are the client's
      * handshake. Call it from a handler method (the connection's serial context). Idempotent.
      */
-    void startTls();
+    default void startTls() {
+        startTls(null);
+    }
+
+    /**
+     * As {@link #startTls()}, and runs {@code established} (if not null) in the connection's serial context once the
+     * handshake has finished, before any byte written meanwhile is encrypted and sent: a protocol can check the
+     * session first and {@link #abort} the connection instead (FTPS: a data connection must resume the control
+     * connection's session, or it could belong to someone else).
+     */
+    void startTls(Runnable established);
 
     /** The negotiated session once the handshake finished, else null. */
     SSLSession session();

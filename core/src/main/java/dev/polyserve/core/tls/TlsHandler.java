@@ -87,6 +87,7 @@ final class TlsHandler implements Handler {
     private boolean inProcess;
     private ByteBuffer arrivedMeanwhile; // write mode; see onRead
     private ScheduledFuture<?> deadline;
+    private Runnable established; // startTls's callback, run once when the handshake finishes
     private volatile Throwable failure;
 
     /** A file region waiting to be encrypted; the pump advances it. */
@@ -210,6 +211,7 @@ final class TlsHandler implements Handler {
             engine = service.context().newServerEngine();
             engine.beginHandshake();
             appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+            updatePause(); // a plaintext pause must not hold the client's handshake back
         } catch (SSLException e) {
             fail(e);
             return;
@@ -348,6 +350,7 @@ final class TlsHandler implements Handler {
         try {
             if (handshakeDone) return;
             handshakeDone = true;
+            updatePause(); // a pause the handler asked for during the handshake applies from now on
         } finally {
             lock.unlock();
         }
@@ -360,6 +363,9 @@ final class TlsHandler implements Handler {
             innerOpen = true;
             inner.onOpen(facade);
         }
+        Runnable then = established;
+        established = null;
+        if (then != null) then.run(); // it may abort: pump then discards what waits
         pump(); // writes made during the handshake
     }
 
@@ -566,9 +572,13 @@ final class TlsHandler implements Handler {
         raw.close();
     }
 
-    /** Reading from the socket is paused while the handler asks it, a task runs, or the pump waits. Lock held. */
+    /**
+     * Reading from the socket is paused while the handler asks it, a task runs, or the pump waits. A handler's pause
+     * waits for the end of a handshake, which needs the peer's records (a handler may pause before startTls and
+     * resume when its work begins: FTPS data connections). Lock held.
+     */
     private void updatePause() {
-        boolean want = innerPaused || tasksRunning || pumpWaiting;
+        boolean want = innerPaused && (engine == null || handshakeDone) || tasksRunning || pumpWaiting;
         if (want == rawPaused) return;
         rawPaused = want;
         if (want) raw.pauseReading();
@@ -817,8 +827,9 @@ final class TlsHandler implements Handler {
         }
 
         @Override
-        public void startTls() {
+        public void startTls(Runnable whenEstablished) {
             if (isSecure()) return;
+            established = whenEstablished;
             begin();
         }
 

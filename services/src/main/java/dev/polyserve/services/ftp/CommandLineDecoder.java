@@ -88,6 +88,20 @@ final class CommandLineDecoder {
         len = 0;
     }
 
+    /**
+     * Forgets every byte fed so far (lines not yet taken and a partial one) and returns whether there were any: what
+     * a client pipelined behind AUTH TLS came before encryption and must not run as if it came over TLS (the STARTTLS
+     * command injection of CVE-2011-0411).
+     */
+    boolean discardBuffered() {
+        boolean any = !ready.isEmpty() || len > 0 || discarding;
+        ready.clear();
+        len = 0;
+        discarding = false;
+        afterIac = false;
+        return any;
+    }
+
     /** The next complete line, or null. */
     Line next() {
         return ready.poll();

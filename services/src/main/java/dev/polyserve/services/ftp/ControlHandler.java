@@ -2,6 +2,7 @@ package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.tls.TlsConn;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -42,6 +43,7 @@ final class ControlHandler implements Handler, SessionIo {
         counted = true;
         link = new DataLink(service, c, this);
         session = new FtpSession(this, (InetSocketAddress) c.local(), peer, service.config.clock());
+        if (service.tls != null && c instanceof TlsConn t) session.offerTls(service.tls.required(), t.isSecure());
         session.start();
     }
 
@@ -162,5 +164,15 @@ final class ControlHandler implements Handler, SessionIo {
     @Override
     public void abortTransfer() {
         link.abort();
+    }
+
+    @Override
+    public void startTls() {
+        ((TlsConn) conn).startTls();
+    }
+
+    @Override
+    public void protectData(boolean on) {
+        link.protectData(on);
     }
 }

@@ -2,6 +2,7 @@ package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.tls.TlsConn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,6 +12,11 @@ import java.nio.ByteBuffer;
  * until its {@link DataLink} gives it a transfer, runs it, and reports how it ended. RETR in binary mode is a
  * single {@link Conn#sendFile} (zero-copy where the engine can); ASCII and listings are produced in chunks,
  * paced by {@link #onDrained} so the write queue stays short.
+ *
+ * <p>Under PROT P the connection first runs a TLS handshake (the listener is a {@code TlsService.startLater}) and joins
+ * its link only once the session passes {@link DataLink#sessionRefusal}, so nothing is read from or sent to a client
+ * that did not resume the control connection's session. TLS rules out sendfile: the TLS layer reads and encrypts the
+ * file in chunks as the client takes them.
  */
 final class DataHandler implements Handler {
     /**
@@ -38,6 +44,9 @@ final class DataHandler implements Handler {
     private long moved;
     private boolean reported;
     private boolean started;
+    /** PROT P: the handshake runs; the link is joined once it passed. */
+    private boolean handshaking;
+    private int setUp;
 
     DataHandler(PassivePorts ports) {
         this.ports = ports;
@@ -54,11 +63,43 @@ final class DataHandler implements Handler {
             return;
         }
         link = claim.link();
-        if (!link.attach(this, claim.setUp())) {
-            FtpService.LOG.debug("{}: stale data connection dropped (its session has set up another)", c.remote());
+        setUp = claim.setUp();
+        if (link.protectsData()) {
+            if (!(c instanceof TlsConn t)) throw new IllegalStateException("PROT P on a data listener without TLS");
+            handshaking = true;
+            t.startTls(() -> established(t));
+            return;
+        }
+        attach();
+    }
+
+    /** The PROT P handshake finished: join the link if the session is the control connection's, else refuse. */
+    private void established(TlsConn t) {
+        handshaking = false;
+        String refusal = link.sessionRefusal(t.session());
+        if (refusal != null) {
+            FtpService.LOG.warn("{}: TLS data connection refused: {}", conn.remote(), refusal);
+            refuse(refusal);
+            return;
+        }
+        attach();
+    }
+
+    /** Tells the link its data connection is refused, and drops it. */
+    private void refuse(String reason) {
+        DataLink l = link;
+        link = null;
+        ports.closed(((InetSocketAddress) conn.local()).getPort());
+        l.refuse(setUp, reason);
+        conn.abort();
+    }
+
+    private void attach() {
+        if (!link.attach(this, setUp)) {
+            FtpService.LOG.debug("{}: stale data connection dropped (its session has set up another)", conn.remote());
             link = null;
-            ports.closed(port);
-            c.abort();
+            ports.closed(((InetSocketAddress) conn.local()).getPort());
+            conn.abort();
         }
     }
 
@@ -193,6 +234,11 @@ final class DataHandler implements Handler {
             t = transfer;
         }
         if (link == null) return;
+        if (handshaking) { // the TLS layer gave up on the handshake (it logged why)
+            handshaking = false;
+            refuse("TLS handshake failed" + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""));
+            return;
+        }
         ports.closed(((InetSocketAddress) c.local()).getPort());
         if (t == null) {
             link.lost(this);

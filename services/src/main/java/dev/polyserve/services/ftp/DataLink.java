@@ -1,9 +1,12 @@
 package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Conn;
+import dev.polyserve.core.tls.TlsConn;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 
 /**
  * The data side of one control connection: the passive port it leased or the active address it was given,
@@ -35,6 +38,13 @@ final class DataLink {
      * is stale and dropped, so it can never take a later transfer.
      */
     private int setUp;
+    /** PROT P: data connections set up from now on speak TLS. */
+    private boolean protect;
+    /**
+     * The data connection of the current set-up was refused (its TLS failed or did not resume the control session)
+     * before its transfer was asked for: that transfer ends with 522 at once.
+     */
+    private String refused;
 
     DataLink(FtpService service, Conn control, ControlHandler owner) {
         this.service = service;
@@ -55,9 +65,52 @@ final class DataLink {
         activeTarget = target;
     }
 
+    synchronized void protectData(boolean on) {
+        protect = on;
+    }
+
+    /** Whether a data connection arriving now must speak TLS (PROT P). */
+    synchronized boolean protectsData() {
+        return protect;
+    }
+
+    /** A server-side engine for a PROT P data connection. */
+    SSLEngine newDataEngine() {
+        return service.tls.context().newServerEngine();
+    }
+
+    /**
+     * Why a PROT P data connection whose handshake ended with {@code data} must be refused, or null when it may carry
+     * the transfer: under {@link FtpTls#requireSessionReuse} it must have resumed the control connection's session.
+     */
+    String sessionRefusal(SSLSession data) {
+        if (!service.tls.requireSessionReuse()) return null;
+        if (FtpTls.resumed(data, FtpTls.markOf((TlsConn) control))) return null;
+        return "it did not resume the control connection's TLS session (session reuse required)";
+    }
+
+    /**
+     * The PROT P data connection for set-up {@code forSetUp} was refused ({@code reason}: its handshake failed, or it
+     * did not resume the control session). Its transfer, waiting or still to come, ends with 522.
+     */
+    synchronized void refuse(int forSetUp, String reason) {
+        if (closed || forSetUp != setUp) return;
+        leasedPort = -1;
+        if (pending != null) {
+            Transfer t = pending;
+            pending = null;
+            if (connectTimeout != null) connectTimeout.cancel(false);
+            t.discard();
+            owner.transferDone(new TransferResult.TlsRefused(reason));
+        } else {
+            refused = reason;
+        }
+    }
+
     /** Forgets the earlier set-up: its lease goes back and an unused data connection is dropped. */
     private void reset() {
         setUp++;
+        refused = null;
         if (leasedPort >= 0) service.passivePorts.release(leasedPort, this);
         leasedPort = -1;
         activeTarget = null;
@@ -98,8 +151,13 @@ final class DataLink {
             t.discard();
             return;
         }
-        if (activeTarget != null) {
-            ActiveTransfer a = new ActiveTransfer(activeTarget, t, this, service.config.dataConnectTimeout());
+        if (refused != null) {
+            t.discard();
+            String reason = refused;
+            reset();
+            owner.transferDone(new TransferResult.TlsRefused(reason));
+        } else if (activeTarget != null) {
+            ActiveTransfer a = new ActiveTransfer(activeTarget, t, this, service.config.dataConnectTimeout(), protect);
             activeTarget = null;
             running = a;
             a.start();

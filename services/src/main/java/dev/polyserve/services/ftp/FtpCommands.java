@@ -68,6 +68,10 @@ final class FtpCommands {
         t.put("MLST", new Spec(Arg.OPTIONAL, true, Perm.NONE, "MLST [path]: facts about one path (RFC 3659)", FtpSession::mlst));
         t.put("SIZE", new Spec(Arg.REQUIRED, true, Perm.NONE, "SIZE <file>: size in bytes (RFC 3659)", FtpSession::size));
         t.put("MDTM", new Spec(Arg.REQUIRED, true, Perm.NONE, "MDTM <file>: modification time (RFC 3659)", FtpSession::mdtm));
+        t.put("AUTH", new Spec(Arg.REQUIRED, false, Perm.NONE, "AUTH TLS: encrypt the control connection (RFC 4217)", FtpSession::auth));
+        t.put("PBSZ", new Spec(Arg.REQUIRED, false, Perm.NONE, "PBSZ 0: protection buffer size, after AUTH TLS (RFC 4217)", FtpSession::pbsz));
+        t.put("PROT", new Spec(Arg.REQUIRED, false, Perm.NONE, "PROT P|C: encrypted (private) or clear data connections", FtpSession::prot));
+        t.put("CCC", new Spec(Arg.NONE, false, Perm.NONE, "CCC: clear the control connection (refused)", FtpSession::ccc));
         t.put("ABOR", new Spec(Arg.NONE, true, Perm.NONE, "ABOR: abort the running transfer", FtpSession::abor));
         TABLE = java.util.Collections.unmodifiableMap(t);
     }

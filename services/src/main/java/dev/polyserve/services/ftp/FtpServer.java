@@ -1,7 +1,10 @@
 package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Server;
+import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
+import dev.polyserve.core.tls.TlsService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -9,18 +12,23 @@ import java.util.function.UnaryOperator;
 
 /**
  * A running FTP server: the control {@link Server} plus the {@link FtpService} whose passive data listeners
- * run on the same model. Stopping it stops both.
+ * run on the same model, and with FTPS an implicit-TLS control listener beside it. Stopping it stops all.
  *
  * <pre>{@code
  * try (FtpServer ftp = FtpServer.start(Server.tcp(2121).model("nio"), FtpConfig.defaults(auth))) { ... }
  * }</pre>
  */
 public final class FtpServer implements AutoCloseable {
+    /** No implicit-TLS listener. */
+    public static final int NO_IMPLICIT_PORT = -1;
+
     private final Server control;
+    private final Server implicit;
     private final FtpService service;
 
-    private FtpServer(Server control, FtpService service) {
+    private FtpServer(Server control, Server implicit, FtpService service) {
         this.control = control;
+        this.implicit = implicit;
         this.service = service;
     }
 
@@ -34,10 +42,34 @@ public final class FtpServer implements AutoCloseable {
      * (e.g. an HMAC gate) around the FTP service; passive data connections are the service's own.
      */
     public static FtpServer start(Server.Builder builder, FtpConfig config, UnaryOperator<Service> layers) throws IOException {
-        FtpService service = new FtpService(config);
+        return start(builder, config, layers, null, NO_IMPLICIT_PORT);
+    }
+
+    /**
+     * As {@link #start(Server.Builder, FtpConfig, UnaryOperator)}, with FTPS when {@code tls} is not null: the control
+     * port offers {@code AUTH TLS} (explicit FTPS, RFC 4217), and unless {@code implicitPort} is
+     * {@link #NO_IMPLICIT_PORT}, a second control listener there speaks TLS from the first byte (implicit FTPS, port
+     * 990 by convention; 0 picks a free port), on the same host, model and limits.
+     */
+    public static FtpServer start(Server.Builder builder, FtpConfig config, UnaryOperator<Service> layers, FtpTls tls,
+                                  int implicitPort) throws IOException {
+        FtpService service = new FtpService(config, tls);
+        Server control = null;
         try {
-            return new FtpServer(builder.service(layers.apply(service)).start(), service);
+            Service inner = layers.apply(service);
+            if (tls == null) return new FtpServer(builder.service(inner).start(), null, service);
+            ServerConfig cfg = builder.config();
+            // TLS is the outermost layer, as on every service; explicit FTPS starts it at AUTH TLS, so a gate's
+            // challenge, like the greeting, comes before it in plaintext
+            control = builder.service(TlsService.startLater(inner, tls.context(), cfg.writeQueueLimit())).start();
+            Server implicit = null;
+            if (implicitPort != NO_IMPLICIT_PORT) {
+                ServerConfig at = cfg.withAddress(new InetSocketAddress(cfg.address().getAddress(), implicitPort));
+                implicit = Server.start(at, TlsService.of(inner, tls.context(), cfg.writeQueueLimit()), new ServerStats());
+            }
+            return new FtpServer(control, implicit, service);
         } catch (IOException | RuntimeException e) {
+            if (control != null) control.stop(Duration.ZERO);
             service.close();
             throw e;
         }
@@ -45,6 +77,11 @@ public final class FtpServer implements AutoCloseable {
 
     public InetSocketAddress localAddress() {
         return control.localAddress();
+    }
+
+    /** Where implicit FTPS listens, or null when it does not. */
+    public InetSocketAddress implicitAddress() {
+        return implicit == null ? null : implicit.localAddress();
     }
 
     public Server control() {
@@ -55,12 +92,16 @@ public final class FtpServer implements AutoCloseable {
         return service;
     }
 
-    /** Stops the control server (open sessions get {@code grace}), then the data listeners. */
+    /** Stops the control servers (open sessions get {@code grace}), then the data listeners. */
     public void stop(Duration grace) {
         try {
-            control.stop(grace);
+            if (implicit != null) implicit.stop(grace);
         } finally {
-            service.close();
+            try {
+                control.stop(grace);
+            } finally {
+                service.close();
+            }
         }
     }
 

@@ -19,6 +19,8 @@ public final class FtpService implements Service, AutoCloseable {
     private static final byte[] FULL = "421 Too many connections; try again later\r\n".getBytes(StandardCharsets.US_ASCII);
 
     final FtpConfig config;
+    /** FTPS, or null: plain FTP only (AUTH gets 502). */
+    final FtpTls tls;
     final LoginGuard guard;
     final PerIpLimit perIp;
     final PassivePorts passivePorts;
@@ -26,10 +28,19 @@ public final class FtpService implements Service, AutoCloseable {
     final ExecutorService authExecutor = Executors.newVirtualThreadPerTaskExecutor();
 
     public FtpService(FtpConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * With {@code tls} (null: none) offered on control connections that run behind a {@code TlsService} layer
+     * ({@link FtpServer} puts it there) and on every passive data listener.
+     */
+    public FtpService(FtpConfig config, FtpTls tls) {
         this.config = config;
+        this.tls = tls;
         this.guard = new LoginGuard(config.clock(), config.maxLoginFailures(), config.lockout());
         this.perIp = new PerIpLimit(config.maxConnectionsPerIp());
-        this.passivePorts = new PassivePorts(config.passivePorts());
+        this.passivePorts = new PassivePorts(config.passivePorts(), tls);
     }
 
     @Override

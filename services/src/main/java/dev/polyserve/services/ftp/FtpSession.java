@@ -74,6 +74,17 @@ final class FtpSession {
     private boolean dataPrepared;
     private Set<String> mlstFacts = new LinkedHashSet<>(ALL_FACTS);
 
+    // FTPS (RFC 4217): what the server offers, and what this connection agreed.
+    /** The server has a certificate: AUTH TLS, PBSZ and PROT work and FEAT lists them. */
+    private boolean tlsOffered;
+    /** --tls-required: no USER/PASS before AUTH TLS (530), no transfer without PROT P (521). */
+    private boolean tlsRequired;
+    /** The control connection speaks TLS (AUTH TLS was answered, or implicit FTPS). */
+    private boolean controlSecure;
+    private boolean pbszDone;
+    /** PROT P: data connections speak TLS. */
+    private boolean protectData;
+
     FtpSession(SessionIo io, InetSocketAddress local, InetSocketAddress peer, Clock clock) {
         this.io = io;
         this.local = local;
@@ -82,6 +93,22 @@ final class FtpSession {
     }
 
     // ---------------------------------------------------------------- driving the session
+
+    /**
+     * Offers FTPS on this connection (call before {@link #start}): {@code required} refuses logins before AUTH TLS and
+     * transfers without PROT P; {@code implicit} means the connection spoke TLS from its first byte, and then data
+     * connections are encrypted from the start too, as implicit FTPS clients expect (they may still send PBSZ/PROT).
+     */
+    void offerTls(boolean required, boolean implicit) {
+        tlsOffered = true;
+        tlsRequired = required;
+        if (implicit) {
+            controlSecure = true;
+            pbszDone = true;
+            protectData = true;
+            io.protectData(true);
+        }
+    }
 
     /** Sends the greeting. */
     void start() {
@@ -188,6 +215,7 @@ final class FtpSession {
             case TransferResult.NoConnection n -> LOG.warn("{}: {}: no data connection: {}", who(), transferDescription, n.reason());
             case TransferResult.Aborted a -> LOG.warn("{}: {} aborted: {}", who(), transferDescription, a.reason());
             case TransferResult.LocalError e -> LOG.warn("{}: {} failed: {}", who(), transferDescription, e.reason());
+            case TransferResult.TlsRefused t -> LOG.warn("{}: {} refused: data connection TLS: {}", who(), transferDescription, t.reason());
         }
         if (aborting) {
             // RFC 959 ABOR: 426 for the aborted transfer, then 226 for ABOR; only 226 if it had already finished.
@@ -199,6 +227,7 @@ final class FtpSession {
                 case TransferResult.NoConnection n -> reply(425, "Can't open data connection");
                 case TransferResult.Aborted a -> reply(426, "Connection closed; transfer aborted");
                 case TransferResult.LocalError e -> reply(451, "Local error: " + e.reason());
+                case TransferResult.TlsRefused t -> reply(522, "TLS data connection refused: " + t.reason());
             }
         }
         AfterTransfer then = afterTransfer;
@@ -273,6 +302,7 @@ final class FtpSession {
     // ---------------------------------------------------------------- access control
 
     void user(String name) {
+        if (refusedWithoutTls()) return;
         if (phase.loggedIn()) {
             reply(530, "Already logged in; cannot change user");
             return;
@@ -284,6 +314,7 @@ final class FtpSession {
     }
 
     void pass(String password) {
+        if (refusedWithoutTls()) return;
         if (phase.loggedIn()) {
             reply(230, "Already logged in");
             return;
@@ -319,10 +350,108 @@ final class FtpSession {
 
     void feat(String arg) {
         send("211-Features:\r\n"
+                + (tlsOffered ? " AUTH TLS\r\n" : "")
                 + " EPRT\r\n EPSV\r\n MDTM\r\n"
                 + " MLST " + String.join("", ALL_FACTS.stream().map(f -> f + (mlstFacts.contains(f) ? "*;" : ";")).toList()) + "\r\n"
-                + " PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n"
+                + " PASV\r\n"
+                + (tlsOffered ? " PBSZ\r\n PROT\r\n" : "")
+                + " REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n"
                 + "211 End\r\n");
+    }
+
+    // ---------------------------------------------------------------- FTPS (RFC 4217)
+
+    void auth(String arg) {
+        String mechanism = arg.trim().toUpperCase(Locale.ROOT);
+        if (!tlsOffered) {
+            reply(502, "AUTH not available: this server has no TLS certificate");
+            return;
+        }
+        if (controlSecure) {
+            reply(503, "Already using TLS");
+            return;
+        }
+        // RFC 4217 names TLS; TLS-C and SSL are the older drafts' names that clients still send (vsftpd takes them).
+        if (!mechanism.equals("TLS") && !mechanism.equals("TLS-C") && !mechanism.equals("SSL")) {
+            reply(504, "AUTH TLS only");
+            return;
+        }
+        if (phase.loggedIn()) {
+            reply(503, "AUTH TLS must come before login");
+            return;
+        }
+        if (phase == SessionPhase.NEED_PASS) { // RFC 4217 section 4: a USER before AUTH is forgotten
+            moveTo(SessionPhase.NEED_USER);
+            pendingUser = null;
+        }
+        reply(234, "AUTH " + mechanism + " ok; start the TLS handshake");
+        if (decoder.discardBuffered()) {
+            LOG.warn("{}: dropped commands sent behind AUTH TLS before the handshake", who());
+        }
+        controlSecure = true;
+        io.startTls();
+    }
+
+    void pbsz(String arg) {
+        if (!controlSecure) {
+            reply(503, "PBSZ needs AUTH TLS first");
+            return;
+        }
+        if (!arg.trim().matches("[0-9]{1,10}")) {
+            reply(501, "PBSZ needs a number");
+            return;
+        }
+        pbszDone = true;
+        reply(200, "PBSZ=0"); // RFC 4217 section 8: TLS needs no buffer; any size asked for is answered with 0
+    }
+
+    void prot(String arg) {
+        if (!controlSecure) {
+            reply(503, "PROT needs AUTH TLS first");
+            return;
+        }
+        if (!pbszDone) {
+            reply(503, "PBSZ must come before PROT"); // RFC 2228 section 3
+            return;
+        }
+        String level = arg.trim().toUpperCase(Locale.ROOT);
+        switch (level) {
+            case "P" -> {
+                protectData = true;
+                io.protectData(true);
+                reply(200, "PROT P: data connections are encrypted");
+            }
+            case "C" -> {
+                if (tlsRequired) {
+                    LOG.info("{}: PROT C refused: TLS required", who());
+                    reply(534, "PROT C refused: this server requires encrypted data connections");
+                    return;
+                }
+                protectData = false;
+                io.protectData(false);
+                reply(200, "PROT C: data connections are in clear");
+            }
+            case "S", "E" -> reply(536, "PROT " + level + " not supported with TLS; use P or C");
+            default -> reply(504, "PROT needs P or C");
+        }
+    }
+
+    void ccc(String arg) {
+        if (!controlSecure) {
+            reply(533, "CCC needs a TLS control connection");
+            return;
+        }
+        // Clearing the control connection would let a middlebox rewrite commands and read passwords changed later.
+        LOG.info("{}: CCC refused", who());
+        reply(534, "CCC refused: the control connection stays encrypted");
+    }
+
+    /** Under --tls-required, USER and PASS before AUTH TLS get 530 (vsftpd's force_local_logins_ssl). */
+    private boolean refusedWithoutTls() {
+        if (!tlsRequired || controlSecure) return false;
+        LOG.info("{}: login refused: TLS required and no AUTH TLS yet", who());
+        reply(530, "TLS required: send AUTH TLS first");
+        return true;
     }
 
     void opts(String arg) {
@@ -375,6 +504,8 @@ final class FtpSession {
                     + " Connected from " + peer.getAddress().getHostAddress() + "\r\n"
                     + " " + who + "\r\n"
                     + " TYPE: " + (ascii ? "ASCII" : "BINARY") + "; STRUcture: File; transfer MODE: Stream\r\n"
+                    + (tlsOffered ? " Control connection " + (controlSecure ? "encrypted (TLS)" : "in clear")
+                            + "; data connections " + (protectData ? "encrypted (PROT P)" : "in clear (PROT C)") + "\r\n" : "")
                     + (phase.transferring() ? " " + transferDescription + " in progress\r\n" : " No data connection\r\n")
                     + "211 End of status\r\n");
             return;
@@ -877,6 +1008,11 @@ final class FtpSession {
     private boolean readyForTransfer() {
         if (phase.transferring()) {
             reply(425, "A transfer is already running");
+            return false;
+        }
+        if (tlsRequired && !protectData) {
+            LOG.info("{}: transfer refused: TLS required and no PROT P", who());
+            reply(521, "Data connections must be encrypted: send PBSZ 0 and PROT P"); // vsftpd's force_local_data_ssl
             return false;
         }
         if (!dataPrepared) {

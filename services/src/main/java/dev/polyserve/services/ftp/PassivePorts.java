@@ -1,6 +1,9 @@
 package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Server;
+import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.Service;
+import dev.polyserve.core.tls.TlsService;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -56,6 +59,8 @@ final class PassivePorts implements AutoCloseable {
     private record Listener(Server server, InetAddress bind) {}
 
     private final PortRange range;
+    /** What every listener serves: {@link DataHandler}s, behind a TLS layer that PROT P switches on (FTPS). */
+    private final Service dataService;
     private final Map<Integer, Listener> listeners = new HashMap<>();
     private final Map<Integer, Lease> leases = new HashMap<>();
     /** Ports resting after an unused lease: System.nanoTime() when they may be leased again. */
@@ -65,8 +70,13 @@ final class PassivePorts implements AutoCloseable {
     private int cursor;
     private boolean closed;
 
-    PassivePorts(PortRange range) {
+    PassivePorts(PortRange range, FtpTls tls) {
         this.range = range;
+        Service plain = () -> new DataHandler(this);
+        // One listener serves PROT P and PROT C sessions alike: the layer stays plaintext (sendfile and all) until a
+        // DataHandler starts TLS for a PROT P session.
+        this.dataService = tls == null ? plain
+                : TlsService.startLater(plain, tls.context(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT);
     }
 
     /**
@@ -102,7 +112,7 @@ final class PassivePorts implements AutoCloseable {
             if (listeners.containsKey(port)) continue;
             try {
                 Server s = Server.tcp(port).host(bind.getHostAddress()).model(model)
-                        .idleTimeout(DATA_IDLE_TIMEOUT).service(() -> new DataHandler(this)).start();
+                        .idleTimeout(DATA_IDLE_TIMEOUT).service(dataService).start();
                 listeners.put(port, new Listener(s, bind));
                 cursor = (cursor + i + 1) % range.size();
                 FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);

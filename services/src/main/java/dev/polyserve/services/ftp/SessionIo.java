@@ -33,4 +33,13 @@ interface SessionIo {
 
     /** Aborts the running transfer; it still ends with {@link FtpSession#onTransferDone}. */
     void abortTransfer();
+
+    /**
+     * AUTH TLS was answered (234): the control connection switches to TLS after the replies sent so far; the client's
+     * handshake follows, and what it sends afterwards arrives decrypted.
+     */
+    void startTls();
+
+    /** PROT P (true) or C: whether data connections set up from now on speak TLS. */
+    void protectData(boolean on);
 }

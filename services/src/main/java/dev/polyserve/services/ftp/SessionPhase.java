@@ -24,9 +24,9 @@ import java.util.Set;
  *
  * A transfer does not stop the control connection: commands such as STAT, NOOP, ABOR, QUIT and REIN run
  * while one is on, and those that must wait for its end (QUIT, REIN, a server shut-down) are remembered
- * by the session and done when it ends. A TLS upgrade of the control connection (AUTH TLS, RFC 4217) fits
- * as one more phase that, like {@link #CHECKING_PASS}, holds commands back until the surroundings answer
- * (and drops the lines pipelined behind AUTH in plaintext, which must never run as if they had come over TLS).
+ * by the session and done when it ends. A TLS upgrade of the control connection (AUTH TLS, RFC 4217) needs no
+ * phase of its own: the TLS layer hands on no command until its handshake is done, and the session drops the
+ * lines pipelined behind AUTH in plaintext, which must never run as if they had come over TLS.
  */
 enum SessionPhase {
     /** Greeted, or reinitialized by REIN: USER is expected. */

@@ -33,6 +33,8 @@ class FtpSessionTest {
         char[] pendingPassword;
         boolean closed;
         int aborts;
+        int tlsStarts;
+        boolean protect;
 
         @Override public void send(String reply) { replies.add(reply); }
         @Override public void close() { closed = true; }
@@ -41,6 +43,8 @@ class FtpSessionTest {
         @Override public void openActive(InetSocketAddress target) { active.add(target); }
         @Override public void startTransfer(Transfer t) { transfers.add(t); }
         @Override public void abortTransfer() { aborts++; }
+        @Override public void startTls() { tlsStarts++; }
+        @Override public void protectData(boolean on) { protect = on; }
     }
 
     private FakeIo io;

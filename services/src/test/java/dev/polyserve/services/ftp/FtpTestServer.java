@@ -23,6 +23,12 @@ final class FtpTestServer implements AutoCloseable {
 
     FtpTestServer(String model, Path dir, UnaryOperator<FtpConfig> tweak, UnaryOperator<Server.Builder> builderTweak)
             throws IOException {
+        this(model, dir, tweak, builderTweak, null, FtpServer.NO_IMPLICIT_PORT);
+    }
+
+    /** With FTPS ({@code tls}) and an implicit-TLS port ({@link FtpServer#NO_IMPLICIT_PORT}: none; 0: a free one). */
+    FtpTestServer(String model, Path dir, UnaryOperator<FtpConfig> tweak, UnaryOperator<Server.Builder> builderTweak,
+                  FtpTls tls, int implicitPort) throws IOException {
         root = Files.createDirectories(dir.resolve("root"));
         UsersFile users = UsersFile.load(dir.resolve("users"));
         users.put(new UsersFile.Entry(USER, true, PasswordHash.create(PASSWORD.toCharArray(), TEST_ITERATIONS), "."));
@@ -30,7 +36,8 @@ final class FtpTestServer implements AutoCloseable {
         FtpConfig cfg = tweak.apply(FtpConfig.defaults(auth)
                 .withPassivePorts(freeRange())
                 .withLoginFailures(Duration.ofMillis(20), LoginGuard.MAX_FAILURES, LoginGuard.DEFAULT_LOCKOUT));
-        server = FtpServer.start(builderTweak.apply(Server.tcp(0).host("127.0.0.1").model(model)), cfg);
+        server = FtpServer.start(builderTweak.apply(Server.tcp(0).host("127.0.0.1").model(model)), cfg, s -> s, tls,
+                implicitPort);
     }
 
     FtpTestServer(String model, Path dir) throws IOException {
