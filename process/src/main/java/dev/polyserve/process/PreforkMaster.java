@@ -435,7 +435,11 @@ final class PreforkMaster {
         }
     }
 
-    /** Asks a worker to stop accepting and finish within {@code grace}; SIGTERM when it has no channel. */
+    /**
+     * Asks a worker to stop accepting and finish within {@code grace}; SIGTERM when it has no channel. A spare with no
+     * channel is still booting its JVM and holds nothing (it binds only when told to serve): it is killed outright,
+     * since a JVM that SIGTERM finds half-booted prints the JDK's own "Runtime.exit logging failed" line.
+     */
     private void drain(Worker w, Duration grace) {
         w.retiring = true;
         MessageChannel ch = w.channel;
@@ -443,7 +447,8 @@ final class PreforkMaster {
             if (ch == null) throw new IOException("no channel yet");
             ch.send("drain " + grace.toMillis());
         } catch (IOException e) {
-            w.process.destroy();   // SIGTERM: the worker's shutdown hook drains it
+            if (w.slot == SPARE) w.process.destroyForcibly();
+            else w.process.destroy();   // SIGTERM: the worker's shutdown hook drains it
         }
     }
 
