@@ -46,6 +46,7 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        versionEverywhere(cl, new Version());
         // A usage error is one line, not fifty lines of usage: what is wrong, and where the help is.
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
@@ -65,6 +66,12 @@ public final class Main {
             throw e;
         });
         return cl;
+    }
+
+    /** Every command's {@code -V/--version} says what the top one does (picocli gives a subcommand none of its own). */
+    private static void versionEverywhere(CommandLine cl, CommandLine.IVersionProvider version) {
+        cl.getCommandSpec().versionProvider(version);
+        for (CommandLine sub : cl.getSubcommands().values()) versionEverywhere(sub, version);
     }
 
     /** {@code polyserve: MESSAGE (see 'polyserve serve echo --help')}. */

@@ -108,5 +108,10 @@ class UsageErrorsTest {
         assertThat(out.toString()).startsWith("polyserve " + Version.polyserve() + "\n")
                 .contains("JDK " + Runtime.version());
         assertThat(Version.polyserve()).matches("\\d+\\.\\d+\\.\\d+.*").doesNotContain("${");
+        StringWriter sub = new StringWriter();
+        CommandLine again = Main.commandLine();
+        again.setOut(new PrintWriter(sub, true));
+        assertThat(again.execute("serve", "echo", "-V")).isZero();
+        assertThat(sub.toString()).as("a subcommand's -V").isEqualTo(out.toString());
     }
 }
