@@ -18,13 +18,13 @@ import java.util.function.LongSupplier;
  * whole server from its shared stats segment (every worker's row, read by the worker serving the page or by the
  * master), with each worker's CPU time from {@code /proc} as its busy time.
  */
-final class DashboardSources {
+public final class DashboardSources {
     private DashboardSources() {}
 
     /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every architecture Linux runs on). */
     private static final long TICKS_PER_SECOND = 100;
 
-    static DashboardSource forServer(ServerOptions options, ServerStats stats, LongSupplier requests) {
+    public static DashboardSource forServer(ServerOptions options, ServerStats stats, LongSupplier requests) {
         String model = options.modelOr(dev.polyserve.core.ServerConfig.DEFAULT_MODEL);
         if (!model.equals("prefork")) return new InProcessSource(stats, model, requests);
         if (ProcessModels.inChildProcess()) {
@@ -44,6 +44,18 @@ final class DashboardSources {
             PreforkStatus.Server s = find(self);
             if (s == null) return new DashboardSample(model, 0, 0, 0, 0, -1, Map.of());   // starting, or gone
             return new DashboardSample(model, s.open(), s.accepted(), s.bytesIn(), s.bytesOut(), -1, workerCpu(s));
+        };
+    }
+
+    /** {@code source} with the counters of {@code more} added (FTP: the data connections beside the control ones). */
+    public static DashboardSource plus(DashboardSource source, java.util.function.Supplier<ServerStats> more) {
+        return () -> {
+            DashboardSample a = source.sample();
+            ServerStats m = more.get();
+            if (m == null) return a;
+            ServerStats.Totals t = m.local();
+            return new DashboardSample(a.model(), a.open() + t.open(), a.accepted() + t.accepted(),
+                    a.bytesIn() + t.bytesIn(), a.bytesOut() + t.bytesOut(), a.requests(), a.cpuNanos());
         };
     }
 

@@ -2,7 +2,15 @@ package dev.polyserve.cli.ftp;
 
 import dev.polyserve.cli.Main;
 import dev.polyserve.cli.ServePipeline;
+import dev.polyserve.cli.DashboardSources;
 import dev.polyserve.cli.ServerOptions;
+import dev.polyserve.core.ServerStats;
+import dev.polyserve.services.http.HttpApp;
+import dev.polyserve.services.http.HttpOptions;
+import dev.polyserve.services.http.HttpService;
+import dev.polyserve.services.http.Response;
+import dev.polyserve.services.http.dashboard.Dashboard;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
@@ -68,6 +76,10 @@ public final class FtpServeCommand implements Callable<Integer> {
             description = "Control connections one address may hold; more get 421 (default: ${DEFAULT-VALUE}).")
     int maxPerIp = FtpConfig.DEFAULT_MAX_PER_IP;
 
+    @Option(names = "--web-port", paramLabel = "PORT",
+            description = "Also serve the server's live /dashboard to browsers on this port (0 = any free port).")
+    Integer webPort;
+
     @Option(names = "--tls-required",
             description = "With --tls-cert: refuse USER/PASS before AUTH TLS (530) and transfers without PROT P (521).")
     boolean tlsRequired;
@@ -119,7 +131,19 @@ public final class FtpServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--implicit-tls-port must be 0 to 65535");
         }
         FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp);
-        return ServePipeline.tcp(server, "ftp", DEFAULT_PORT).serve((builder, layers) -> {
+        ServePipeline pipeline = ServePipeline.tcp(server, "ftp", DEFAULT_PORT);
+        AtomicReference<FtpServer> started = new AtomicReference<>();
+        if (webPort != null) {
+            // The server live at /dashboard: control and data connections together.
+            ServerStats controlStats = new ServerStats();
+            pipeline.stats(controlStats);
+            HttpApp web = new HttpApp();
+            web.get("/", HttpApp.Dispatch.EVENT_LOOP, req -> Response.redirect(302, Dashboard.PATH));
+            Dashboard.install(web, DashboardSources.plus(DashboardSources.forServer(server, controlStats, () -> -1),
+                    () -> started.get() == null ? null : started.get().service().dataStats()));
+            pipeline.alsoListenInMaster("the dashboard for browsers", webPort, new HttpService(web, HttpOptions.defaults(), new ServerStats()));
+        }
+        return pipeline.serve((builder, layers) -> {
             String model = builder.config().model();
             if (implicitTlsPort != null && (model.equals("prefork") || model.equals("process"))) {
                 // the second listener would need its own worker processes: one port per process tree
@@ -132,6 +156,7 @@ public final class FtpServeCommand implements Callable<Integer> {
             }
             FtpServer ftp = FtpServer.start(builder, cfg, layers.withoutTls(), tls,
                     implicitTlsPort == null ? FtpServer.NO_IMPLICIT_PORT : implicitTlsPort);
+            started.set(ftp);
             LOG.info("serving {} to {}; passive ports {}", rootDir, who, range);
             if (tls != null) {
                 LOG.info("FTPS: AUTH TLS on the control port{}{}; data connections must {}resume the control session",

@@ -76,4 +76,59 @@ class ServeFtpCommandTest {
             assertThat(p.process.waitFor()).isEqualTo(2);
         }
     }
+    /** {@code --web-port}: the server's /dashboard, with the data connections' bytes counted beside the control's. */
+    @Test
+    void webPortShowsTransfersOnTheDashboard() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("pub"));
+        Files.write(root.resolve("big.bin"), new byte[2_000_000]);
+        int webPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            webPort = probe.getLocalPort();
+        }
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "ftp", "--port", "0", "--anonymous", "--root", root.toString(),
+                "--passive-ports", passiveRange(), "--web-port", Integer.toString(webPort));
+             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            java.util.concurrent.LinkedBlockingQueue<String> points = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(
+                    java.net.URI.create("ws://127.0.0.1:" + webPort + "/dashboard/ws"), new java.net.http.WebSocket.Listener() {
+                        final StringBuilder text = new StringBuilder();
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            text.append(data);
+                            if (last) {
+                                points.add(text.toString());
+                                text.setLength(0);
+                            }
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(20, TimeUnit.SECONDS);
+            boolean seen = false;
+            java.util.List<String> heard = new java.util.ArrayList<>();
+            try {
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+                while (!seen && System.nanoTime() < deadline) {
+                    FTPClient c = new FTPClient();
+                    c.connect("127.0.0.1", port);
+                    assertThat(c.login("anonymous", "test@")).isTrue();
+                    c.enterLocalPassiveMode();
+                    c.setFileType(FTP.BINARY_FILE_TYPE);
+                    assertThat(c.retrieveFile("big.bin", java.io.OutputStream.nullOutputStream())).isTrue();
+                    c.disconnect();
+                    // A point that saw a transfer's megabytes go out: the data connections are counted.
+                    for (String m; (m = points.poll()) != null; ) {
+                        heard.add(m);
+                        var out = java.util.regex.Pattern.compile("\"out\":([0-9.Ee+-]+)").matcher(m);
+                        if (out.find() && Double.parseDouble(out.group(1)) > 500_000) seen = true;
+                    }
+                }
+            } finally {
+                ws.abort();
+            }
+            assertThat(seen).as("a dashboard point with the transfer's bytes; heard " + heard).isTrue();
+            assertThat(p.terminate()).isZero();
+        }
+    }
 }

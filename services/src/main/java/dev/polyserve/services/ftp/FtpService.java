@@ -1,6 +1,7 @@
 package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Handler;
+import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +52,11 @@ public final class FtpService implements Service, AutoCloseable {
     @Override
     public byte[] refusal() {
         return FULL.clone();
+    }
+
+    /** The passive data connections' counters (the control connections' are their server's). Any thread. */
+    public ServerStats dataStats() {
+        return passivePorts.stats;
     }
 
     /** Stops the passive data listeners and the password checker. */

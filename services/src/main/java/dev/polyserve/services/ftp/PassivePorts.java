@@ -2,6 +2,7 @@ package dev.polyserve.services.ftp;
 
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
+import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 import dev.polyserve.core.tls.TlsService;
 import java.io.IOException;
@@ -70,6 +71,9 @@ final class PassivePorts implements AutoCloseable {
     private int cursor;
     private boolean closed;
 
+    /** Every data listener's counters together: the transfers' connections and bytes (for a dashboard). */
+    final ServerStats stats = new ServerStats();
+
     PassivePorts(PortRange range, FtpTls tls) {
         this.range = range;
         Service plain = () -> new DataHandler(this);
@@ -111,7 +115,7 @@ final class PassivePorts implements AutoCloseable {
             int port = range.first() + (cursor + i) % range.size();
             if (listeners.containsKey(port)) continue;
             try {
-                Server s = Server.tcp(port).host(bind.getHostAddress()).model(model)
+                Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).stats(stats)
                         .idleTimeout(DATA_IDLE_TIMEOUT).service(dataService).start();
                 listeners.put(port, new Listener(s, bind));
                 cursor = (cursor + i + 1) % range.size();
