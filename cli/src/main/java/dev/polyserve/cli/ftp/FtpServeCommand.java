@@ -1,8 +1,8 @@
 package dev.polyserve.cli.ftp;
 
 import dev.polyserve.cli.Main;
-import dev.polyserve.cli.ServePipeline;
 import dev.polyserve.cli.DashboardSources;
+import dev.polyserve.cli.ServePipeline;
 import dev.polyserve.cli.ServerOptions;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.services.http.HttpApp;
@@ -10,7 +10,6 @@ import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
 import dev.polyserve.services.http.Response;
 import dev.polyserve.services.http.dashboard.Dashboard;
-import java.util.concurrent.atomic.AtomicReference;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
@@ -23,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
