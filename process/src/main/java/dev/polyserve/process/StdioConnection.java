@@ -1,9 +1,9 @@
 package dev.polyserve.process;
 
 import dev.polyserve.core.Handler;
-import dev.polyserve.core.engine.BlockingIo;
 import dev.polyserve.core.engine.ConnBase;
 import dev.polyserve.core.engine.EngineContext;
+import dev.polyserve.core.engine.ThreadedConn;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -24,14 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The child's side of a {@code process}-model connection: the peer's bytes arrive on stdin and the handler's
- * bytes leave on stdout (the master pumps both to and from the socket). Built on {@link ConnBase} like every
- * engine's connection, so the write queue limit, idle timeout, timers, send-rate watch and close rules are the
- * same code; what is its own is the transport. Three threads: a reader (blocking reads of stdin), a writer
- * ({@link BlockingIo}: blocking writes of stdout, started at the first write, so {@link #write} never blocks; a
- * failed write means the master closed our stdout, the peer is gone), and the connection's serial context, one
- * thread that runs every handler call and task, one at a time.
+ * bytes leave on stdout (the master pumps both to and from the socket). A {@link ThreadedConn} like a blocking
+ * engine's connection, on {@link ConnBase} like every engine's, so the write queue limit, idle timeout, timers,
+ * send-rate watch and close rules are the same code; what is its own is the transport. Three threads: a reader
+ * (blocking reads of stdin), a writer (blocking writes of stdout, started at the first write, so {@link #write}
+ * never blocks; a failed write means the master closed our stdout: the peer is gone), and the connection's serial
+ * context, one thread that runs every handler call and task, one at a time.
  */
-final class StdioConnection extends ConnBase implements ConnBase.Sink {
+final class StdioConnection extends ThreadedConn {
     private static final Logger log = LoggerFactory.getLogger(StdioConnection.class);
 
     /** Read size: a Linux pipe holds 64 KiB, so one read can take all the master has written. */
@@ -48,12 +48,11 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
             log.debug("task dropped: the connection is closed");
         }
     };
-    private final BlockingIo io = new BlockingIo(this, this, Thread.ofPlatform().name("polyserve-process-stdout").daemon());
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     StdioConnection(EngineContext ctx, Handler handler, InputStream in, WritableByteChannel out,
                     InetSocketAddress remote, InetSocketAddress local) {
-        super(ctx, handler, remote, local);
+        super(ctx, handler, remote, local, Thread.ofPlatform().name("polyserve-process-stdout").daemon());
         this.in = in;
         this.out = out;
     }
@@ -85,7 +84,7 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
         byte[] buf = new byte[READ_BUFFER];
         try {
             while (!isClosed()) {
-                io.awaitReadingAllowed();
+                awaitReadingAllowed();
                 if (!isOpen()) break;
                 int n = in.read(buf);
                 if (n < 0) {
@@ -115,16 +114,6 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
         }
     }
 
-    @Override
-    protected void readInterestChanged() {
-        io.readInterestChanged();
-    }
-
-    @Override
-    protected void outboundReady() {
-        io.outboundReady();
-    }
-
     /** Closes stdout: the master sees EOF and closes the socket (with {@code reset}, nothing is left to flush anyway). */
     @Override
     protected void closeTransport(boolean reset) {
@@ -133,7 +122,7 @@ final class StdioConnection extends ConnBase implements ConnBase.Sink {
         } catch (IOException ignored) {
             // closed either way
         }
-        io.closed();
+        wakeThreads();
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.concurrent.Executor;
  * blocking {@code sendfile} would then pin its carrier, and a few such writers would starve every other
  * virtual thread. For the same reason a virtual writer sends files by copying chunks, not with sendfile.
  */
-final class BlockingConn extends ConnBase implements ConnBase.Sink {
+final class BlockingConn extends ThreadedConn {
     /** Read buffer per connection: 16 KiB, a common socket-read size (Python's socketserver uses 8 KiB). */
     static final int READ_BUFFER = 16 * 1024;
     /** File bytes a virtual writer copies per socket write: 64 KiB, the size of a loopback TCP segment burst. */
@@ -28,13 +28,11 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
     private final boolean virtualWriter;
     private ByteBuffer fileChunk; // writer thread only; made at the first file sent by a virtual writer
     private final SerialExecutor serial;
-    private final BlockingIo io;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel, Thread.Builder writerThreads) throws IOException {
-        super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress());
+        super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress(), writerThreads);
         this.channel = channel;
-        this.io = new BlockingIo(this, this, writerThreads);
         this.virtualWriter = writerThreads instanceof Thread.Builder.OfVirtual;
         this.serial = new SerialExecutor("polyserve-" + ctx.model() + "-task");
     }
@@ -50,7 +48,7 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
         ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
         try {
             while (!isClosed()) {
-                io.awaitReadingAllowed();
+                awaitReadingAllowed();
                 if (!isOpen()) {
                     break;
                 }
@@ -80,20 +78,10 @@ final class BlockingConn extends ConnBase implements ConnBase.Sink {
     }
 
     @Override
-    protected void readInterestChanged() {
-        io.readInterestChanged();
-    }
-
-    @Override
-    protected void outboundReady() {
-        io.outboundReady();
-    }
-
-    @Override
     protected void closeTransport(boolean reset) {
         Sockets.close(channel, reset);
         closed.countDown();
-        io.closed();
+        wakeThreads();
     }
 
     /**

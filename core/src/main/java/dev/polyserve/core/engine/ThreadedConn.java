@@ -1,18 +1,18 @@
 package dev.polyserve.core.engine;
 
+import dev.polyserve.core.Handler;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The thread work of a connection served with blocking I/O (a blocking engine's socket, the process model's
- * stdin/stdout): its reader waits while the handler paused reading, and a writer thread of its own, started at the
- * first output, flushes the write queue with blocking writes, so {@code write} never blocks the caller and a peer
- * that does not read stalls only that writer. The connection forwards its transport callbacks here.
+ * A connection served with blocking I/O by threads of its own (a blocking engine's socket, the process model's
+ * stdin/stdout): its reader waits while the handler paused reading, and a writer thread, started at the first
+ * output, flushes the write queue with blocking writes, so {@code write} never blocks the caller and a peer that
+ * does not read stalls only that writer. Subclasses read, write the {@link ConnBase.Sink} and close the transport.
  */
-public final class BlockingIo {
-    private final ConnBase conn;
-    private final ConnBase.Sink sink;
+public abstract class ThreadedConn extends ConnBase implements ConnBase.Sink {
     private final Thread.Builder writers;
     private final Object pauseMonitor = new Object();
     private final AtomicBoolean writerStarted = new AtomicBoolean();
@@ -20,16 +20,15 @@ public final class BlockingIo {
     private volatile Thread writer;
 
     /** @param writers makes the writer thread (of the same kind as the reader: see {@link BlockingConn}) */
-    public BlockingIo(ConnBase conn, ConnBase.Sink sink, Thread.Builder writers) {
-        this.conn = conn;
-        this.sink = sink;
+    protected ThreadedConn(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local, Thread.Builder writers) {
+        super(ctx, handler, remote, local);
         this.writers = writers;
     }
 
     /** The reader's thread, before each read: waits while reading is paused and the connection open. */
-    public void awaitReadingAllowed() {
+    protected final void awaitReadingAllowed() {
         synchronized (pauseMonitor) {
-            while (conn.readingPaused() && conn.isOpen()) {
+            while (readingPaused() && isOpen()) {
                 try {
                     pauseMonitor.wait();
                 } catch (InterruptedException e) {
@@ -40,23 +39,24 @@ public final class BlockingIo {
         }
     }
 
-    /** From {@link ConnBase#readInterestChanged}: wakes a reader that waits. */
-    public void readInterestChanged() {
+    @Override
+    protected final void readInterestChanged() {
         synchronized (pauseMonitor) {
             pauseMonitor.notifyAll();
         }
     }
 
-    /** From {@link ConnBase#outboundReady}: starts the writer at the first output, else wakes it. */
-    public void outboundReady() {
+    /** Starts the writer at the first output, else wakes it. */
+    @Override
+    protected final void outboundReady() {
         writeSignal.set(true);
         if (writerStarted.compareAndSet(false, true)) {
             try {
                 writer = writers.start(this::writeLoop);
             } catch (OutOfMemoryError noThread) {
-                conn.ctx.shortage("writer threads", "aborting connection from {}: cannot start its writer thread: {}",
-                        conn.remote(), noThread.getMessage());
-                conn.abort(new IOException("cannot start a writer thread: " + noThread.getMessage(), noThread));
+                ctx.shortage("writer threads", "aborting connection from {}: cannot start its writer thread: {}",
+                        remote(), noThread.getMessage());
+                abort(new IOException("cannot start a writer thread: " + noThread.getMessage(), noThread));
             }
         } else {
             Thread w = writer;
@@ -64,23 +64,23 @@ public final class BlockingIo {
         }
     }
 
-    /** From {@link ConnBase#closeTransport}, once the transport is closed: the reader and writer see it and end. */
-    public void closed() {
+    /** From {@link #closeTransport}, once the transport is closed: the reader and the writer see it and end. */
+    protected final void wakeThreads() {
         readInterestChanged();
         Thread w = writer;
         if (w != null) LockSupport.unpark(w);
     }
 
     private void writeLoop() {
-        while (!conn.isClosed()) {
+        while (!isClosed()) {
             writeSignal.set(false);
             try {
-                conn.flush(sink);
+                flush(this);
             } catch (IOException e) {
-                conn.abort(e);
+                abort(e);
                 return;
             }
-            if (!writeSignal.get() && !conn.isClosed()) LockSupport.park(this);
+            if (!writeSignal.get() && !isClosed()) LockSupport.park(this);
         }
     }
 }
