@@ -58,7 +58,6 @@ public final class TlsContext {
     private final Path keyFile;
     private final List<String> protocols;
     private final List<String> alpn;
-    private final boolean statefulResumption;
     private volatile Loaded current;
 
     /** What one load produced; swapped whole, so an engine never mixes an old key with a new chain. */
@@ -68,12 +67,11 @@ public final class TlsContext {
         }
     }
 
-    private TlsContext(Path certFile, Path keyFile, List<String> protocols, List<String> alpn, boolean statefulResumption) {
+    private TlsContext(Path certFile, Path keyFile, List<String> protocols, List<String> alpn) {
         this.certFile = certFile;
         this.keyFile = keyFile;
         this.protocols = List.copyOf(protocols);
         this.alpn = List.copyOf(alpn);
-        this.statefulResumption = statefulResumption;
     }
 
     /**
@@ -84,7 +82,7 @@ public final class TlsContext {
      *                                  the certificate, or no protocol is usable
      */
     public static TlsContext load(Path certFile, Path keyFile, List<String> protocols, List<String> alpn) {
-        TlsContext c = new TlsContext(Objects.requireNonNull(certFile), Objects.requireNonNull(keyFile), protocols, alpn, false);
+        TlsContext c = new TlsContext(Objects.requireNonNull(certFile), Objects.requireNonNull(keyFile), protocols, alpn);
         c.current = c.read();
         return c;
     }
@@ -94,23 +92,8 @@ public final class TlsContext {
      * {@link #reload}.
      */
     public static TlsContext of(List<X509Certificate> chain, PrivateKey key, List<String> protocols, List<String> alpn) {
-        TlsContext c = new TlsContext(null, null, protocols, alpn, false);
+        TlsContext c = new TlsContext(null, null, protocols, alpn);
         c.current = c.build(chain, key, "the given key");
-        return c;
-    }
-
-    /**
-     * The same certificate, protocols and ALPN, with sessions resumed from a cache in this server's memory instead of
-     * from tickets the client keeps (the JDK's default, RFC 5077/8446 stateless tickets). A resumed session is then
-     * the server's own session object, sharing its {@link javax.net.ssl.SSLSession#putValue bound values} with the
-     * session it was resumed from, so a protocol can tell which earlier connection a new one resumed: FTPS checks that
-     * a data connection resumed its control connection's session (ProFTPD does the same with OpenSSL's ticket app
-     * data, proftpd issue 968). A session from a decrypted ticket would carry none of them.
-     */
-    public TlsContext withStatefulResumption() {
-        TlsContext c = new TlsContext(certFile, keyFile, protocols, alpn, true);
-        Loaded l = current;
-        c.current = c.build(l.chain(), l.key(), keyFile == null ? "the given key" : keyFile.toString());
         return c;
     }
 
@@ -173,33 +156,11 @@ public final class TlsContext {
             store.setKeyEntry("server", key, password, chain.toArray(X509Certificate[]::new));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
-            SSLContext context = newSslContext();
+            SSLContext context = SSLContext.getInstance("TLS");
             context.init(kmf.getKeyManagers(), null, null);
             return new Loaded(context, parameters(context), List.copyOf(chain), key);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalArgumentException("TLS: cannot use this certificate and key: " + e.getMessage());
-        }
-    }
-
-    /** The JDK reads whether a server context issues stateless tickets from this property, once, as it is made. */
-    private static final String TICKETS_PROPERTY = "jdk.tls.server.enableSessionTicketExtension";
-
-    /**
-     * A fresh JDK context; under {@link #statefulResumption} one whose server side issues no stateless tickets. The
-     * JDK has no per-context switch, only the property its constructor reads, so it is set around the construction
-     * (under a lock, put back at once: contexts made elsewhere keep the JVM's setting).
-     */
-    private SSLContext newSslContext() throws GeneralSecurityException {
-        if (!statefulResumption) return SSLContext.getInstance("TLS");
-        synchronized (TlsContext.class) {
-            String before = System.getProperty(TICKETS_PROPERTY);
-            System.setProperty(TICKETS_PROPERTY, "false");
-            try {
-                return SSLContext.getInstance("TLS");
-            } finally {
-                if (before == null) System.clearProperty(TICKETS_PROPERTY);
-                else System.setProperty(TICKETS_PROPERTY, before);
-            }
         }
     }
 

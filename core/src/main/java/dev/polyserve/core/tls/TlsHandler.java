@@ -75,6 +75,7 @@ final class TlsHandler implements Handler {
     private ByteBuffer scratch; // wrap output for small writes, copied out at its exact size
     private ByteBuffer fileChunk;
     private int wrapped; // bytes the last wrap produced
+    private ByteBuffer held; // post-handshake records not sent yet (write mode); see wrap
 
     // Serial context only.
     private ByteBuffer netIn; // records not yet unwrapped (a partial one, or bytes held while paused), write mode
@@ -254,7 +255,8 @@ final class TlsHandler implements Handler {
                     return;
                 }
                 if (hs == HandshakeStatus.NEED_WRAP) {
-                    finished = wrap(EMPTY);
+                    // After the handshake this is a post-handshake message (TLS 1.3's NewSessionTicket): held, see wrap
+                    finished = wrap(EMPTY, handshakeDone);
                     if (!finished && wrapped == 0 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) return; // no progress
                 } else if (!src.hasRemaining() && hs != HandshakeStatus.NEED_UNWRAP_AGAIN) {
                     return;
@@ -465,6 +467,19 @@ final class TlsHandler implements Handler {
      * connection as one buffer. Returns whether the handshake finished on the way. Lock held.
      */
     private boolean wrap(ByteBuffer src) throws SSLException {
+        return wrap(src, false);
+    }
+
+    /**
+     * As {@link #wrap(ByteBuffer)}; with {@code hold}, the records stay in {@code held} until the next records that
+     * are sent, which go out behind them. TLS 1.3 servers send a NewSessionTicket right after the handshake; a
+     * client that only sends (an FTPS upload) never reads it, and its close with those bytes unread becomes a TCP
+     * reset that destroys the end of its own upload (proftpd issue 959, which stops issuing tickets on data
+     * connections; the JDK has no per-connection switch for that). Holding the ticket until the server has
+     * something to say (a reply, file bytes, close_notify) keeps the order of records, so sequence numbers hold,
+     * and delays only what the client did not need yet.
+     */
+    private boolean wrap(ByteBuffer src, boolean hold) throws SSLException {
         boolean finished = false;
         int estimate = src.remaining() + (src.remaining() / MAX_FRAGMENT + 1) * RECORD_OVERHEAD;
         ByteBuffer out = ByteBuffer.allocate(estimate);
@@ -503,7 +518,19 @@ final class TlsHandler implements Handler {
             if (stuck || engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) break;
         }
         wrapped = out.position();
-        if (wrapped > 0) raw.write(out.flip());
+        // In TLS 1.3 the server's Finished left in its first flight, so the wrap that reports FINISHED (after the
+        // client's Finished) carries only post-handshake messages; in TLS 1.2 it carries the server's Finished,
+        // which the client is waiting for.
+        if (finished && src == EMPTY && "TLSv1.3".equals(engine.getSession().getProtocol())) hold = true;
+        if (wrapped > 0) {
+            if (hold) {
+                held = held == null ? ByteBuffer.allocate(wrapped).put(out.flip()) : append(held, out.flip());
+            } else {
+                if (held != null) raw.write(held.flip());
+                held = null;
+                raw.write(out.flip());
+            }
+        }
         return finished;
     }
 

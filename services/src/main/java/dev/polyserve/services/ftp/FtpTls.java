@@ -8,8 +8,8 @@ import javax.net.ssl.SSLSession;
 /**
  * FTPS (RFC 4217) for an FTP service: the certificate, and how strict the server is.
  *
- * @param context             the server's TLS configuration, resuming sessions from its own cache (see
- *                            {@link TlsContext#withStatefulResumption}), so the session check below can work
+ * @param context             the server's TLS configuration, shared by control and data connections, so a data
+ *                            connection can resume its control connection's session (see {@link #markOf})
  * @param required            no USER/PASS before AUTH TLS (530) and no transfer without PROT P (521): vsftpd's
  *                            {@code force_local_logins_ssl} and {@code force_local_data_ssl}
  * @param requireSessionReuse a PROT P data connection must resume the control connection's TLS session, else it is
@@ -18,41 +18,38 @@ import javax.net.ssl.SSLSession;
  *                            could take the transfer with a TLS session of their own.
  */
 public record FtpTls(TlsContext context, boolean required, boolean requireSessionReuse) {
-    /**
-     * The name under which a control connection's TLS session carries its mark. Sessions resumed from it share its
-     * bound values, so a data connection's session carries the same mark exactly when it was resumed from the control
-     * connection's (or from one of its resumptions): ProFTPD's check, with OpenSSL's ticket app data.
-     */
-    private static final String CONTROL_MARK = "polyserve.ftps.control";
-
     public FtpTls {
         Objects.requireNonNull(context, "context");
     }
 
-    /** FTPS with {@code context}'s certificate, stateful resumption switched on for the session check. */
+    /** FTPS with {@code context}'s certificate (the very context the options made, so SIGHUP reloads reach FTPS too). */
     public static FtpTls of(TlsContext context, boolean required, boolean requireSessionReuse) {
-        return new FtpTls(context.withStatefulResumption(), required, requireSessionReuse);
+        return new FtpTls(context, required, requireSessionReuse);
     }
 
     /**
-     * The mark of {@code control}'s session (made now if it has none): what its data connections' sessions must carry.
-     * Two control connections of one client that resumed one session share a mark, which is sound: both hold its keys.
+     * What identifies {@code control}'s session in the sessions resumed from it: its creation time and cipher suite.
+     * The JDK has no "was this resumed, and from what" call; a resumed session keeps the creation time of the session
+     * it resumes (JDK's {@code SSLSessionImpl} copies it, for TLS 1.2 session IDs and TLS 1.3 tickets alike, and
+     * stateless tickets carry it), while a full handshake gets its own. Only the client that did the control
+     * handshake holds the secret to resume it, and the passive port already admits only the control connection's
+     * address, so a match by another party would need a session of its own created in the same millisecond there.
+     *
+     * <p>Why not a value bound to the control session: bound values survive only in the server's stateful cache, and
+     * the JDK's TLS 1.3 cache entries are single-use ({@code SSLSessionContextImpl.pull}). A client that resumes the
+     * control session's own ticket on every data connection, as Python's ftplib recipe and FileZilla do, would then
+     * fail from its second transfer on. Stateless tickets (the JDK's default) can be resumed again and again.
      */
     static Object markOf(TlsConn control) {
         SSLSession s = control.session();
-        if (s == null) return null;
-        synchronized (FtpTls.class) {
-            Object mark = s.getValue(CONTROL_MARK);
-            if (mark == null) {
-                mark = new Object();
-                s.putValue(CONTROL_MARK, mark);
-            }
-            return mark;
-        }
+        return s == null ? null : new Mark(s.getCreationTime(), s.getCipherSuite());
     }
 
-    /** True when {@code data}'s session was resumed from the session that carries {@code mark}. */
+    /** True when {@code data}'s session was resumed from the session {@code mark} identifies. */
     static boolean resumed(SSLSession data, Object mark) {
-        return mark != null && data != null && data.getValue(CONTROL_MARK) == mark;
+        return mark instanceof Mark m && data != null && data.getCreationTime() == m.creationTime()
+                && data.getCipherSuite().equals(m.cipherSuite());
     }
+
+    private record Mark(long creationTime, String cipherSuite) {}
 }
