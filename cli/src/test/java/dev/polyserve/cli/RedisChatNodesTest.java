@@ -166,7 +166,15 @@ class RedisChatNodesTest {
         Map<String, List<Integer>> bySender = new HashMap<>();
         int expected = (MEMBERS - 1) * LINES_EACH, got = 0;
         while (got < expected) {
-            String line = m.next();
+            String line;
+            try {
+                line = m.next();
+            } catch (AssertionError silent) {
+                // Late or lost? Say who fell short, so a failure under load can be told from a lost line.
+                Map<String, Integer> counts = new java.util.TreeMap<>();
+                bySender.forEach((sender, lines) -> counts.put(sender, lines.size()));
+                throw new AssertionError(self + " heard " + got + " of " + expected + " lines; by sender: " + counts, silent);
+            }
             assertThat(line).as(self + "'s stream ended early").isNotEqualTo(LineClient.EOF);
             int colon = line.indexOf(": ");
             if (line.startsWith("* ") || colon < 0) continue;   // notices (joins and the like)
