@@ -8,6 +8,7 @@ import dev.polyserve.services.chat.AdminConsole;
 import dev.polyserve.services.chat.ChatBus;
 import dev.polyserve.services.chat.ChatWeb;
 import dev.polyserve.services.http.HttpApp;
+import dev.polyserve.services.http.HttpLimits;
 import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
 import dev.polyserve.services.http.dashboard.Dashboard;
@@ -70,6 +71,10 @@ final class ServeChatCommand implements Callable<Integer> {
             description = "Also serve the room to browsers: the chat page at / and its WebSocket at /ws on this port (0 = any free port), and the server's live /dashboard.")
     Integer webPort;
 
+    @Option(names = "--web-max-per-ip", paramLabel = "N", defaultValue = "" + HttpLimits.DEFAULT_MAX_PER_ADDRESS,
+            description = "With --web-port: most page and WebSocket connections one address may hold, else 503; 0 = no cap (default: ${DEFAULT-VALUE}).")
+    int webMaxPerIp;
+
     @Option(names = "--bus", paramLabel = "redis://HOST:PORT[/DB]",
             description = {"Make this server one node of a room shared through Redis: members on every node with the same --bus are in one room.",
                     "rediss:// for TLS; redis://USER:PASSWORD@HOST:PORT for AUTH (never logged). See docs/chat.md."})
@@ -115,6 +120,7 @@ final class ServeChatCommand implements Callable<Integer> {
             ChatService framesChat = new ChatService(chat.bus(), limits, ChatProtocol.FRAMES, System::nanoTime);
             pipeline.alsoListen("JSON frames for the same room", framesPort, layers.apply(framesChat));
         }
+        if (webMaxPerIp < 0) throw new IllegalArgumentException("--web-max-per-ip must not be negative");
         if (webPort != null && !ProcessModels.inChildProcess()) {
             // Browsers join the same bus. Under prefork the master serves the page, its members linked to the hub
             // as one more worker (with Redis, the master is a node of the room of its own).
@@ -126,7 +132,7 @@ final class ServeChatCommand implements Callable<Integer> {
             pipeline.stats(roomStats);
             Dashboard.install(web, DashboardSources.forServer(server, roomStats, () -> -1));
             pipeline.alsoListenInMaster("the chat page for browsers", webPort,
-                    new HttpService(web, HttpOptions.defaults(), webStats));
+                    new HttpService(web, HttpOptions.defaults().withMaxPerAddress(webMaxPerIp), webStats));
         }
         // Under prefork this is the master's console (workers' stdin is /dev/null): it announces through the hub.
         if (!noConsole) AdminConsole.start(System.in, chat);

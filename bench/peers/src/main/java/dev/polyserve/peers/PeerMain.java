@@ -19,8 +19,9 @@ public final class PeerMain {
             case "echo" -> NettyEchoServer.main(rest);
             case "chat" -> dev.polyserve.peers.chat.NettyChatServer.main(rest);
             case "websocket" -> dev.polyserve.peers.websocket.NettyWebSocketServer.main(rest);
+            case "websocket-chat" -> dev.polyserve.peers.websocket.NettyWebSocketChatServer.main(rest);
             default -> {
-                System.err.println("usage: java -jar polyserve-peers.jar echo|chat|websocket [--host H] [--port P] [--threads N] [--transport auto|epoll|nio]");
+                System.err.println("usage: java -jar polyserve-peers.jar echo|chat|websocket|websocket-chat [--host H] [--port P] [--threads N] [--transport auto|epoll|nio]");
                 System.exit(2);
             }
         }

@@ -55,6 +55,10 @@ public final class ChatBenchCommand implements Callable<Integer> {
             description = "Server process id(s): report their process trees' CPU time and deliveries per server CPU-second.")
     List<Long> serverPids = List.of();
 
+    @Option(names = "--websocket", paramLabel = "PATH",
+            description = "Join as browser members through the chat page's WebSocket at PATH on --port (serve chat --web-port: /ws).")
+    String webSocketPath;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
@@ -73,7 +77,7 @@ public final class ChatBenchCommand implements Callable<Integer> {
         try {
             spec = new ChatLoadSpec(ports.stream().map(p -> new InetSocketAddress(host, p)).toList(), clients, messages, rate,
                     Duration.ofNanos(Math.round(drainSeconds * 1e9)),
-                    authKeyFile == null ? null : HmacKey.read("user", authKeyFile), serverPids);
+                    authKeyFile == null ? null : HmacKey.read("user", authKeyFile), serverPids, webSocketPath);
         } catch (IllegalArgumentException | java.io.IOException e) {
             throw new ParameterException(command.commandLine(), dev.polyserve.cli.Main.describe(e));
         }

@@ -1,13 +1,8 @@
 package dev.polyserve.loadgen.chat;
 
 import dev.polyserve.loadgen.ProcessTreeCpu;
-import dev.polyserve.core.auth.HmacClient;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,9 +65,7 @@ public final class ChatLoad {
     private final class Member {
         final int index;
         final String name;
-        final Socket socket;
-        final BufferedReader in;
-        final OutputStream out;
+        final MemberLink link;
         final int[] nextSeq = new int[spec.clients()];
         final Histogram latency = new Histogram(MAX_TRACKED_MICROS, 3);
         /** Written by the reader only; volatile so the progress display reads it while the run goes on. */
@@ -87,18 +80,14 @@ public final class ChatLoad {
         Member(int index) throws IOException {
             this.index = index;
             this.name = name(index);
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(spec.servers().get(index % spec.servers().size()), 10_000);
-            if (spec.authKey() != null) HmacClient.answer(socket, spec.authKey());
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 64 << 10);
-            out = socket.getOutputStream();
+            InetSocketAddress server = spec.servers().get(index % spec.servers().size());
+            link = spec.webSocketPath() == null ? MemberLink.tcp(server, spec.authKey())
+                    : MemberLink.webSocket(server, spec.webSocketPath());
         }
 
         void join() throws IOException {
-            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            for (String line; (line = in.readLine()) != null; ) {
+            link.writeLine(name);
+            for (String line; (line = link.readLine()) != null; ) {
                 if (line.startsWith("* Hello " + name + "!")) return;
                 if (line.startsWith("* The name") || line.startsWith("* That name") || line.startsWith("* The room is full")) {
                     throw new IOException(name + " could not join: " + line);
@@ -113,7 +102,7 @@ public final class ChatLoad {
                 int joinsSeen = 0;
                 if (laterJoiners == 0) allJoined.countDown();
                 long want = (long) spec.messages() * (spec.clients() - 1);
-                for (String line; received < want && (line = in.readLine()) != null; ) {
+                for (String line; received < want && (line = link.readLine()) != null; ) {
                     if (line.startsWith("* ")) {
                         if (line.endsWith(" joined") && ++joinsSeen == laterJoiners) allJoined.countDown();
                         if (line.startsWith("* Slow down") || line.startsWith("* Disconnected for flooding")) flooded = true;
@@ -149,10 +138,9 @@ public final class ChatLoad {
                 long scheduled = startNanos + (long) (k * interval);
                 for (long wait; (wait = scheduled - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
                 line.setLength(0);
-                line.append(k).append(' ').append(scheduled - epoch).append('\n');
-                out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+                line.append(k).append(' ').append(scheduled - epoch);
+                link.writeLine(line.toString());
             }
-            out.flush();
         }
     }
 
@@ -201,7 +189,7 @@ public final class ChatLoad {
             }
             long end = members.stream().mapToLong(m -> m.lastArrivalNanos).max().orElse(start);
             double cpuAfter = cpu();
-            for (Member m : members) m.socket.close();
+            for (Member m : members) m.link.close();
             for (Thread t : threads) t.join(Duration.ofSeconds(10));
 
             Histogram all = new Histogram(MAX_TRACKED_MICROS, 3);
@@ -218,7 +206,7 @@ public final class ChatLoad {
             return new ChatLoadResult(spec, delivered, spec.expectedDeliveries() - delivered, outOfOrder, dropped,
                     flooded, Math.max(1, end - start) / 1e9, all, cpuAfter - cpuBefore);
         } finally {
-            for (Member m : members) m.socket.close();
+            for (Member m : members) m.link.close();
         }
     }
 

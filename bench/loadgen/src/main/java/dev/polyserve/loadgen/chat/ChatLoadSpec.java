@@ -17,9 +17,10 @@ import java.util.OptionalLong;
  * @param drainTimeout  how long to wait, after the last line is sent, for every delivery to arrive
  * @param authKey       answer the server's HMAC gate with this key, if set
  * @param serverPids    charge these process trees' CPU time to the run (none: not measured)
+ * @param webSocketPath members join through the browser page's WebSocket at this path instead of TCP lines (null: TCP)
  */
 public record ChatLoadSpec(List<InetSocketAddress> servers, int clients, int messages, double ratePerClient,
-                           Duration drainTimeout, HmacKey authKey, List<Long> serverPids) {
+                           Duration drainTimeout, HmacKey authKey, List<Long> serverPids, String webSocketPath) {
 
     /** The load: 100 members x 1,000 lines. */
     public static final int DEFAULT_CLIENTS = 100;
@@ -50,7 +51,12 @@ public record ChatLoadSpec(List<InetSocketAddress> servers, int clients, int mes
     public ChatLoadSpec(InetSocketAddress server, int clients, int messages, double ratePerClient, Duration drainTimeout,
                         HmacKey authKey, OptionalLong serverPid) {
         this(List.of(server), clients, messages, ratePerClient, drainTimeout, authKey,
-                serverPid.isPresent() ? List.of(serverPid.getAsLong()) : List.of());
+                serverPid.isPresent() ? List.of(serverPid.getAsLong()) : List.of(), null);
+    }
+
+    /** The same load through the page's WebSocket at {@code path} (e.g. {@code /ws}). */
+    public ChatLoadSpec overWebSocket(String path) {
+        return new ChatLoadSpec(servers, clients, messages, ratePerClient, drainTimeout, authKey, serverPids, path);
     }
 
     long expectedDeliveries() {
