@@ -34,6 +34,24 @@ class ChatLoadTest {
     }
 
     @Test
+    void browserMembersThroughThePageSocketAreCountedTheSame() throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLinesPerSecond(0), ChatProtocol.LINES);
+        dev.polyserve.core.ServerStats stats = new dev.polyserve.core.ServerStats();
+        dev.polyserve.services.http.HttpApp web = dev.polyserve.services.chat.ChatWeb.install(
+                new dev.polyserve.services.http.HttpApp(), chat.bus(), chat.limits(), System::nanoTime);
+        try (Server server = Server.tcp(0).model("nio").stats(stats).service(new dev.polyserve.services.http.HttpService(
+                web, dev.polyserve.services.http.HttpOptions.defaults(), stats)).start()) {
+            ChatLoadSpec spec = new ChatLoadSpec(server.localAddress(), 5, 30, 0, Duration.ofSeconds(20), null,
+                    OptionalLong.empty()).overWebSocket("/ws");
+            ChatLoadResult r = ChatLoad.run(spec);
+            assertThat(r.deliveries()).isEqualTo(5L * 30 * 4);
+            assertThat(r.missing()).isZero();
+            assertThat(r.outOfOrder()).isZero();
+            assertThat(r.dropped()).isZero();
+        }
+    }
+
+    @Test
     void floodControlOnTheServerIsReportedNotMistakenForLoss() throws Exception {
         ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.LINES);
         try (Server server = Server.tcp(0).model("nio").service(chat).start()) {
