@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.polyserve.core.codec.ProtocolException;
 import dev.polyserve.services.http.websocket.WebSocketSession;
+import dev.polyserve.services.http.websocket.WsFrames;
 import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
 
@@ -17,12 +18,16 @@ final class ChatWebMember implements Member {
     private final ChatLimits limits;
     private final ChatReader reader;
     private final ChatSession session;
+    /** The server is shutting down (serial context only). */
+    private boolean stopping;
 
     private ChatWebMember(WebSocketSession ws, ChatBus bus, ChatLimits limits, LongSupplier nanoClock) {
         this.ws = ws;
         this.limits = limits;
         this.reader = ChatProtocol.WEB.reader(limits);
-        this.session = new ChatSession(bus, limits, this, ws::close, ws.executor(), nanoClock);
+        // A session that ends because the server stops says "going away" (1001); any other end is a normal close.
+        this.session = new ChatSession(bus, limits, this,
+                () -> ws.close(stopping ? WsFrames.GOING_AWAY : WsFrames.NORMAL, ""), ws.executor(), nanoClock);
     }
 
     /** Runs on the connection's loop right after the 101: registers the listeners and greets the page. */
@@ -32,6 +37,11 @@ final class ChatWebMember implements Member {
         ws.onBinary(b -> m.session.onProtocolError("binary messages are not chat lines"));
         // However the socket ends (the page closed, the network went, a close we sent): leave the room.
         ws.onClose((code, reason) -> m.session.onClosed(ChatEvent.Reason.LEFT));
+        // The server stops: the page hears why, and its leave is not announced to every other member (N x N).
+        ws.onShutdown(() -> {
+            m.stopping = true;
+            m.session.onShutdown();
+        });
         m.session.open();
     }
 

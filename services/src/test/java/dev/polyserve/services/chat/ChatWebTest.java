@@ -116,6 +116,23 @@ class ChatWebTest {
     }
 
     @Test
+    void aServerShutdownTellsThePageAndAnnouncesNoLeaves() throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.LINES);
+        Ports p = start("nio", chat);
+        WebMember ann = track(WebMember.join(p.web(), "ann"));
+        WebMember bob = track(WebMember.join(p.web(), "bob"));
+        ann.await(WebMember.type("joined", "name", "bob"), "bob joined");
+        servers.get(1).stop(Duration.ofSeconds(5));   // the page's server
+        for (WebMember m : List.of(ann, bob)) {
+            assertThat(m.await(e -> e.path("type").asText().equals("notice"), "the shutdown notice").path("code").asText())
+                    .isEqualTo("shutdown");
+            assertThat(m.closed.get(LineClient.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).as("going away").isEqualTo(1001);
+            assertThat(m.remaining()).as("no leave notices while everyone is being sent away")
+                    .noneMatch(e -> e.path("type").asText().equals("left"));
+        }
+    }
+
+    @Test
     void floodControlAndLongLinesAsForTcp() throws Exception {
         ChatLimits limits = new ChatLimits(64, 5, 100, ChatLimits.DEFAULT_MAX_QUEUED_BYTES);
         ChatService chat = new ChatService(limits, ChatProtocol.LINES);

@@ -64,6 +64,13 @@ public final class WebMember implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** The events received and not yet taken. */
+    public java.util.List<JsonNode> remaining() {
+        java.util.List<JsonNode> all = new java.util.ArrayList<>();
+        events.drainTo(all);
+        return all;
+    }
+
     public static Predicate<JsonNode> type(String type, String field, String value) {
         return e -> e.path("type").asText().equals(type) && e.path(field).asText().equals(value);
     }

@@ -43,6 +43,7 @@ final class WebSocketConnection implements Handler, WebSocketSession {
     private Consumer<String> onText = NO_TEXT;
     private Consumer<byte[]> onBinary = NO_BINARY;
     private CloseListener onClose = NO_CLOSE;
+    private Runnable onShutdown;
 
     /** A close frame went out: no data frame may follow. Guarded by this, as are the next three. */
     private boolean closeSent;
@@ -170,7 +171,17 @@ final class WebSocketConnection implements Handler, WebSocketSession {
 
     @Override
     public void onShutdown(Conn c) {
-        close(WsFrames.GOING_AWAY, "server shutting down");
+        Runnable l = onShutdown;
+        if (l == null || ended) {
+            close(WsFrames.GOING_AWAY, "server shutting down");
+            return;
+        }
+        try {
+            l.run();
+        } catch (RuntimeException e) {
+            log.warn("WebSocket shutdown listener on {} failed for {}", path, conn.remote(), e);
+        }
+        close(WsFrames.GOING_AWAY, "server shutting down");   // a no-op if the listener closed it
     }
 
     @Override
@@ -323,6 +334,7 @@ final class WebSocketConnection implements Handler, WebSocketSession {
     @Override public void onText(Consumer<String> l) { onText = l == null ? NO_TEXT : l; }
     @Override public void onBinary(Consumer<byte[]> l) { onBinary = l == null ? NO_BINARY : l; }
     @Override public void onClose(CloseListener l) { onClose = l == null ? NO_CLOSE : l; }
+    @Override public void onShutdown(Runnable l) { onShutdown = l; }
     @Override public boolean isOpen() { return open; }
     @Override public String subprotocol() { return subprotocol; }
     @Override public String path() { return path; }

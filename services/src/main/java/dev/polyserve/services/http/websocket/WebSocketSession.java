@@ -29,6 +29,12 @@ public interface WebSocketSession {
     void onClose(CloseListener listener);
 
     /**
+     * Called instead of the default when the server shuts down gracefully; the listener must close the session
+     * (after any last words), e.g. with {@link WsFrames#GOING_AWAY}. Without one the session is closed with 1001.
+     */
+    void onShutdown(Runnable listener);
+
+    /**
      * Queues a text message without blocking. False when it was not queued: the session is closing, or the peer has
      * more than {@link WebSocketOptions#maxQueued()} bytes waiting (it stopped reading; the connection is dropped).
      */
