@@ -149,11 +149,7 @@ public final class FtpServeCommand implements Callable<Integer> {
                 // the second listener would need its own worker processes: one port per process tree
                 throw new IllegalArgumentException("--implicit-tls-port runs on in-process models, not --model " + model);
             }
-            FtpTls tls = null;
-            if (layers.tls() != null) {
-                tls = FtpTls.of(layers.tls(), tlsRequired, requireTlsReuse);
-                dev.polyserve.process.Signals.onHangup(tls.context()::reload); // this server's own context
-            }
+            FtpTls tls = layers.tls() == null ? null : FtpTls.of(layers.tls(), tlsRequired, requireTlsReuse);
             FtpServer ftp = FtpServer.start(builder, cfg, layers.withoutTls(), tls,
                     implicitTlsPort == null ? FtpServer.NO_IMPLICIT_PORT : implicitTlsPort);
             started.set(ftp);

@@ -31,6 +31,7 @@ public final class TlsChannel implements ByteChannel {
     private ByteBuffer netOut;
     private boolean inboundDone;
     private boolean closed;
+    private boolean sessionTickets = true;
 
     /** {@code channel} (connected, blocking) with {@code engine} (client or server mode, not yet handshaking). */
     public TlsChannel(SocketChannel channel, SSLEngine engine) {
@@ -43,10 +44,31 @@ public final class TlsChannel implements ByteChannel {
         netOut = ByteBuffer.allocate(s.getPacketBufferSize());
     }
 
+    /**
+     * As a server, sends no TLS 1.3 session tickets on this connection (sessions are still resumed from tickets sent
+     * elsewhere): for FTPS data connections, which resume the control session. A client that only uploads never reads
+     * a ticket sent after the handshake, and its close over those unread bytes becomes a TCP reset that can destroy
+     * the end of its upload (proftpd issue 959; the TLS layer, {@link TlsHandler}, holds such records back instead).
+     * The JDK's one per-connection way to send none is a session that is not resumable, so once the handshake has
+     * agreed on TLS 1.3 its session (this connection's own) is invalidated. Call before {@link #handshake}.
+     */
+    public TlsChannel withoutSessionTickets() {
+        sessionTickets = false;
+        return this;
+    }
+
     /** Runs the handshake to its end (delegated tasks on this thread). */
     public void handshake() throws IOException {
         engine.beginHandshake();
+        boolean suppressed = false;
         while (true) {
+            if (!sessionTickets && !suppressed) {
+                SSLSession s = engine.getHandshakeSession();
+                if (s != null && "TLSv1.3".equals(s.getProtocol())) {
+                    s.invalidate();
+                    suppressed = true;
+                }
+            }
             HandshakeStatus hs = engine.getHandshakeStatus();
             switch (hs) {
                 case NEED_WRAP -> wrap(EMPTY);

@@ -1,5 +1,7 @@
 package dev.polyserve.core.tls;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -61,11 +63,7 @@ public final class TlsContext {
     private volatile Loaded current;
 
     /** What one load produced; swapped whole, so an engine never mixes an old key with a new chain. */
-    private record Loaded(SSLContext context, SSLParameters parameters, List<X509Certificate> chain, PrivateKey key) {
-        X509Certificate leaf() {
-            return chain.getFirst();
-        }
-    }
+    private record Loaded(SSLContext context, SSLParameters parameters, X509Certificate leaf) {}
 
     private TlsContext(Path certFile, Path keyFile, List<String> protocols, List<String> alpn) {
         this.certFile = certFile;
@@ -117,8 +115,19 @@ public final class TlsContext {
 
     /** A server-side engine for one connection, with this context's protocols, suites and ALPN. */
     public SSLEngine newServerEngine() {
+        return newServerEngine(null);
+    }
+
+    /**
+     * As {@link #newServerEngine()}, for a connection from {@code peer} (may be null): its session records the peer's
+     * address and port, and sessions resumed from it keep them (FTPS checks with them that a data connection resumed
+     * its control connection's session).
+     */
+    public SSLEngine newServerEngine(SocketAddress peer) {
         Loaded l = current;
-        SSLEngine engine = l.context().createSSLEngine();
+        SSLEngine engine = peer instanceof InetSocketAddress a && a.getAddress() != null
+                ? l.context().createSSLEngine(a.getAddress().getHostAddress(), a.getPort())
+                : l.context().createSSLEngine();
         engine.setUseClientMode(false);
         engine.setSSLParameters(l.parameters());
         return engine;
@@ -158,7 +167,7 @@ public final class TlsContext {
             kmf.init(store, password);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(kmf.getKeyManagers(), null, null);
-            return new Loaded(context, parameters(context), List.copyOf(chain), key);
+            return new Loaded(context, parameters(context), leaf);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalArgumentException("TLS: cannot use this certificate and key: " + e.getMessage());
         }

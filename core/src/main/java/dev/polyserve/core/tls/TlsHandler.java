@@ -209,7 +209,7 @@ final class TlsHandler implements Handler {
     private void begin() {
         lock.lock();
         try {
-            engine = service.context().newServerEngine();
+            engine = service.context().newServerEngine(raw.remote());
             engine.beginHandshake();
             appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
             updatePause(); // a plaintext pause must not hold the client's handshake back

@@ -70,7 +70,7 @@ final class ActiveTransfer {
                 link.finished(this, run(ch, ch));
                 return;
             }
-            TlsChannel tls = new TlsChannel(ch, link.newDataEngine());
+            TlsChannel tls = new TlsChannel(ch, link.newDataEngine(target)).withoutSessionTickets();
             try {
                 tls.handshake();
             } catch (IOException e) {

@@ -74,9 +74,9 @@ final class DataLink {
         return protect;
     }
 
-    /** A server-side engine for a PROT P data connection. */
-    SSLEngine newDataEngine() {
-        return service.tls.context().newServerEngine();
+    /** A server-side engine for a PROT P data connection from {@code peer}. */
+    SSLEngine newDataEngine(InetSocketAddress peer) {
+        return service.tls.context().newServerEngine(peer);
     }
 
     /**

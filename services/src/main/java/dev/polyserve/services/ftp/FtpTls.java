@@ -28,12 +28,14 @@ public record FtpTls(TlsContext context, boolean required, boolean requireSessio
     }
 
     /**
-     * What identifies {@code control}'s session in the sessions resumed from it: its creation time and cipher suite.
-     * The JDK has no "was this resumed, and from what" call; a resumed session keeps the creation time of the session
-     * it resumes (JDK's {@code SSLSessionImpl} copies it, for TLS 1.2 session IDs and TLS 1.3 tickets alike, and
-     * stateless tickets carry it), while a full handshake gets its own. Only the client that did the control
-     * handshake holds the secret to resume it, and the passive port already admits only the control connection's
-     * address, so a match by another party would need a session of its own created in the same millisecond there.
+     * What identifies {@code control}'s session in the sessions resumed from it: its creation time, its cipher suite,
+     * and the client address and port of the connection that made it. The JDK has no "was this resumed, and from
+     * what" call; a resumed session keeps all of these from the session it resumes (JDK's {@code SSLSessionImpl}
+     * copies them, for TLS 1.2 session IDs and TLS 1.3 tickets alike, and stateless tickets carry them), while a full
+     * handshake on a data connection gets its own time and the data connection's port, never the control
+     * connection's, which that connection holds. Only the client that did the control handshake holds the secret to
+     * resume it, and the passive port already admits only the control connection's address. ProFTPD checks the same
+     * lineage with OpenSSL's ticket app data (proftpd issue 968).
      *
      * <p>Why not a value bound to the control session: bound values survive only in the server's stateful cache, and
      * the JDK's TLS 1.3 cache entries are single-use ({@code SSLSessionContextImpl.pull}). A client that resumes the
@@ -42,14 +44,18 @@ public record FtpTls(TlsContext context, boolean required, boolean requireSessio
      */
     static Object markOf(TlsConn control) {
         SSLSession s = control.session();
-        return s == null ? null : new Mark(s.getCreationTime(), s.getCipherSuite());
+        return s == null ? null : Mark.of(s);
     }
 
     /** True when {@code data}'s session was resumed from the session {@code mark} identifies. */
     static boolean resumed(SSLSession data, Object mark) {
-        return mark instanceof Mark m && data != null && data.getCreationTime() == m.creationTime()
-                && data.getCipherSuite().equals(m.cipherSuite());
+        return mark instanceof Mark m && data != null && m.peerPort() > 0 && Mark.of(data).equals(m);
     }
 
-    private record Mark(long creationTime, String cipherSuite) {}
+    /** The peer is the server engine's ({@code TlsContext.newServerEngine(peer)}): the client's address and port. */
+    private record Mark(long creationTime, String cipherSuite, String peerHost, int peerPort) {
+        static Mark of(SSLSession s) {
+            return new Mark(s.getCreationTime(), s.getCipherSuite(), s.getPeerHost(), s.getPeerPort());
+        }
+    }
 }

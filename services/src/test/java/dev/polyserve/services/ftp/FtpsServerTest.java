@@ -114,22 +114,39 @@ class FtpsServerTest {
     }
 
     /**
-     * TLS 1.3 end to end: a client that resumes by the control connection's address, as curl does, and closes each
-     * data connection in full (so it reads the session ticket the server sends on it) transfers again and again.
+     * A client that resumes by the control connection's address, as curl does, transfers again and again (TLS 1.2:
+     * the JDK's client uses a TLS 1.3 ticket once, and data connections send none).
      */
     @ParameterizedTest
     @MethodSource("models")
-    void tls13DataConnectionsResumeTheControlSessionTransferAfterTransfer(String model) throws IOException {
+    void dataConnectionsResumeTheControlSessionTransferAfterTransfer(String model) throws IOException {
         start(model, true, true);
         byte[] data = random(300_000, 4);
-        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client())) {
+        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client(), "TLSv1.2")) {
             f.authTlsAndLogin();
-            assertThat(f.control.session().getProtocol()).isEqualTo("TLSv1.3");
             for (int i = 0; i < 3; i++) {
-                assertThat(f.store("t" + i + ".bin", data)).startsWith("226");
+                assertThat(f.store("t" + i + ".bin", data, false)).startsWith("226");
                 assertThat(f.retrieve("t" + i + ".bin")).isEqualTo(data);
             }
             assertThat(new String(f.retrieveListing("NLST"), StandardCharsets.UTF_8)).contains("t2.bin");
+        }
+    }
+
+    /**
+     * TLS 1.3: an upload whose client closes the socket without reading anything lands whole. A session ticket sent
+     * on the data connection would sit unread, and closing over unread bytes resets the connection instead of ending
+     * it, so the server could not tell the upload was complete (curl and lftp uploads close this way).
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void tls13UploadsClosedWithoutReadingLandWhole(String model) throws IOException {
+        start(model, true, true);
+        byte[] data = random(500_000, 9);
+        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client(), "TLSv1.3")) {
+            f.authTlsAndLogin();
+            assertThat(f.control.session().getProtocol()).isEqualTo("TLSv1.3");
+            assertThat(f.store("up.bin", data, true)).startsWith("226");
+            assertThat(Files.readAllBytes(server.root.resolve("up.bin"))).isEqualTo(data);
         }
     }
 
@@ -137,7 +154,7 @@ class FtpsServerTest {
     void aDataConnectionThatDoesNotResumeTheControlSessionIsRefused() throws IOException {
         start("nio", false, true);
         Files.write(server.root.resolve("secret.bin"), random(100_000, 5));
-        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client())) {
+        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client(), "TLSv1.3")) {
             f.authTlsAndLogin();
             int port = f.pasv();
             f.send("RETR secret.bin");
@@ -210,7 +227,7 @@ class FtpsServerTest {
     @Test
     void smallCommandsAndFeatures() throws IOException {
         start("nio", false, true);
-        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client())) {
+        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client(), "TLSv1.3")) {
             String feat = f.command("FEAT");
             assertThat(feat).contains(" AUTH TLS\r\n").contains(" PBSZ\r\n").contains(" PROT\r\n");
             assertThat(f.command("PBSZ 0")).startsWith("503");
@@ -229,7 +246,7 @@ class FtpsServerTest {
     @Test
     void commandsPipelinedBehindAuthTlsAreDropped() throws IOException {
         start("nio", false, true);
-        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client())) {
+        try (RawFtps f = RawFtps.connect(server.port(), TestTls.client(), "TLSv1.3")) {
             // USER in the same segment as AUTH TLS came before encryption: it must not count as sent over TLS.
             f.send("AUTH TLS\r\nUSER " + FtpTestServer.USER);
             assertThat(f.reply()).startsWith("234");
@@ -259,18 +276,20 @@ class FtpsServerTest {
         private static final Pattern EPSV = Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)");
         final int port;
         final SSLContext context;
+        final String protocol;
         final SocketChannel socket;
         TlsChannel control;
         private final ByteBuffer pending = ByteBuffer.allocate(8192).flip();
 
-        private RawFtps(int port, SSLContext context, SocketChannel socket) {
+        private RawFtps(int port, SSLContext context, String protocol, SocketChannel socket) {
             this.port = port;
             this.context = context;
+            this.protocol = protocol;
             this.socket = socket;
         }
 
-        static RawFtps connect(int port, SSLContext context) throws IOException {
-            RawFtps f = new RawFtps(port, context, SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
+        static RawFtps connect(int port, SSLContext context, String protocol) throws IOException {
+            RawFtps f = new RawFtps(port, context, protocol, SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
             assertThat(f.reply()).startsWith("220");
             return f;
         }
@@ -278,6 +297,7 @@ class FtpsServerTest {
         private SSLEngine engine() {
             SSLEngine e = context.createSSLEngine("localhost", port);
             e.setUseClientMode(true);
+            e.setEnabledProtocols(new String[] {protocol});
             return e;
         }
 
@@ -345,7 +365,8 @@ class FtpsServerTest {
             return Integer.parseInt(m.group(1));
         }
 
-        String store(String name, byte[] data) throws IOException {
+        /** STOR over a TLS data connection; {@code abrupt}: close the socket at once after the data, reading nothing. */
+        String store(String name, byte[] data, boolean abrupt) throws IOException {
             int p = pasv();
             send("STOR " + name);
             try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", p))) {
@@ -353,7 +374,7 @@ class FtpsServerTest {
                 TlsChannel t = new TlsChannel(ch, engine());
                 t.handshake();
                 t.write(ByteBuffer.wrap(data));
-                t.close();
+                if (!abrupt) t.close();
             }
             return reply();
         }
