@@ -63,6 +63,10 @@ final class ServeChatCommand implements Callable<Integer> {
             description = "A member with more unsent bytes is dropped as too slow; keep it below --write-queue-limit (default: ${DEFAULT-VALUE}).")
     long maxQueuedBytes;
 
+    @Option(names = "--line-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Sizes.DurationConverter.class,
+            description = "Drop a member whose line (or frame) stays unfinished this long, with a notice; 0 = never (default: ${DEFAULT-VALUE}).")
+    Duration lineTimeout;
+
     @Option(names = "--frames-port", paramLabel = "PORT",
             description = "Also serve the same room in JSON frames on this port (0 = any free port), for programs beside people.")
     Integer framesPort;
@@ -106,7 +110,7 @@ final class ServeChatCommand implements Callable<Integer> {
         if (busLease != null && bus == null) throw new IllegalArgumentException("--bus-lease needs --bus");
         if (busCa != null && bus == null) throw new IllegalArgumentException("--bus-ca needs --bus");
         if (maxLineBytes > Integer.MAX_VALUE) throw new IllegalArgumentException("--max-line-bytes is too large");
-        ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes);
+        ChatLimits limits = new ChatLimits((int) maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes, lineTimeout);
         RedisChatBus redis = bus == null ? null : connectBus(limits);
         ChatService chat = redis == null ? new ChatService(limits, ChatProtocol.parse(protocol))
                 : new ChatService(redis, limits, ChatProtocol.parse(protocol), System::nanoTime);

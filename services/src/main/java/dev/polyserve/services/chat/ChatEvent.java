@@ -39,7 +39,7 @@ public sealed interface ChatEvent {
     /** Why someone left; shown after the name unless it is an ordinary leave. */
     enum Reason {
         LEFT(""), TOO_SLOW(" (too slow)"), FLOODING(" (flooding)"), PROTOCOL_ERROR(" (protocol error)"),
-        IDLE(" (idle)");
+        IDLE(" (idle)"), UNFINISHED_LINE(" (unfinished line)");
 
         final String suffix;
 
@@ -55,7 +55,9 @@ public sealed interface ChatEvent {
         /** The room's link to other nodes (Redis) is down, or back. */
         RECONNECTING, RECONNECTED,
         /** A line the room could not take (its link is down and it holds all it may). */
-        NOT_SENT;
+        NOT_SENT,
+        /** A line (or frame) left unfinished past the deadline: the connection is closed. */
+        UNFINISHED_LINE;
 
         /** The frames-protocol spelling: {@code NAME_TAKEN} -> {@code name-taken}. */
         String code() {

@@ -1,5 +1,7 @@
 package dev.polyserve.services.chat;
 
+import java.time.Duration;
+
 /**
  * The chat room's limits; every one is also a {@code polyserve serve chat} option.
  *
@@ -7,8 +9,10 @@ package dev.polyserve.services.chat;
  * @param linesPerSecond      flood control: sustained lines per second per client (bursts up to the same number); 0 = off
  * @param maxMembers          most members in the room; more are told the room is full and closed
  * @param maxQueuedBytes      unsent bytes a member may have before it is dropped as too slow
+ * @param lineTimeout         how long a line (or frame) may stay unfinished before the member is dropped with a
+ *                            notice; {@link Duration#ZERO} = never
  */
-public record ChatLimits(int maxLineBytes, int linesPerSecond, int maxMembers, long maxQueuedBytes) {
+public record ChatLimits(int maxLineBytes, int linesPerSecond, int maxMembers, long maxQueuedBytes, Duration lineTimeout) {
 
     /** Default longest line: 4 KiB, what a terminal line holds (see {@code LineDecoder.DEFAULT_MAX_LINE_BYTES}). */
     public static final int DEFAULT_MAX_LINE_BYTES = 4096;
@@ -32,25 +36,40 @@ public record ChatLimits(int maxLineBytes, int linesPerSecond, int maxMembers, l
      */
     public static final long DEFAULT_MAX_QUEUED_BYTES = 1L << 20;
 
+    /**
+     * Default unfinished-line deadline: 30 s. A person's client sends a line whole (a terminal in canonical mode,
+     * the polyserve client) and a character-mode telnet finishes one in seconds; 30 s sits beside HTTP's 20 s
+     * request-head deadline and stops a trickle that never ends, which the idle timeout would not (it resets with
+     * every byte, and a named member may idle for ever).
+     */
+    public static final Duration DEFAULT_LINE_TIMEOUT = Duration.ofSeconds(30);
+
     public static final ChatLimits DEFAULTS = new ChatLimits(
-            DEFAULT_MAX_LINE_BYTES, DEFAULT_LINES_PER_SECOND, DEFAULT_MAX_MEMBERS, DEFAULT_MAX_QUEUED_BYTES);
+            DEFAULT_MAX_LINE_BYTES, DEFAULT_LINES_PER_SECOND, DEFAULT_MAX_MEMBERS, DEFAULT_MAX_QUEUED_BYTES,
+            DEFAULT_LINE_TIMEOUT);
+
 
     public ChatLimits {
         if (maxLineBytes < 64) throw new IllegalArgumentException("max line bytes must be at least 64");
         if (linesPerSecond < 0) throw new IllegalArgumentException("lines per second must not be negative (0 = off)");
         if (maxMembers < 1) throw new IllegalArgumentException("max members must be at least 1");
         if (maxQueuedBytes < maxLineBytes) throw new IllegalArgumentException("max queued bytes must hold at least one line");
+        if (lineTimeout.isNegative()) throw new IllegalArgumentException("line timeout must not be negative (0 = never)");
     }
 
     public ChatLimits withLinesPerSecond(int n) {
-        return new ChatLimits(maxLineBytes, n, maxMembers, maxQueuedBytes);
+        return new ChatLimits(maxLineBytes, n, maxMembers, maxQueuedBytes, lineTimeout);
     }
 
     public ChatLimits withMaxQueuedBytes(long n) {
-        return new ChatLimits(maxLineBytes, linesPerSecond, maxMembers, n);
+        return new ChatLimits(maxLineBytes, linesPerSecond, maxMembers, n, lineTimeout);
+    }
+
+    public ChatLimits withLineTimeout(Duration d) {
+        return new ChatLimits(maxLineBytes, linesPerSecond, maxMembers, maxQueuedBytes, d);
     }
 
     public ChatLimits withMaxMembers(int n) {
-        return new ChatLimits(maxLineBytes, linesPerSecond, n, maxQueuedBytes);
+        return new ChatLimits(maxLineBytes, linesPerSecond, n, maxQueuedBytes, lineTimeout);
     }
 }

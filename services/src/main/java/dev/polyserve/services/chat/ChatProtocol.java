@@ -1,8 +1,10 @@
 package dev.polyserve.services.chat;
 
+import dev.polyserve.core.codec.Decoder;
 import dev.polyserve.core.codec.FrameLimits;
 import dev.polyserve.core.codec.HeaderBodyDecoder;
 import dev.polyserve.core.codec.LineDecoder;
+import dev.polyserve.core.codec.ProtocolException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,14 +21,18 @@ public enum ChatProtocol {
         @Override
         ChatReader reader(ChatLimits limits) {
             LineDecoder decoder = new LineDecoder(limits.maxLineBytes(), LineDecoder.OnOverlong.DISCARD);
-            return (in, session) -> {
-                decoder.decode(in, e -> {
-                    switch (e) {
-                        case LineDecoder.Line(String text) -> session.onInput(named -> ChatLineParser.parse(text, named));
-                        case LineDecoder.Overlong o -> session.onOverlong();
-                    }
-                });
-                session.endOfBatch();
+            return new DecodingReader(decoder) {
+                @Override
+                public void read(java.nio.ByteBuffer in, ChatSession session) throws ProtocolException {
+                    decoder.decode(in, e -> {
+                        messages++;
+                        switch (e) {
+                            case LineDecoder.Line(String text) -> session.onInput(named -> ChatLineParser.parse(text, named));
+                            case LineDecoder.Overlong o -> session.onOverlong();
+                        }
+                    });
+                    session.endOfBatch();
+                }
             };
         }
     },
@@ -41,11 +47,15 @@ public enum ChatProtocol {
             // Chat frames carry everything in the header; a body is a protocol error (max body 0).
             HeaderBodyDecoder decoder = new HeaderBodyDecoder(
                     new FrameLimits(ChatFrames.maxHeaderBytes(limits), 0, 0));
-            return (in, session) -> {
-                decoder.decode(in, e -> {
-                    if (e instanceof HeaderBodyDecoder.Frame f) session.onInput(named -> ChatFrames.parse(f.header(), named));
-                });
-                session.endOfBatch();
+            return new DecodingReader(decoder) {
+                @Override
+                public void read(java.nio.ByteBuffer in, ChatSession session) throws ProtocolException {
+                    decoder.decode(in, e -> {
+                        messages++;
+                        if (e instanceof HeaderBodyDecoder.Frame f) session.onInput(named -> ChatFrames.parse(f.header(), named));
+                    });
+                    session.endOfBatch();
+                }
             };
         }
     },
@@ -77,6 +87,26 @@ public enum ChatProtocol {
             };
         }
     };
+
+    /** A reader over a byte-stream decoder, which knows when it holds part of a message. */
+    private abstract static class DecodingReader implements ChatReader {
+        private final Decoder<?> decoder;
+        long messages;
+
+        DecodingReader(Decoder<?> decoder) {
+            this.decoder = decoder;
+        }
+
+        @Override
+        public boolean midMessage() {
+            return decoder.midFrame();
+        }
+
+        @Override
+        public long messages() {
+            return messages;
+        }
+    }
 
     /** The wire form of one event. */
     abstract byte[] encode(ChatEvent event);

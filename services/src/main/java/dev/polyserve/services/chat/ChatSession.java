@@ -156,6 +156,18 @@ final class ChatSession {
         end();
     }
 
+    /**
+     * A line (or frame) stayed unfinished for {@code timeout}: bytes trickled in without an end hold a slot (and a
+     * buffer) as long as the sender likes, a slow-loris of the room. Told why, then closed.
+     */
+    void onUnfinishedLine(java.time.Duration timeout) {
+        if (gone) return;
+        long ms = timeout.toMillis();
+        tell(Kind.UNFINISHED_LINE, "Closing: a line was left unfinished for " + (ms % 1000 == 0 ? ms / 1000 + "" : ms / 1000.0 + "") + " s.");
+        leave(Reason.UNFINISHED_LINE);
+        end();
+    }
+
     /** The server is stopping: everyone is told so and leaves without a leave notice each (N members, not N²). */
     void onShutdown() {
         if (gone) return;

@@ -108,6 +108,28 @@ class ChatServerTest {
         assertThat(ann.lines).isEmpty();   // nothing twice, nothing about ann herself
     }
 
+    /**
+     * A member whose line never ends (a trickle of bytes with no newline) is told why and dropped at the line
+     * deadline; the others hear it left, and a member who finishes its lines stays.
+     */
+    @Test
+    void aLineLeftUnfinishedPastTheDeadlineDropsTheMemberWithANotice() throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLineTimeout(Duration.ofMillis(300)), ChatProtocol.LINES);
+        int port = start("nio", chat);
+        LineClient ann = track(LineClient.join(port, "ann"));
+        LineClient bob = track(LineClient.join(port, "bob"));
+        ann.expect("* bob joined");
+        bob.sendRaw("never end".getBytes(StandardCharsets.UTF_8));
+        bob.expect("* Closing: a line was left unfinished for 0.3 s.");
+        bob.awaitEof();
+        ann.expect("* bob left (unfinished line)");
+        ann.send("still here");
+        LineClient cy = track(LineClient.join(port, "cy"));
+        ann.expect("* cy joined");
+        cy.send("/list");
+        cy.expect("* 2 members: ann, cy");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void everyClientGetsEveryOtherClientsMessagesOnceInSenderOrder(String model) throws Exception {

@@ -134,7 +134,7 @@ class ChatWebTest {
 
     @Test
     void floodControlAndLongLinesAsForTcp() throws Exception {
-        ChatLimits limits = new ChatLimits(64, 5, 100, ChatLimits.DEFAULT_MAX_QUEUED_BYTES);
+        ChatLimits limits = new ChatLimits(64, 5, 100, ChatLimits.DEFAULT_MAX_QUEUED_BYTES, ChatLimits.DEFAULT_LINE_TIMEOUT);
         ChatService chat = new ChatService(limits, ChatProtocol.LINES);
         Ports p = start("nio", chat);
         WebMember web = track(WebMember.join(p.web(), "fay"));
