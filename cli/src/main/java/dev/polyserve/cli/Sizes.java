@@ -8,7 +8,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Human-friendly sizes and durations on the command line: {@code 4M}, {@code 512K}, {@code 30s}, {@code 5m}. */
-final class Sizes {
+public final class Sizes {
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([kmg]i?b?|b)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
 
@@ -54,7 +54,7 @@ final class Sizes {
         }
     }
 
-    static final class DurationConverter implements ITypeConverter<Duration> {
+    public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             return parseDuration(value);

@@ -10,6 +10,7 @@ import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
 import dev.polyserve.services.http.Response;
 import dev.polyserve.services.http.dashboard.Dashboard;
+import dev.polyserve.cli.Sizes;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
@@ -72,6 +73,10 @@ public final class FtpServeCommand implements Callable<Integer> {
             description = "Ports for PASV/EPSV data connections (default: ${DEFAULT-VALUE}).")
     String passivePorts = FtpConfig.DEFAULT_PASSIVE_PORTS.toString();
 
+    @Option(names = "--data-timeout", paramLabel = "DURATION", converter = Sizes.DurationConverter.class,
+            description = "Abort a transfer whose data connection moves nothing this long, with 426 (default: 5m, vsftpd's).")
+    Duration dataTimeout = FtpConfig.DEFAULT_DATA_TIMEOUT;
+
     @Option(names = "--max-per-ip", paramLabel = "N",
             description = "Control connections one address may hold; more get 421 (default: ${DEFAULT-VALUE}).")
     int maxPerIp = FtpConfig.DEFAULT_MAX_PER_IP;
@@ -130,7 +135,8 @@ public final class FtpServeCommand implements Callable<Integer> {
         if (implicitTlsPort != null && (implicitTlsPort < 0 || implicitTlsPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--implicit-tls-port must be 0 to 65535");
         }
-        FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp);
+        FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp)
+                .withDataTimeout(dataTimeout);
         ServePipeline pipeline = ServePipeline.tcp(server, "ftp", DEFAULT_PORT);
         AtomicReference<FtpServer> started = new AtomicReference<>();
         if (webPort != null) {

@@ -375,6 +375,13 @@ public abstract class ConnBase implements Conn {
                     log.info("closing idle connection from {} after {} ms without traffic", remote, TimeUnit.NANOSECONDS.toMillis(idle));
                     lastActivityNanos = System.nanoTime();
                     guarded(() -> handler.onIdle(this));
+                } else if (state.get() == CLOSING) {
+                    // Closing waits for the queue to drain, and a peer that stopped reading never lets it: the
+                    // handler had its say when it closed, so end it here (an FTP download the client stopped taking).
+                    slowReaders.warn(hostOf(remote), "aborting connection from {}: closing, its last output did not move for {} ms",
+                            remote, TimeUnit.NANOSECONDS.toMillis(idle));
+                    abort(new IOException("output did not move for " + TimeUnit.NANOSECONDS.toMillis(idle)
+                            + " ms while closing"));
                 }
             });
             scheduleIdleCheck(timeout);

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A transfer over an active-mode data connection (PORT/EPRT: the server connects to the client).
@@ -22,20 +23,30 @@ import java.time.Duration;
  */
 final class ActiveTransfer {
     private static final int BUFFER = 64 * 1024;
+    /** File bytes per sendfile: a blocking call reports progress only when it returns, which the watchdog needs. */
+    private static final long CHUNK = 1L << 20;
 
     private final InetSocketAddress target;
     private final Transfer transfer;
     private final DataLink link;
     private final Duration connectTimeout;
+    private final Duration dataTimeout;
     private final boolean protect;
     private volatile SocketChannel channel;
     private volatile boolean aborted;
+    /** System.nanoTime() when bytes last moved; the watchdog aborts a transfer idle for {@link #dataTimeout}. */
+    private volatile long lastProgress = System.nanoTime();
+    private volatile boolean done;
+    private volatile boolean stalled;
+    private volatile Thread watchdog;
 
-    ActiveTransfer(InetSocketAddress target, Transfer transfer, DataLink link, Duration connectTimeout, boolean protect) {
+    ActiveTransfer(InetSocketAddress target, Transfer transfer, DataLink link, Duration connectTimeout, Duration dataTimeout,
+            boolean protect) {
         this.target = target;
         this.transfer = transfer;
         this.link = link;
         this.connectTimeout = connectTimeout;
+        this.dataTimeout = dataTimeout;
         this.protect = protect;
     }
 
@@ -47,6 +58,14 @@ final class ActiveTransfer {
         aborted = true;
         SocketChannel ch = channel;
         if (ch != null) {
+            // shutdown(2) first: it wakes a thread blocked in sendfile or recv on the socket, which close alone
+            // may leave waiting (the JDK defers the close of a socket that is in use until its I/O returns).
+            try {
+                ch.shutdownInput();
+                ch.shutdownOutput();
+            } catch (IOException ignored) {
+                // not connected yet, or gone already
+            }
             try {
                 ch.close();
             } catch (IOException ignored) {
@@ -66,6 +85,8 @@ final class ActiveTransfer {
                 link.finished(this, new TransferResult.NoConnection("connect to " + target + ": " + e.getMessage()));
                 return;
             }
+            progressed();
+            watchdog = Thread.ofVirtual().name("ftp-active-watchdog-" + target).start(this::watch);
             if (!protect) {
                 link.finished(this, run(ch, ch));
                 return;
@@ -90,7 +111,36 @@ final class ActiveTransfer {
             link.finished(this, r);
         } catch (IOException e) {
             transfer.discard();
-            link.finished(this, new TransferResult.Aborted(aborted ? "aborted" : e.toString()));
+            link.finished(this, new TransferResult.Aborted(stalled ? "no data moved for " + dataTimeout.toMillis() + " ms"
+                    : aborted ? "aborted" : e.toString()));
+        } finally {
+            done = true;
+            Thread w = watchdog;
+            if (w != null) LockSupport.unpark(w);
+        }
+    }
+
+    private void progressed() {
+        lastProgress = System.nanoTime();
+    }
+
+    /**
+     * The data-connection timeout of an active transfer (a passive one has its listener's idle timeout): the
+     * blocking reads and writes here wait for ever on a peer that stopped, so a virtual thread beside them shuts
+     * the socket down once nothing moved for {@link #dataTimeout}; the transfer then ends with 426.
+     */
+    private void watch() {
+        long timeout = dataTimeout.toNanos();
+        while (!done) {
+            long idle = System.nanoTime() - lastProgress;
+            if (idle >= timeout) {
+                FtpService.LOG.warn("{}: active data connection moved nothing for {} ms, aborting the transfer",
+                        target, dataTimeout.toMillis());
+                stalled = true;
+                abort();
+                return;
+            }
+            LockSupport.parkNanos(timeout - idle);
         }
     }
 
@@ -123,7 +173,7 @@ final class ActiveTransfer {
             while (pos < end) {
                 long n;
                 if (buf == null) {
-                    n = file.transferTo(pos, end - pos, socket); // plaintext: sendfile
+                    n = file.transferTo(pos, Math.min(end - pos, CHUNK), socket); // plaintext: sendfile
                 } else {
                     buf.clear().limit((int) Math.min(BUFFER, end - pos));
                     n = Math.max(0, file.read(buf, pos));
@@ -131,6 +181,7 @@ final class ActiveTransfer {
                 }
                 if (n <= 0 && file.size() <= pos) break; // the file shrank meanwhile
                 pos += n;
+                progressed();
             }
             return new TransferResult.Completed(pos - s.position());
         }
@@ -141,6 +192,7 @@ final class ActiveTransfer {
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         long n = 0;
         while (ch.read(buf) >= 0) {
+            progressed();
             buf.flip();
             n += buf.remaining();
             try {
@@ -161,7 +213,10 @@ final class ActiveTransfer {
         return new TransferResult.Completed(n);
     }
 
-    private static void write(ByteChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) ch.write(b);
+    private void write(ByteChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+            progressed();
+        }
     }
 }

@@ -157,7 +157,8 @@ final class DataLink {
             reset();
             owner.transferDone(new TransferResult.TlsRefused(reason));
         } else if (activeTarget != null) {
-            ActiveTransfer a = new ActiveTransfer(activeTarget, t, this, service.config.dataConnectTimeout(), protect);
+            ActiveTransfer a = new ActiveTransfer(activeTarget, t, this, service.config.dataConnectTimeout(),
+                    service.config.dataTimeout(), protect);
             activeTarget = null;
             running = a;
             a.start();

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param maxLoginFailures    failures per address (within {@link LoginGuard#WINDOW}) before a lock-out
  * @param lockout             how long a lock-out lasts
  * @param dataConnectTimeout  how long a transfer waits for its data connection before 425
+ * @param dataTimeout         how long a data connection may move nothing before its transfer is aborted (426)
  * @param clock               time for listings, STOU names and the lock-out
  */
 public record FtpConfig(
@@ -24,6 +25,7 @@ public record FtpConfig(
         int maxLoginFailures,
         Duration lockout,
         Duration dataConnectTimeout,
+        Duration dataTimeout,
         Clock clock) {
 
     /** Default passive range: 101 ports, like the common vsftpd/proftpd examples' 30000-30100 style ranges. */
@@ -34,6 +36,8 @@ public record FtpConfig(
     public static final Duration DEFAULT_LOGIN_FAILURE_DELAY = Duration.ofSeconds(1);
     /** vsftpd's accept_timeout and connect_timeout default: 60 seconds for the data connection to appear. */
     public static final Duration DEFAULT_DATA_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+    /** vsftpd's data_connection_timeout default: a transfer that moves nothing for 300 seconds is aborted. */
+    public static final Duration DEFAULT_DATA_TIMEOUT = Duration.ofMinutes(5);
 
     public FtpConfig {
         Objects.requireNonNull(authenticator, "authenticator");
@@ -41,6 +45,8 @@ public record FtpConfig(
         Objects.requireNonNull(loginFailureDelay, "loginFailureDelay");
         Objects.requireNonNull(lockout, "lockout");
         Objects.requireNonNull(dataConnectTimeout, "dataConnectTimeout");
+        Objects.requireNonNull(dataTimeout, "dataTimeout");
+        if (dataTimeout.isZero() || dataTimeout.isNegative()) throw new IllegalArgumentException("data timeout must be positive");
         Objects.requireNonNull(clock, "clock");
         if (maxConnectionsPerIp < 1) throw new IllegalArgumentException("max connections per IP must be at least 1");
         if (maxLoginFailures < 1) throw new IllegalArgumentException("max login failures must be at least 1");
@@ -49,22 +55,28 @@ public record FtpConfig(
     /** Defaults for everything but who may log in. */
     public static FtpConfig defaults(Authenticator authenticator) {
         return new FtpConfig(authenticator, DEFAULT_PASSIVE_PORTS, DEFAULT_MAX_PER_IP, DEFAULT_LOGIN_FAILURE_DELAY,
-                LoginGuard.MAX_FAILURES, LoginGuard.DEFAULT_LOCKOUT, DEFAULT_DATA_CONNECT_TIMEOUT, Clock.systemUTC());
+                LoginGuard.MAX_FAILURES, LoginGuard.DEFAULT_LOCKOUT, DEFAULT_DATA_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT,
+                Clock.systemUTC());
     }
 
     public FtpConfig withPassivePorts(PortRange r) {
-        return new FtpConfig(authenticator, r, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout, dataConnectTimeout, clock);
+        return new FtpConfig(authenticator, r, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout, dataConnectTimeout, dataTimeout, clock);
     }
 
     public FtpConfig withMaxConnectionsPerIp(int n) {
-        return new FtpConfig(authenticator, passivePorts, n, loginFailureDelay, maxLoginFailures, lockout, dataConnectTimeout, clock);
+        return new FtpConfig(authenticator, passivePorts, n, loginFailureDelay, maxLoginFailures, lockout, dataConnectTimeout, dataTimeout, clock);
     }
 
     public FtpConfig withLoginFailures(Duration delay, int max, Duration lockoutFor) {
-        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, delay, max, lockoutFor, dataConnectTimeout, clock);
+        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, delay, max, lockoutFor, dataConnectTimeout, dataTimeout, clock);
+    }
+
+    public FtpConfig withDataTimeout(Duration d) {
+        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout,
+                dataConnectTimeout, d, clock);
     }
 
     public FtpConfig withDataConnectTimeout(Duration d) {
-        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout, d, clock);
+        return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures, lockout, d, dataTimeout, clock);
     }
 }

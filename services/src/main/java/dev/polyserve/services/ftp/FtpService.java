@@ -41,7 +41,7 @@ public final class FtpService implements Service, AutoCloseable {
         this.tls = tls;
         this.guard = new LoginGuard(config.clock(), config.maxLoginFailures(), config.lockout());
         this.perIp = new PerIpLimit(config.maxConnectionsPerIp());
-        this.passivePorts = new PassivePorts(config.passivePorts(), tls);
+        this.passivePorts = new PassivePorts(config.passivePorts(), config.dataTimeout(), tls);
     }
 
     @Override

@@ -31,12 +31,6 @@ final class PassivePorts implements AutoCloseable {
     /** Shutdown grace for data listeners: transfers are aborted with their control connections anyway. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
     /**
-     * A data connection that moves nothing for this long is aborted (the transfer ends with 426). vsftpd's
-     * data_connection_timeout default is 300 seconds.
-     */
-    static final Duration DATA_IDLE_TIMEOUT = Duration.ofMinutes(5);
-
-    /**
      * A port whose lease was given back unused rests this long before it is leased again. The client may have
      * connected for the abandoned set-up (curl and Commons Net connect before sending the command that then
      * failed), and that connection can still sit in the accept queue: while the port rests it is dropped as
@@ -62,6 +56,8 @@ final class PassivePorts implements AutoCloseable {
     private final PortRange range;
     /** What every listener serves: {@link DataHandler}s, behind a TLS layer that PROT P switches on (FTPS). */
     private final Service dataService;
+    /** A data connection that moves nothing for this long is aborted: its transfer ends with 426. */
+    private final Duration dataTimeout;
     private final Map<Integer, Listener> listeners = new HashMap<>();
     private final Map<Integer, Lease> leases = new HashMap<>();
     /** Ports resting after an unused lease: System.nanoTime() when they may be leased again. */
@@ -74,8 +70,9 @@ final class PassivePorts implements AutoCloseable {
     /** Every data listener's counters together: the transfers' connections and bytes (for a dashboard). */
     final ServerStats stats = new ServerStats();
 
-    PassivePorts(PortRange range, FtpTls tls) {
+    PassivePorts(PortRange range, Duration dataTimeout, FtpTls tls) {
         this.range = range;
+        this.dataTimeout = dataTimeout;
         Service plain = () -> new DataHandler(this);
         // One listener serves PROT P and PROT C sessions alike: the layer stays plaintext (sendfile and all) until a
         // DataHandler starts TLS for a PROT P session.
@@ -116,7 +113,7 @@ final class PassivePorts implements AutoCloseable {
             if (listeners.containsKey(port)) continue;
             try {
                 Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).stats(stats)
-                        .idleTimeout(DATA_IDLE_TIMEOUT).service(dataService).start();
+                        .idleTimeout(dataTimeout).service(dataService).start();
                 listeners.put(port, new Listener(s, bind));
                 cursor = (cursor + i + 1) % range.size();
                 FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);

@@ -76,6 +76,39 @@ class FtpServerTest {
         return out.toByteArray();
     }
 
+    /**
+     * A data connection that stops moving (the client takes no more of a download, or sends no more of an upload) is
+     * aborted at the data timeout: the transfer ends with 426 on the control connection, which goes on working.
+     * Passive data connections have their listener's idle timeout; active ones a watchdog beside the blocking copy.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"nio,passive", "nio,active", "epoll,passive", "virtual,active"})
+    void aStalledDataConnectionIsAbortedWith426(String model, String mode) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Engines.availableNames().contains(model));
+        try (FtpTestServer s = new FtpTestServer(model, dir, cfg -> cfg.withDataTimeout(Duration.ofMillis(500)), b -> b)) {
+            Files.write(s.root.resolve("big.bin"), random(16 << 20, 7)); // far more than the socket buffers hold
+            FTPClient c = s.client(true);
+            if (mode.equals("active")) c.enterLocalActiveMode();
+            c.setReceiveBufferSize(4096);
+            InputStream download = c.retrieveFileStream("big.bin");
+            assertThat(download).as(c.getReplyString()).isNotNull();
+            assertThat(download.read()).isNotNegative(); // the transfer started; now stop reading
+            assertThat(c.completePendingCommand()).as("RETR ends unsuccessfully").isFalse();
+            assertThat(c.getReplyCode()).as(c.getReplyString()).isEqualTo(426);
+            download.close();
+
+            OutputStream upload = c.storeFileStream("partial.bin");
+            assertThat(upload).as(c.getReplyString()).isNotNull();
+            upload.write(random(1000, 8));
+            upload.flush(); // then nothing more, and the data connection stays open
+            assertThat(c.completePendingCommand()).as("STOR ends unsuccessfully").isFalse();
+            assertThat(c.getReplyCode()).as(c.getReplyString()).isEqualTo(426);
+            upload.close();
+            assertThat(Files.exists(s.root.resolve("partial.bin"))).as("a cut upload leaves no file").isFalse();
+            assertThat(c.sendNoOp()).as("the control connection still works").isTrue();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("models")
     void everydayCommandsWork(String model) throws IOException {
