@@ -2,7 +2,7 @@
 
 wait_port() {  # path to fetch until it answers
   for _ in $(seq 1 200); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT$1" 2>/dev/null && return 0
+    curl -fsSk -o /dev/null "${SCHEME:-http}://127.0.0.1:$PORT$1" 2>/dev/null && return 0
     sleep 0.1
   done
   echo "bench/http: server did not come up on port $PORT" >&2

@@ -6,6 +6,8 @@
 #   CONNS=1000 ENDPOINTS=/1k.txt MODELS="nio epoll uring" bench/http/run.sh
 #   PIPELINE=16 CONNS=100 MODELS="epoll-et" PEERS=nginx bench/http/run.sh   # wrk pipelining 16 deep
 #   BURST=1000 MODELS="nio epoll" PEERS=nginx bench/http/run.sh   # time 1,000 GETs sent in one write (pipeline.py)
+#   TLS=1 MODELS="nio epoll" PEERS=nginx ENDPOINTS=/1k.txt bench/http/run.sh   # HTTPS: one cert for both, wrk over TLS
+#   TLS=1 STIME=10 MODELS="nio epoll" PEERS=nginx bench/http/run.sh   # new TLS handshakes/s: openssl s_time -new
 #
 # For each server, one after another on the same machine: start it, warm up (5 s), then
 # `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
@@ -27,6 +29,9 @@ ENDPOINTS=${ENDPOINTS:-"/1k.txt /api/hello"}
 PIPELINE=${PIPELINE:-}      # requests per write per connection (wrk -s pipeline.lua); empty = one at a time
 BURST=${BURST:-}            # instead of wrk: N GETs in one write on one connection, timed (pipeline.py)
 ROUNDS=${ROUNDS:-200}       # BURST rounds measured (after as many untimed warm-up rounds)
+TLS=${TLS:-0}               # 1: HTTPS on both sides (polyserve cert's EC P-256 key, TLS 1.3 and 1.2, wrk negotiates 1.3)
+STIME=${STIME:-}            # with TLS=1, instead of wrk: openssl s_time -new for STIME seconds (full handshakes/s)
+[ -n "$STIME" ] && ENDPOINTS=/1k.txt   # one handshake run per server
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
@@ -34,6 +39,8 @@ tck=$(getconf CLK_TCK)
 # shellcheck source=common.sh
 . "$here/common.sh"
 
+SCHEME=http
+[ "$TLS" = 1 ] && SCHEME=https
 for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || { echo "bench/http: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
 done
@@ -78,7 +85,16 @@ tree_ticks() {
   echo "$total"
 }
 
-if [ -n "$BURST" ]; then
+tls_args=()
+if [ "$TLS" = 1 ]; then
+  "$java" -jar "$jar" cert --out "$work/cert" >/dev/null 2>&1
+  tls_args=(--tls-cert "$work/cert/cert.pem" --tls-key "$work/cert/key.pem")
+fi
+
+if [ -n "$STIME" ]; then
+  echo "| server | new TLS handshakes/s (openssl s_time -new, $STIME s) | server CPU s | handshakes per server CPU-s | load (1 min) |"
+  echo "|---|---:|---:|---:|---:|"
+elif [ -n "$BURST" ]; then
   echo "| server | endpoint | $BURST GETs in one write: median s | best s | worst s | server CPU s | requests per CPU-s | load (1 min) |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|"
 else
@@ -100,11 +116,27 @@ measure_burst() {  # label endpoint-path
   echo "bench/http: $label $path: median $1 s for $BURST pipelined GETs" >&2
 }
 
+measure_stime() {  # label: full handshakes (no session reuse) on a fresh connection each, one GET each
+  local label=$1 before after out load cpu conns rate per
+  openssl s_time -connect "127.0.0.1:$PORT" -new -time 2 -www /1k.txt >/dev/null 2>&1 || true   # warm-up
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  before=$(tree_ticks "$server_pid")
+  out=$(openssl s_time -connect "127.0.0.1:$PORT" -new -time "$STIME" -www /1k.txt 2>&1)
+  after=$(tree_ticks "$server_pid")
+  conns=$(echo "$out" | awk '/connections in [0-9.]+ real seconds/ {print $1; exit}')
+  cpu=$(awk -v t="$((after - before))" -v h="$tck" 'BEGIN {printf "%.2f", t / h}')
+  rate=$(awk -v n="$conns" -v s="$STIME" 'BEGIN {printf "%.0f", n / s}')
+  per=$(awk -v n="$conns" -v c="$cpu" 'BEGIN {if (c > 0) printf "%.0f", n / c; else print "n/a"}')
+  echo "| $label | $rate | $cpu | $per | $load |"
+  echo "bench/http: $label: $rate new handshakes/s, $per per server CPU-s" >&2
+}
+
 wrk_args=()
 [ -n "$PIPELINE" ] && wrk_args=(-s "$here/pipeline.lua")
 measure() {  # label endpoint-path
+  if [ -n "$STIME" ]; then measure_stime "$1"; return; fi
   if [ -n "$BURST" ]; then measure_burst "$@"; return; fi
-  local label=$1 path=$2 url="http://127.0.0.1:$PORT$2"
+  local label=$1 path=$2 url="$SCHEME://127.0.0.1:$PORT$2"
   local depth=()
   [ -n "$PIPELINE" ] && depth=(-- "$PIPELINE")
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "${wrk_args[@]}" "$url" "${depth[@]}" >/dev/null 2>&1 || true
@@ -130,6 +162,11 @@ for peer in $PEERS; do
     nginx)
       sed -e "s|@PREFIX@|$work/nginx|g" -e "s|@ROOT@|$work/site|g" -e "s|@PORT@|$PORT|g" \
         "$here/nginx.conf.template" > "$work/nginx/nginx.conf"
+      if [ "$TLS" = 1 ]; then  # the same server block over TLS, with the same certificate polyserve serves
+        sed -i -e "s|listen 127.0.0.1:$PORT reuseport backlog=4096;|listen 127.0.0.1:$PORT ssl reuseport backlog=4096;\
+        ssl_certificate $work/cert/cert.pem; ssl_certificate_key $work/cert/key.pem; ssl_protocols TLSv1.2 TLSv1.3;|" \
+          "$work/nginx/nginx.conf"
+      fi
       nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
       server_pid=$! ;;
     netty)
@@ -144,7 +181,7 @@ done
 
 for model in $MODELS; do
   "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$jar" serve http --root "$work/site" --port "$PORT" \
-    --model "$model" --access-log off --demo-routes --max-per-ip 0 >"$work/polyserve-$model.out" 2>&1 &
+    --model "$model" --access-log off --demo-routes --max-per-ip 0 "${tls_args[@]}" >"$work/polyserve-$model.out" 2>&1 &
   server_pid=$!
   wait_port /1k.txt
   for e in $ENDPOINTS; do measure "polyserve $model" "$e"; done
