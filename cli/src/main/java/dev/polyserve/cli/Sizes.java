@@ -47,7 +47,7 @@ public final class Sizes {
         };
     }
 
-    static final class ByteSizeConverter implements ITypeConverter<Long> {
+    public static final class ByteSizeConverter implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             return parseBytes(value);

@@ -4,6 +4,7 @@ import dev.polyserve.cli.Main;
 import dev.polyserve.cli.DashboardSources;
 import dev.polyserve.cli.ServePipeline;
 import dev.polyserve.cli.ServerOptions;
+import dev.polyserve.cli.Sizes;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.services.http.HttpApp;
 import dev.polyserve.services.http.HttpOptions;
@@ -16,7 +17,7 @@ import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
 import dev.polyserve.services.ftp.FtpTls;
 import dev.polyserve.services.ftp.PortRange;
-import dev.polyserve.services.ftp.UsersFile;
+import dev.polyserve.services.ftp.UsersAuthenticator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -81,6 +82,11 @@ public final class FtpServeCommand implements Callable<Integer> {
             description = "Control connections one address may hold; more get 421 (default: ${DEFAULT-VALUE}).")
     int maxPerIp = FtpConfig.DEFAULT_MAX_PER_IP;
 
+    @Option(names = "--auth-cache-ttl", paramLabel = "DURATION", converter = Sizes.DurationConverter.class,
+            description = "Remember a verified login this long, so the same user and password again skip the slow "
+                    + "hash (mod_authn_socache); 0 = never (default: 5m).")
+    Duration authCacheTtl = UsersAuthenticator.DEFAULT_CACHE_TTL;
+
     @Option(names = "--web-port", paramLabel = "PORT",
             description = "Also serve the server's live /dashboard to browsers on this port (0 = any free port).")
     Integer webPort;
@@ -119,14 +125,16 @@ public final class FtpServeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(),
                         "--users " + access.users + " does not exist; create it with polyserve ftp-user add");
             }
-            UsersFile users;
+            UsersAuthenticator users;
             try {
-                users = UsersFile.load(access.users);
+                users = UsersAuthenticator.open(access.users, rootDir, authCacheTtl);
             } catch (IOException e) {
                 throw new ParameterException(spec.commandLine(), "--users " + Main.describe(e));
             }
-            auth = Authenticator.users(users, rootDir);
-            who = users.entries().size() + " user(s) from " + access.users;
+            // Also re-read when it changes; SIGHUP forces it (the TLS certificate reload shares the signal).
+            dev.polyserve.process.Signals.onHangup(users::reload);
+            auth = users;
+            who = users.size() + " user(s) from " + access.users;
         }
         if ((tlsRequired || implicitTlsPort != null) && !server.tlsRequested()) {
             throw new ParameterException(spec.commandLine(), (tlsRequired ? "--tls-required" : "--implicit-tls-port")

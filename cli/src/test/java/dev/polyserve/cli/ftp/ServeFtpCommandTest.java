@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.polyserve.cli.Main;
 import dev.polyserve.cli.PolyserveProcess;
+import dev.polyserve.core.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
@@ -64,6 +66,46 @@ class ServeFtpCommandTest {
             c.disconnect();
             assertThat(p.terminate()).as("exit code after SIGTERM").isZero();
             assertThat(p.remainingStdout()).isEmpty();
+        }
+    }
+
+    /** SIGHUP re-reads the users file and, with FTPS, the certificate too: both actions share the signal. */
+    @Test
+    void sighupReloadsTheUsersFileAndTheCertificate() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path users = dir.resolve("users");
+        addUser(users, "carol", "pw-carol");
+        Path certs = dir.resolve("certs");
+        try (PolyserveProcess c = PolyserveProcess.start("cert", "--out", certs.toString())) {
+            assertThat(c.process.waitFor()).isZero();
+        }
+        Path err = dir.resolve("err.log");
+        try (PolyserveProcess p = PolyserveProcess.startLoggingTo(err, "serve", "ftp", "--port", "0", "--root", root.toString(),
+                "--users", users.toString(), "--passive-ports", passiveRange(),
+                "--tls-cert", certs.resolve("cert.pem").toString(), "--tls-key", certs.resolve("key.pem").toString())) {
+            p.awaitListening();
+            new ProcessBuilder("kill", "-HUP", Long.toString(p.process.pid())).inheritIO().start().waitFor();
+            Await.until(Duration.ofSeconds(30), "both reload lines", () -> {
+                String log;
+                try {
+                    log = Files.readString(err);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+                return log.contains("users file " + users + " reloaded: 1 users") && log.contains("TLS: reloaded");
+            });
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
+    private static void addUser(Path users, String name, String password) {
+        InputStream stdin = System.in;
+        System.setIn(new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)));
+        try {
+            assertThat(Main.run("ftp-user", "add", name, "--home", ".", "--write", "--users", users.toString(),
+                    "--password-stdin", "--iterations", "1000")).isZero();
+        } finally {
+            System.setIn(stdin);
         }
     }
 

@@ -10,8 +10,19 @@ import java.util.Optional;
 @FunctionalInterface
 public interface Authenticator {
 
-    /** The account for these credentials, or empty when they are wrong. Thread-safe. */
+    /**
+     * The account for these credentials, or empty when they are wrong. Thread-safe.
+     *
+     * @throws Overloaded when the credentials cannot be checked now (the client gets 421, not 530)
+     */
     Optional<Account> authenticate(String user, char[] password);
+
+    /** Too many logins are waiting to be checked: this one is refused unchecked, without counting as a failure. */
+    final class Overloaded extends RuntimeException {
+        public Overloaded() {
+            super("too many logins waiting to be checked", null, false, false);
+        }
+    }
 
     /** True when USER names the anonymous account (RFC 1635: "anonymous", by custom also "ftp"). */
     static boolean isAnonymousName(String user) {

@@ -124,6 +124,9 @@ final class ControlHandler implements Handler, SessionIo {
                 Optional<Account> account;
                 try {
                     account = service.config.authenticator().authenticate(user, password);
+                } catch (Authenticator.Overloaded busy) {
+                    onControl(() -> loginResult(new LoginResult.Busy()));
+                    return;
                 } finally {
                     Arrays.fill(password, '\0');
                 }

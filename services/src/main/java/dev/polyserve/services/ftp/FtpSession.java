@@ -201,6 +201,10 @@ final class FtpSession {
                 reply(421, "Too many failed logins from your address; try again later");
                 close();
             }
+            case LoginResult.Busy b -> {
+                reply(421, "Too many logins being checked; try again later");
+                close();
+            }
         }
         pendingUser = null;
         drain();
