@@ -210,6 +210,35 @@ class WebSocketServerTest {
         w.abort();
     }
 
+    /** wss: the WebSocket rides the HTTP connection above the TLS layer, so it needs nothing of its own. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"nio", "virtual"})
+    void echoOverTls(String model) throws Exception {
+        dev.polyserve.core.tls.TlsContext tls = dev.polyserve.core.tls.TlsContext.of(
+                List.of(dev.polyserve.core.tls.TestTls.CERT.certificate()), dev.polyserve.core.tls.TestTls.CERT.key(),
+                dev.polyserve.core.tls.TlsContext.DEFAULT_PROTOCOLS, dev.polyserve.core.tls.TlsContext.ALPN_HTTP_1_1);
+        ServerStats stats = new ServerStats();
+        HttpService http = new HttpService(DemoApi.install(new HttpApp()), HttpOptions.defaults(), stats);
+        Server s = Server.tcp(0).host("127.0.0.1").model(model).stats(stats)
+                .service(dev.polyserve.core.tls.TlsService.of(http, tls, dev.polyserve.core.ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT))
+                .start();
+        try (HttpClient secure = HttpClient.newBuilder().sslContext(dev.polyserve.core.tls.TestTls.client()).connectTimeout(WAIT).build()) {
+            Received r = new Received();
+            WebSocket w = secure.newWebSocketBuilder().buildAsync(
+                    URI.create("wss://localhost:" + s.localAddress().getPort() + "/ws/echo"), r).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            w.sendText("over TLS", true).get();
+            assertThat(r.next()).isEqualTo("over TLS");
+            byte[] big = new byte[256 * 1024];
+            new Random(7).nextBytes(big);
+            w.sendBinary(ByteBuffer.wrap(big), true).get();
+            assertThat((byte[]) r.next()).isEqualTo(big);
+            w.sendClose(WebSocket.NORMAL_CLOSURE, "").get();
+            assertThat(r.closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1000);
+        } finally {
+            s.stop(Duration.ofSeconds(2));
+        }
+    }
+
     // ---- the handshake, raw -----------------------------------------------------------------------------------
 
     @Test
