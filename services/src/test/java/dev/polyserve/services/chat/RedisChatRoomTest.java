@@ -118,6 +118,16 @@ class RedisChatRoomTest {
     }
 
     @Test
+    void theWelcomeCountsTheMembersOnEveryNode() throws Exception {
+        int a = node(), b = node();
+        join(a, "ann");
+        Await.until(Duration.ofSeconds(10), "node b knows ann", () -> buses.get(1).names().equals(List.of("ann")));
+        LineClient other = new LineClient(b);
+        clients.add(other);
+        other.expect("* Welcome to polyserve chat (1 member here).");
+    }
+
+    @Test
     void aNameIsTakenOnceAcrossNodesAndCaseInsensitively() throws Exception {
         int a = node(), b = node();
         join(a, "Zed");
