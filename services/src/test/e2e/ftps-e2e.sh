@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end check of polyserve's FTPS (RFC 4217) with clients nobody here wrote: curl --ssl-reqd, lftp with
-# ftp:ssl-force, Python's ftplib.FTP_TLS with prot_p, plus polyserve's own client. The server runs with
-# --tls-required, an implicit-TLS port and session reuse required (the default); every file is compared by sha256.
+# ftp:ssl-force, Python's ftplib.FTP_TLS with prot_p, plus polyserve's own client (polyserve ftp --tls --ca).
+# The server runs with --tls-required, an implicit-TLS port and session reuse required (the default); every file
+# is compared by sha256.
 #
 #   services/src/test/e2e/ftps-e2e.sh [MODEL...]        (default: virtual nio, plus epoll and uring when available)
 #
@@ -193,8 +194,44 @@ PY
     skip "python3 not installed"
   fi
 
+  OWN_URL="ftp://$USER_NAME:$USER_PW@localhost:$PORT"
+  timeout $TIMEOUT "$POLYSERVE" ftp --tls --ca "$CA" get -q "$OWN_URL/data/big.bin" -o "$OUT/own.bin" \
+    && same "$ROOT/data/big.bin" "$OUT/own.bin" "polyserve ftp --tls --ca get" || bad "polyserve ftp --tls get"
+  timeout $TIMEOUT "$POLYSERVE" ftp --tls --ca "$CA" put -q "$WORK/up.bin" "$OWN_URL/up-$MODEL/own.bin" \
+    && same "$WORK/up.bin" "$ROOT/up-$MODEL/own.bin" "polyserve ftp --tls --ca put" || bad "polyserve ftp --tls put"
+  printf '%s\nlist data\nget data/big.bin %s\nput %s %s\nquit\n' "$USER_PW" "$OUT/own-shell.bin" "$WORK/up.bin" "up-$MODEL/own2.bin" \
+    | timeout $TIMEOUT "$POLYSERVE" ftp --tls --ca "$CA" -u "$USER_NAME" localhost "$PORT" >"$OUT/own-shell.log" 2>&1 \
+    && same "$ROOT/data/big.bin" "$OUT/own-shell.bin" "polyserve ftp --tls interactive: several transfers on one login" \
+    && same "$WORK/up.bin" "$ROOT/up-$MODEL/own2.bin" "polyserve ftp --tls interactive put" || { bad "polyserve ftp --tls interactive"; tail -3 "$OUT/own-shell.log"; }
+  timeout $TIMEOUT "$POLYSERVE" ftp --tls get -q "$OWN_URL/data/big.bin" -o /dev/null 2>/dev/null; rc=$?
+  [ $rc -eq 1 ] && ok "polyserve ftp --tls without --ca refuses the self-signed certificate (exit 1)" || bad "polyserve ftp --tls untrusted: exit $rc"
+
   stop_server
 done
+
+echo "== polyserve ftp --tls against vsftpd (ssl_enable, require_ssl_reuse)"
+if [ "$(id -u)" != 0 ]; then
+  skip "vsftpd check needs root (vsftpd drops privileges to user 'ftp')"
+elif ! command -v vsftpd >/dev/null || ! id ftp >/dev/null 2>&1; then
+  skip "vsftpd or its 'ftp' user missing"
+else
+  VROOT="$WORK/vsftpd-root"; mkdir -p "$VROOT/incoming" /var/run/vsftpd/empty
+  chown ftp "$VROOT/incoming"; chmod 755 "$VROOT" "$WORK"; chmod 644 "$WORK/c/key.pem"
+  cp "$ROOT/data/big.bin" "$VROOT/"
+  VPORT=$((BASE_PORT + 60))
+  vsftpd "$REPO/bench/ftp/vsftpd.conf" -olisten_port=$VPORT -oanon_root="$VROOT" \
+      -opasv_min_port=$((BASE_PORT + 70)) -opasv_max_port=$((BASE_PORT + 90)) -ossl_enable=YES \
+      -orsa_cert_file="$WORK/c/cert.pem" -orsa_private_key_file="$WORK/c/key.pem" -oallow_anon_ssl=YES \
+      -oforce_anon_logins_ssl=YES -oforce_anon_data_ssl=YES -orequire_ssl_reuse=YES \
+      -ossl_ciphers=HIGH >"$WORK/vsftpd.log" 2>&1 &   # vsftpd 3.0.3 defaults to DES-CBC3-SHA alone
+  SERVER_PID=$!
+  for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$VPORT) 2>/dev/null && break; sleep 0.1; done
+  printf '\nget big.bin %s\nput %s incoming/up.bin\nget big.bin %s\nquit\n' "$WORK/vs1.bin" "$WORK/up.bin" "$WORK/vs2.bin" \
+    | timeout $TIMEOUT "$POLYSERVE" ftp --tls --ca "$CA" localhost "$VPORT" >"$WORK/vs-shell.log" 2>&1 \
+    && same "$VROOT/big.bin" "$WORK/vs2.bin" "polyserve ftp --tls: three transfers on one vsftpd login, each resuming the session" \
+    && same "$WORK/up.bin" "$VROOT/incoming/up.bin" "polyserve ftp --tls put to vsftpd" || { bad "polyserve ftp --tls against vsftpd"; tail -3 "$WORK/vs-shell.log"; }
+  stop_server
+fi
 
 echo "== ftps e2e: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import dev.polyserve.cli.ProgressLine;
+import dev.polyserve.core.tls.TlsClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,11 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPReply;
+import org.apache.commons.net.ftp.FTPSClient;
 
 /**
  * One logged-in FTP session for the polyserve client, over Apache Commons Net: passive mode, binary type,
@@ -26,16 +30,27 @@ final class FtpClientSession implements AutoCloseable {
     /** Connecting and each reply may take this long before the client gives up (a stuck server). */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final FTPClient ftp = new FTPClient();
+    private final FTPClient ftp;
     private final String where;
 
-    private FtpClientSession(String host, int port) {
+    private FtpClientSession(String host, int port, TlsClient tls) {
         this.where = host + ":" + port;
+        this.ftp = tls == null ? new FTPClient() : new ReusingFtpsClient(tls);
     }
 
     /** Connects and logs in; the greeting and login replies go to {@code log} when it is not null. */
     static FtpClientSession open(String host, int port, String user, String password, PrintStream log) throws FtpFailure {
-        FtpClientSession s = new FtpClientSession(host, port);
+        return open(host, port, user, password, log, null);
+    }
+
+    /**
+     * As {@link #open(String, int, String, String, PrintStream)}; with {@code tls}, explicit FTPS: AUTH TLS before the
+     * login (a server that does not offer it is refused, as curl's --ssl-reqd does), then PBSZ 0 and PROT P, so
+     * listings and files are encrypted too.
+     */
+    static FtpClientSession open(String host, int port, String user, String password, PrintStream log, TlsClient tls)
+            throws FtpFailure {
+        FtpClientSession s = new FtpClientSession(host, port, tls);
         FTPClient ftp = s.ftp;
         ftp.setControlEncoding("UTF-8");
         ftp.setConnectTimeout((int) TIMEOUT.toMillis());
@@ -43,6 +58,11 @@ final class FtpClientSession implements AutoCloseable {
         ftp.setDataTimeout(TIMEOUT);
         try {
             ftp.connect(host, port);
+        } catch (SSLHandshakeException e) {
+            throw new FtpFailure("TLS handshake with " + s.where + " failed: " + e.getMessage()
+                    + " (a self-signed server needs --ca FILE)", FtpFailure.REFUSED);
+        } catch (SSLException e) { // FTPSClient's way of saying AUTH TLS was refused: the message is the reply
+            throw new FtpFailure(s.where + " does not offer FTPS: AUTH TLS got " + e.getMessage().trim(), FtpFailure.REFUSED);
         } catch (IOException e) {
             String hint = port == FtpUrl.DEFAULT_PORT ? " (polyserve serves FTP on port 2121 by default)" : "";
             throw new FtpFailure("cannot connect to " + s.where + ": " + e.getMessage() + hint, FtpFailure.CONNECTION);
@@ -56,12 +76,20 @@ final class FtpClientSession implements AutoCloseable {
                 throw new FtpFailure("login as " + user + " refused: " + ftp.getReplyString().trim(), FtpFailure.REFUSED);
             }
             if (log != null) log.println(ftp.getReplyString().trim());
+            if (ftp instanceof FTPSClient ftps) {
+                ftps.execPBSZ(0);
+                ftps.execPROT("P");
+                if (log != null) log.println("TLS on: commands, listings and files are encrypted (PROT P)");
+            }
             ftp.enterLocalPassiveMode();
             if (!ftp.setFileType(FTP.BINARY_FILE_TYPE)) throw s.refused("binary mode");
             return s;
         } catch (FtpFailure e) {
             s.close();
             throw e;
+        } catch (SSLException e) { // PBSZ or PROT refused: the message is the reply
+            s.close();
+            throw new FtpFailure("FTPS refused by " + s.where + ": " + e.getMessage().trim(), FtpFailure.REFUSED);
         } catch (IOException e) {
             s.close();
             throw s.broken(e);

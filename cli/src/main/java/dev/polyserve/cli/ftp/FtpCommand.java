@@ -9,9 +9,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import dev.polyserve.core.tls.TlsClient;
 import org.apache.commons.net.ftp.FTPFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -42,6 +45,38 @@ public final class FtpCommand implements Callable<Integer> {
     @Option(names = {"-u", "--user"}, description = "user name (asked for when not given; empty = anonymous)")
     String user;
 
+    @Option(names = "--tls", scope = ScopeType.INHERIT,
+            description = "FTPS: AUTH TLS before the login (refused when the server does not offer it), then PROT P, "
+                    + "so listings and files are encrypted too; data connections resume the control session.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "With --tls: trust this PEM certificate or CA (e.g. polyserve cert's) instead of the system's.")
+    Path ca;
+
+    @Option(names = "--insecure", scope = ScopeType.INHERIT,
+            description = "With --tls: accept any certificate for any name (encryption without authentication; for tests).")
+    boolean insecure;
+
+    private static final String NO_CLIENT_TICKETS = "jdk.tls.client.enableSessionTicketExtension";
+
+    /** The TLS client --tls, --ca and --insecure ask for, or null for plain FTP. */
+    TlsClient tlsClient() {
+        if (!tls) {
+            if (ca != null || insecure) throw new ParameterException(spec.commandLine(), "--ca and --insecure need --tls");
+            return null;
+        }
+        // TLS 1.2 session IDs rather than tickets: vsftpd issues tickets with a lifetime the JDK discards (over its
+        // 7-day cap), after which it offers a session ID the server never knew, and every data connection got 522.
+        // The JDK reads the switch as a client context is made, so it is set first; this process is only the client.
+        if (System.getProperty(NO_CLIENT_TICKETS) == null) System.setProperty(NO_CLIENT_TICKETS, "false");
+        try {
+            return TlsClient.of(ca, insecure);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         if (host == null) {
@@ -69,7 +104,7 @@ public final class FtpCommand implements Callable<Integer> {
             password = readPassword(in, out);
             if (password == null) return 2;
         }
-        try (FtpClientSession s = FtpClientSession.open(host, port, name, password, out)) {
+        try (FtpClientSession s = FtpClientSession.open(host, port, name, password, out, tlsClient())) {
             return new FtpShell(s, in, out, progress).run();
         } catch (FtpFailure e) {
             out.println(e.getMessage());
@@ -89,8 +124,9 @@ public final class FtpCommand implements Callable<Integer> {
     }
 
     /** Runs {@code body} with a session for {@code url}; prints failures and maps them to exit codes. */
-    private static int withSession(FtpUrl url, SessionBody body) {
-        try (FtpClientSession s = FtpClientSession.open(url.host(), url.port(), url.user(), url.password(), null)) {
+    private static int withSession(FtpCommand parent, FtpUrl url, SessionBody body) {
+        TlsClient tls = parent.tlsClient();
+        try (FtpClientSession s = FtpClientSession.open(url.host(), url.port(), url.user(), url.password(), null, tls)) {
             body.run(s);
             return 0;
         } catch (FtpFailure e) {
@@ -113,6 +149,7 @@ public final class FtpCommand implements Callable<Integer> {
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Download a file: ftp get ftp://[user[:pass]@]host[:port]/path")
     static final class Get implements Callable<Integer> {
+        @ParentCommand FtpCommand parent;
         @Parameters(index = "0", paramLabel = "URL") String url;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to save (default: the file's name; - for stdout)") String output;
         @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
@@ -124,7 +161,7 @@ public final class FtpCommand implements Callable<Integer> {
                 System.err.println("polyserve ftp: the URL names a directory; use ftp ls");
                 return 2;
             }
-            return withSession(u, s -> {
+            return withSession(parent, u, s -> {
                 if ("-".equals(output)) {
                     s.get(u.path(), System.out, quiet ? null : ProgressLine.onStderr());
                     return;
@@ -138,6 +175,7 @@ public final class FtpCommand implements Callable<Integer> {
 
     @Command(name = "put", mixinStandardHelpOptions = true, description = "Upload a file: ftp put FILE ftp://user:pass@host[:port]/[dir/][name]")
     static final class Put implements Callable<Integer> {
+        @ParentCommand FtpCommand parent;
         @Parameters(index = "0", paramLabel = "FILE") Path file;
         @Parameters(index = "1", paramLabel = "URL", description = "ending in / keeps the local name") String url;
         @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
@@ -146,7 +184,7 @@ public final class FtpCommand implements Callable<Integer> {
         public Integer call() {
             FtpUrl u = parse(url);
             String remote = u.pointsAtDirectory() ? u.path() + file.getFileName() : u.path();
-            return withSession(u, s -> {
+            return withSession(parent, u, s -> {
                 long n = s.put(file, remote, quiet ? null : ProgressLine.onStderr());
                 if (!quiet) System.err.println("uploaded " + remote + " (" + n + " bytes)");
             });
@@ -155,13 +193,14 @@ public final class FtpCommand implements Callable<Integer> {
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a directory: ftp ls ftp://host[:port]/[dir]")
     static final class Ls implements Callable<Integer> {
+        @ParentCommand FtpCommand parent;
         @Parameters(index = "0", paramLabel = "URL") String url;
         @Option(names = {"-l", "--long"}, description = "type, size and name") boolean longFormat;
 
         @Override
         public Integer call() {
             FtpUrl u = parse(url);
-            return withSession(u, s -> {
+            return withSession(parent, u, s -> {
                 for (FTPFile f : s.list(u.path())) {
                     if (longFormat) System.out.printf("%-4s %12d %s%n", f.isDirectory() ? "dir" : "file", f.getSize(), f.getName());
                     else System.out.println(f.getName() + (f.isDirectory() ? "/" : ""));

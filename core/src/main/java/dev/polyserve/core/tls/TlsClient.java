@@ -87,6 +87,11 @@ public final class TlsClient {
         return s;
     }
 
+    /** Whether the server's name is checked against its certificate (all but {@link #insecure}). */
+    public boolean verifiesHost() {
+        return verifyHost;
+    }
+
     /** The context behind it, for clients that make their own sockets (an FTPS data connection). */
     public SSLContext context() {
         return context;
