@@ -339,4 +339,73 @@ class FtpSessionTest {
         assertThat(Authenticator.anonymous(root).authenticate("anonymous", new char[0])).map(Account::canWrite).contains(false);
         assertThat(Files.readString(root.resolve("users"))).doesNotContain(":pw:").contains("carol:rw:pbkdf2-sha256$1000$");
     }
+
+    // ---------------------------------------------------------------- FTPS (RFC 4217), sans I/O
+
+    @Test
+    void authTlsAsksForTheUpgradeAndDropsWhatWasPipelinedBehindIt() {
+        session.offerTls(false, false);
+        assertThat(send("FEAT")).contains(" AUTH TLS\r\n").contains(" PBSZ\r\n").contains(" PROT\r\n");
+        send("USER bob");
+        feed("AUTH TLS\r\nPASS pw\r\n"); // PASS came in plaintext behind AUTH: dropped, not run
+        assertThat(last()).startsWith("234");
+        assertThat(io.tlsStarts).isEqualTo(1);
+        assertThat(io.pendingUser).isNull();
+        assertThat(send("PASS pw")).as("AUTH forgot the USER sent before it").startsWith("503");
+        assertThat(send("AUTH TLS")).startsWith("503");
+    }
+
+    @Test
+    void pbszAndProtFollowAuthAndSetDataProtection() {
+        session.offerTls(false, false);
+        assertThat(send("PBSZ 0")).startsWith("503");
+        assertThat(send("PROT P")).startsWith("503");
+        assertThat(send("CCC")).startsWith("533");
+        send("AUTH TLS");
+        assertThat(send("PROT P")).as("PBSZ first").startsWith("503");
+        assertThat(send("PBSZ 1024")).isEqualTo("200 PBSZ=0\r\n");
+        assertThat(send("PROT P")).startsWith("200");
+        assertThat(io.protect).isTrue();
+        assertThat(send("PROT C")).startsWith("200");
+        assertThat(io.protect).isFalse();
+        assertThat(send("PROT E")).startsWith("536");
+        assertThat(send("PROT X")).startsWith("504");
+        assertThat(send("CCC")).startsWith("534");
+    }
+
+    @Test
+    void tlsRequiredRefusesLoginAndClearTransfers() {
+        session.offerTls(true, false);
+        assertThat(send("USER bob")).startsWith("530");
+        assertThat(send("PASS pw")).startsWith("530");
+        send("AUTH TLS");
+        login(true);
+        send("PASV");
+        assertThat(send("RETR a.txt")).startsWith("521");
+        assertThat(io.transfers).isEmpty();
+        send("PBSZ 0");
+        assertThat(send("PROT C")).startsWith("534");
+        send("PROT P");
+        send("RETR a.txt");
+        assertThat(io.transfers).hasSize(1);
+    }
+
+    @Test
+    void implicitConnectionsAreSecureWithProtectedDataFromTheStart() {
+        session.offerTls(true, true);
+        assertThat(io.protect).isTrue();
+        login(false);
+        send("PASV");
+        send("RETR a.txt");
+        assertThat(io.transfers).hasSize(1);
+        session.onTransferDone(new TransferResult.TlsRefused("did not resume"));
+        assertThat(last()).startsWith("522");
+    }
+
+    @Test
+    void withoutACertificateAuthGets502AndFeatSaysNothing() {
+        assertThat(send("AUTH TLS")).startsWith("502");
+        assertThat(send("FEAT")).doesNotContain("AUTH").doesNotContain("PROT");
+        assertThat(io.tlsStarts).isZero();
+    }
 }
