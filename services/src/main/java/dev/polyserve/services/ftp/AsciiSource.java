@@ -1,8 +1,12 @@
 package dev.polyserve.services.ftp;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 
 /**
  * Reads a file in chunks with LF turned into CRLF (ASCII mode, RFC 959 section 3.1.1.1: the network form ends
@@ -46,6 +50,26 @@ final class AsciiSource {
             lastWasCr = b == '\r';
         }
         return out.flip();
+    }
+
+    /**
+     * How many bytes {@link #next} turns all of {@code file} into: its size plus one CR per LF not already after one.
+     * Reads the whole file, so the caller bounds its size.
+     */
+    static long networkSize(Path file) throws IOException {
+        long n = 0;
+        boolean lastWasCr = false;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] buf = new byte[CHUNK];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                for (int i = 0; i < r; i++) {
+                    if (buf[i] == '\n' && !lastWasCr) n++;
+                    lastWasCr = buf[i] == '\r';
+                }
+                n += r;
+            }
+        }
+        return n;
     }
 
     void close() {

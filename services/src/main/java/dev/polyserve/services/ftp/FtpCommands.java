@@ -1,6 +1,7 @@
 package dev.polyserve.services.ftp;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
@@ -29,6 +30,7 @@ final class FtpCommands {
         t.put("USER", new Spec(Arg.REQUIRED, false, Perm.NONE, "USER <name>: who you are", FtpSession::user));
         t.put("PASS", new Spec(Arg.OPTIONAL, false, Perm.NONE, "PASS <password>: log in", FtpSession::pass));
         t.put("ACCT", new Spec(Arg.REQUIRED, false, Perm.NONE, "ACCT <account>: not needed here", FtpSession::acct));
+        t.put("REIN", new Spec(Arg.NONE, false, Perm.NONE, "REIN: log out, keep the connection", FtpSession::rein));
         t.put("QUIT", new Spec(Arg.NONE, false, Perm.NONE, "QUIT: end the session", FtpSession::quit));
         t.put("NOOP", new Spec(Arg.NONE, false, Perm.NONE, "NOOP: do nothing", FtpSession::noop));
         t.put("SYST", new Spec(Arg.NONE, false, Perm.NONE, "SYST: system type", FtpSession::syst));
@@ -67,6 +69,8 @@ final class FtpCommands {
         t.put("MLSD", new Spec(Arg.OPTIONAL, true, Perm.NONE, "MLSD [dir]: machine listing (RFC 3659)", FtpSession::mlsd));
         t.put("MLST", new Spec(Arg.OPTIONAL, true, Perm.NONE, "MLST [path]: facts about one path (RFC 3659)", FtpSession::mlst));
         t.put("SIZE", new Spec(Arg.REQUIRED, true, Perm.NONE, "SIZE <file>: size in bytes (RFC 3659)", FtpSession::size));
+        t.put("MFMT", new Spec(Arg.REQUIRED, true, Perm.WRITE, "MFMT <YYYYMMDDHHMMSS> <path>: set the modification time", FtpSession::mfmt));
+        t.put("SITE", new Spec(Arg.REQUIRED, true, Perm.NONE, "SITE CHMOD <mode> <path>: set permissions; SITE HELP", FtpSession::site));
         t.put("MDTM", new Spec(Arg.REQUIRED, true, Perm.NONE, "MDTM <file>: modification time (RFC 3659)", FtpSession::mdtm));
         t.put("AUTH", new Spec(Arg.REQUIRED, false, Perm.NONE, "AUTH TLS: encrypt the control connection (RFC 4217)", FtpSession::auth));
         t.put("PBSZ", new Spec(Arg.REQUIRED, false, Perm.NONE, "PBSZ 0: protection buffer size, after AUTH TLS (RFC 4217)", FtpSession::pbsz));
@@ -75,6 +79,15 @@ final class FtpCommands {
         t.put("ABOR", new Spec(Arg.NONE, true, Perm.NONE, "ABOR: abort the running transfer", FtpSession::abor));
         TABLE = java.util.Collections.unmodifiableMap(t);
     }
+
+    /**
+     * Commands of the FTP RFCs this server knows and does not implement: they get 502 ("not implemented"), where
+     * a word that is no FTP command gets 500. SMNT (RFC 959: mounting another file system); ADAT, MIC, CONF, ENC
+     * (RFC 2228 security mechanisms other than TLS); LANG (RFC 2640: replies are in English); HOST (RFC 7151:
+     * virtual hosts); the mail commands of RFC 765 that RFC 959 dropped.
+     */
+    static final Set<String> NOT_IMPLEMENTED = Set.of("SMNT", "ADAT", "MIC", "CONF", "ENC", "LANG", "HOST",
+            "MAIL", "MLFL", "MSND", "MSOM", "MSAM", "MRSQ", "MRCP");
 
     private FtpCommands() {}
 }

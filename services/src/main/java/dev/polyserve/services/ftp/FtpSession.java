@@ -17,7 +17,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +42,11 @@ final class FtpSession {
     static final int MAX_LOGIN_FAILURES_PER_CONNECTION = 3;
     /** Longest LIST/NLST/MLSD answer in entries: about 1 MiB of LIST text, plenty for a human-sized folder. */
     static final int MAX_LISTING_ENTRIES = 10_000;
+    /**
+     * Largest file SIZE measures in TYPE A: the count reads the whole file (each bare LF goes out as CRLF) on the
+     * connection's own thread or loop, which a megabyte costs well under a millisecond. Larger files get 550.
+     */
+    static final long MAX_ASCII_SIZE_SCAN = 1 << 20;
     /** Facts MLST/MLSD send unless OPTS MLST chooses fewer (RFC 3659 section 7.9). */
     private static final List<String> ALL_FACTS = List.of("type", "size", "modify", "perm");
 
@@ -53,7 +60,7 @@ final class FtpSession {
      * What must happen when the running transfer ends, weakest first: a later, stronger request wins (the
      * client's own QUIT gets its 221 even when the server is shutting down too).
      */
-    private enum AfterTransfer { CONTINUE, SHUT_DOWN, QUIT }
+    private enum AfterTransfer { CONTINUE, REINITIALIZE, SHUT_DOWN, QUIT }
 
     private SessionPhase phase = SessionPhase.NEED_USER;
     private AfterTransfer afterTransfer = AfterTransfer.CONTINUE;
@@ -238,6 +245,7 @@ final class FtpSession {
         afterTransfer = AfterTransfer.CONTINUE;
         switch (then) {
             case CONTINUE -> {}
+            case REINITIALIZE -> reinitialize();
             case QUIT -> {
                 reply(221, "Goodbye");
                 close();
@@ -275,8 +283,13 @@ final class FtpSession {
         String arg = sp < 0 ? "" : line.substring(sp + 1);
         FtpCommands.Spec spec = FtpCommands.TABLE.get(verb);
         if (spec == null) {
-            LOG.info("{}: unknown command {}", who(), printable(verb));
-            reply(500, "Unknown command");
+            if (FtpCommands.NOT_IMPLEMENTED.contains(verb)) {
+                LOG.info("{}: {} refused: not implemented", who(), verb);
+                reply(502, verb + " not implemented");
+            } else {
+                LOG.info("{}: unknown command {}", who(), printable(verb));
+                reply(500, "Unknown command");
+            }
             return;
         }
         if (!verb.equals("RNTO")) renameFrom = verb.equals("RNFR") ? renameFrom : null;
@@ -335,6 +348,34 @@ final class FtpSession {
         reply(202, "ACCT not needed here");
     }
 
+    /**
+     * RFC 959 REIN: back to the state right after the greeting, user and transfer parameters forgotten; a running
+     * transfer completes first. The TLS state stays: the control connection cannot go back to clear text (CCC is
+     * refused for the same reason), and PROT keeps applying to data connections.
+     */
+    void rein(String arg) {
+        if (phase.transferring()) {
+            whenTransferEnds(AfterTransfer.REINITIALIZE);
+            return;
+        }
+        reinitialize();
+    }
+
+    private void reinitialize() {
+        if (phase != SessionPhase.NEED_USER) moveTo(SessionPhase.NEED_USER);
+        if (account != null) LOG.info("{}: REIN: {} logged out", who(), account.name());
+        account = null;
+        fs = null;
+        pendingUser = null;
+        ascii = false;
+        restOffset = 0;
+        renameFrom = null;
+        epsvAll = false;
+        dataPrepared = false;
+        mlstFacts = new LinkedHashSet<>(ALL_FACTS);
+        reply(220, "Service ready for new user");
+    }
+
     void quit(String arg) {
         if (phase.transferring()) {
             whenTransferEnds(AfterTransfer.QUIT); // RFC 959: QUIT waits for the running transfer's reply.
@@ -355,7 +396,7 @@ final class FtpSession {
     void feat(String arg) {
         send("211-Features:\r\n"
                 + (tlsOffered ? " AUTH TLS\r\n" : "")
-                + " EPRT\r\n EPSV\r\n MDTM\r\n"
+                + " EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n"
                 + " MLST " + String.join("", ALL_FACTS.stream().map(f -> f + (mlstFacts.contains(f) ? "*;" : ";")).toList()) + "\r\n"
                 + " PASV\r\n"
                 + (tlsOffered ? " PBSZ\r\n PROT\r\n" : "")
@@ -565,6 +606,10 @@ final class FtpSession {
         try {
             long n = Long.parseLong(arg.trim());
             if (n < 0) throw new NumberFormatException();
+            if (n > 0 && ascii) {
+                reply(550, ASCII_REST_REFUSED);
+                return;
+            }
             restOffset = n;
             reply(350, "Restarting at " + n + "; send STOR or RETR");
         } catch (NumberFormatException e) {
@@ -832,6 +877,11 @@ final class FtpSession {
             return;
         }
         long offset = takeRestOffset();
+        if (offset > 0 && ascii) { // REST came before TYPE A: its offset counts bytes of the binary form
+            closeQuietly(ch);
+            reply(550, ASCII_REST_REFUSED);
+            return;
+        }
         if (offset > size) {
             closeQuietly(ch);
             reply(554, "REST offset " + offset + " beyond the file's " + size + " bytes");
@@ -863,6 +913,10 @@ final class FtpSession {
             return;
         }
         long offset = takeRestOffset();
+        if (offset > 0 && ascii) {
+            reply(550, ASCII_REST_REFUSED);
+            return;
+        }
         long existing;
         try {
             existing = Files.exists(r.real()) ? Files.size(r.real()) : 0;
@@ -982,9 +1036,80 @@ final class FtpSession {
         if (r == null) return;
         try {
             if (!Files.isRegularFile(r.real())) throw new NoSuchFileException(arg);
-            reply(213, Long.toString(Files.size(r.real())));
+            long n = Files.size(r.real());
+            if (ascii) {
+                // RFC 3659 section 4: the size as transferred, exactly, "estimates MUST NOT be returned"
+                if (n > MAX_ASCII_SIZE_SCAN) {
+                    reply(550, "SIZE in ASCII mode only for files up to " + MAX_ASCII_SIZE_SCAN + " bytes; use TYPE I");
+                    return;
+                }
+                n = AsciiSource.networkSize(r.real());
+            }
+            reply(213, Long.toString(n));
         } catch (IOException e) {
             reply(550, "No such file");
+        }
+    }
+
+    /**
+     * MFMT (draft-somers-ftp-mfxx, which FileZilla and lftp use to keep times on upload): {@code MFMT time path},
+     * time in the MDTM form (UTC), answered with the time set.
+     */
+    void mfmt(String arg) {
+        int sp = arg.indexOf(' ');
+        Instant t = sp < 0 ? null : ListingFormat.parseTime(arg.substring(0, sp));
+        if (t == null) {
+            reply(501, "MFMT needs YYYYMMDDHHMMSS[.sss] and a path");
+            return;
+        }
+        UserFileSystem.Resolved r = resolve(arg.substring(sp + 1));
+        if (r == null) return;
+        try {
+            if (!Files.exists(r.real(), LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException(r.virtual());
+            Files.setLastModifiedTime(r.real(), FileTime.from(t));
+            reply(213, "Modify=" + ListingFormat.MDTM_FORMAT.format(t) + "; " + r.virtual());
+        } catch (IOException e) {
+            reply(550, "Cannot set the time: no such file or directory");
+        }
+    }
+
+    /** SITE: CHMOD and HELP. */
+    void site(String arg) {
+        String[] p = arg.trim().split("\\s+", 3);
+        switch (p[0].toUpperCase(Locale.ROOT)) {
+            case "CHMOD" -> chmod(p);
+            case "HELP" -> reply(214, "SITE CHMOD <octal mode> <path>: set permissions, e.g. SITE CHMOD 644 notes.txt");
+            default -> reply(504, "Unknown SITE command; SITE HELP lists them");
+        }
+    }
+
+    /**
+     * SITE CHMOD (vsftpd's chmod_enable, pyftpdlib): permission bits 0-777 of a file or directory inside the home, for
+     * users who may write. Set-user-ID, set-group-ID and sticky bits are refused: an FTP user must not make programs
+     * that run as the server's user.
+     */
+    private void chmod(String[] p) {
+        if (!account.canWrite()) {
+            LOG.warn("{}: SITE CHMOD refused: {} is read-only", who(), account.name());
+            reply(550, "Permission denied");
+            return;
+        }
+        if (p.length < 3 || !p[1].matches("0?[0-7]{3}")) {
+            reply(501, "SITE CHMOD needs an octal mode from 000 to 777 and a path");
+            return;
+        }
+        int mode = Integer.parseInt(p[1], 8);
+        UserFileSystem.Resolved r = resolve(p[2]);
+        if (r == null) return;
+        try {
+            if (!Files.exists(r.real(), LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException(r.virtual());
+            Files.setPosixFilePermissions(r.real(), ListingFormat.permissionsOf(mode));
+            LOG.info("{}: SITE CHMOD {} {}", who(), p[1], printable(r.virtual()));
+            reply(200, "SITE CHMOD command ok");
+        } catch (UnsupportedOperationException notPosix) {
+            reply(504, "SITE CHMOD needs a POSIX file system");
+        } catch (IOException e) {
+            reply(550, "Cannot change permissions: no such file or directory");
         }
     }
 
@@ -1008,6 +1133,8 @@ final class FtpSession {
         moveTo(SessionPhase.ABORTING);
         io.abortTransfer();
     }
+
+    private static final String ASCII_REST_REFUSED = "REST in ASCII mode is not supported; use TYPE I to resume";
 
     private boolean readyForTransfer() {
         if (phase.transferring()) {

@@ -8,10 +8,16 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Directory listing lines: LIST in the {@code ls -l} shape every client parses (there is no standard, this is
@@ -27,6 +33,10 @@ final class ListingFormat {
     /** RFC 3659 section 2.3: time-val is YYYYMMDDHHMMSS in UTC. */
     static final DateTimeFormatter MDTM_FORMAT =
             DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.US).withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter PARSE_FORMAT =
+            DateTimeFormatter.ofPattern("uuuuMMddHHmmss", Locale.US).withResolverStyle(ResolverStyle.STRICT);
+    private static final Pattern TIME_VAL = Pattern.compile("([0-9]{14})(?:\\.([0-9]{1,3}))?");
 
     private ListingFormat() {}
 
@@ -50,6 +60,28 @@ final class ListingFormat {
             return b.toString();
         } catch (IOException | UnsupportedOperationException e) {
             return a.isDirectory() ? "rwxr-xr-x" : "rw-r--r--";
+        }
+    }
+
+    /** The permissions of an octal mode's low nine bits (0644: rw-r--r--). */
+    static Set<PosixFilePermission> permissionsOf(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < 9; i++) if ((mode & (0400 >> i)) != 0) s.add(order[i]);
+        return s;
+    }
+
+    /** A time in the MDTM form, {@code YYYYMMDDHHMMSS} with optional {@code .sss} (RFC 3659 section 2.3), or null. */
+    static Instant parseTime(String text) {
+        Matcher m = TIME_VAL.matcher(text);
+        if (!m.matches()) return null;
+        try {
+            Instant t = LocalDateTime.parse(m.group(1), PARSE_FORMAT).toInstant(ZoneOffset.UTC);
+            if (m.group(2) == null) return t;
+            String frac = (m.group(2) + "00").substring(0, 3);
+            return t.plusMillis(Integer.parseInt(frac));
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -407,5 +408,91 @@ class FtpSessionTest {
         assertThat(send("AUTH TLS")).startsWith("502");
         assertThat(send("FEAT")).doesNotContain("AUTH").doesNotContain("PROT");
         assertThat(io.tlsStarts).isZero();
+    }
+
+    // ---------------------------------------------------------------- RFC corners
+
+    @Test
+    void sizeInTypeACountsTheBytesAsSentAndRestIsRefusedThere() throws IOException {
+        login(true);
+        Files.writeString(root.resolve("crlf.txt"), "a\r\nb\n");
+        Files.write(root.resolve("big.txt"), new byte[(int) FtpSession.MAX_ASCII_SIZE_SCAN + 1]);
+        assertThat(send("SIZE a.txt")).isEqualTo("213 12\r\n");
+        send("TYPE A");
+        assertThat(send("SIZE a.txt")).as("two LFs go out as CRLF").isEqualTo("213 14\r\n");
+        assertThat(send("SIZE crlf.txt")).as("a CRLF stays one").isEqualTo("213 6\r\n");
+        assertThat(send("SIZE big.txt")).startsWith("550");
+        assertThat(send("REST 5")).startsWith("550");
+        assertThat(send("REST 0")).startsWith("350");
+        send("TYPE I");
+        assertThat(send("REST 5")).startsWith("350");
+        send("TYPE A");
+        send("PASV");
+        assertThat(send("RETR a.txt")).as("REST given in TYPE I, RETR in TYPE A").startsWith("550");
+        assertThat(send("STOR a.txt")).as("the offset was used up").startsWith("150");
+    }
+
+    @Test
+    void reinLogsOutAndResetsTheParametersAfterARunningTransfer() {
+        login(true);
+        send("TYPE A");
+        send("OPTS MLST type;");
+        send("PASV");
+        send("RETR a.txt");
+        int before = io.replies.size();
+        feed("REIN\r\n");
+        assertThat(io.replies).hasSize(before); // waits for the transfer
+        session.onTransferDone(new TransferResult.Completed(14));
+        assertThat(io.replies.subList(before, io.replies.size()))
+                .containsExactly("226 Transfer complete\r\n", "220 Service ready for new user\r\n");
+        assertThat(session.phase()).isEqualTo(SessionPhase.NEED_USER);
+        assertThat(send("PWD")).startsWith("530");
+        assertThat(send("REIN")).startsWith("220");
+        login(false);
+        assertThat(send("STAT")).contains("TYPE: BINARY");
+        assertThat(send("RETR a.txt")).as("the data set-up was forgotten").startsWith("425");
+        assertThat(send("MLST a.txt")).contains("size=12;");
+        assertThat(io.closed).isFalse();
+    }
+
+    @Test
+    void mfmtSetsTheModificationTime() throws IOException {
+        login(true);
+        assertThat(send("MFMT 20200102030405 a.txt")).isEqualTo("213 Modify=20200102030405; /a.txt\r\n");
+        assertThat(Files.getLastModifiedTime(root.resolve("a.txt")).toInstant()).isEqualTo(Instant.parse("2020-01-02T03:04:05Z"));
+        assertThat(send("MDTM a.txt")).isEqualTo("213 20200102030405\r\n");
+        assertThat(send("MFMT 20200102030405.5 a.txt")).startsWith("213");
+        assertThat(Files.getLastModifiedTime(root.resolve("a.txt")).toInstant()).isEqualTo(Instant.parse("2020-01-02T03:04:05.500Z"));
+        assertThat(send("MFMT 20201302030405 a.txt")).as("month 13").startsWith("501");
+        assertThat(send("MFMT a.txt")).startsWith("501");
+        assertThat(send("MFMT 20200102030405 none.txt")).startsWith("550");
+        assertThat(send("MFMT 20200102030405 ../../etc/passwd")).startsWith("550");
+        assertThat(send("FEAT")).contains(" MFMT\r\n");
+    }
+
+    @Test
+    void siteChmodSetsPermissionBitsOnlyForWriters() throws IOException {
+        login(true);
+        assertThat(send("SITE CHMOD 640 a.txt")).startsWith("200");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("a.txt")))).isEqualTo("rw-r-----");
+        assertThat(send("SITE CHMOD 0755 a.txt")).startsWith("200");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("a.txt")))).isEqualTo("rwxr-xr-x");
+        assertThat(send("SITE CHMOD 4755 a.txt")).as("no set-user-ID").startsWith("501");
+        assertThat(send("SITE CHMOD 799 a.txt")).startsWith("501");
+        assertThat(send("SITE CHMOD 644")).startsWith("501");
+        assertThat(send("SITE CHMOD 644 none.txt")).startsWith("550");
+        assertThat(send("SITE HELP")).startsWith("214");
+        assertThat(send("SITE EXEC ls")).startsWith("504");
+        send("REIN");
+        login(false);
+        assertThat(send("SITE CHMOD 777 a.txt")).startsWith("550");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("a.txt")))).isEqualTo("rwxr-xr-x");
+    }
+
+    @Test
+    void knownButUnimplementedCommandsGet502() {
+        assertThat(send("SMNT /mnt")).startsWith("502");
+        assertThat(send("LANG fr")).startsWith("502");
+        assertThat(send("XYZZY")).startsWith("500");
     }
 }
