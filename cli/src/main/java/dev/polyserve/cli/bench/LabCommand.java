@@ -34,8 +34,8 @@ import java.util.concurrent.Callable;
  * per idle connection).
  */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = {"The model lab: starts an echo server per model (its own JVM), runs echo ping-pong at each --connections "
-                + "level and holds --idle connections, then writes DIR/README.md and SVG charts.",
+        description = {"The model lab: starts an echo server per model (its own JVM), holds --idle connections on it while fresh (memory per "
+                + "connection), runs echo ping-pong at each --connections level, then writes DIR/README.md and SVG charts.",
                 "One progress line per step goes to stderr. Defaults take a few minutes on 2 cores; 10,000 connections need "
                         + "`ulimit -n 20000` in this shell (servers inherit it); levels that do not fit are skipped and said so."},
         exitCodeListHeading = "Exit codes:%n",
@@ -79,7 +79,7 @@ final class LabCommand implements Callable<Integer> {
 
     /** One model's figures; NaN where a level was skipped or nothing was served. */
     record ModelRun(String model, double startSeconds, Map<Integer, EchoLoadResult> echo, Map<Integer, String> skipped,
-                    long idleHeld, double idleBytesPerConnection, String error) {}
+                    long idleHeld, double idleBytesPerConnection, String idleStop, String error) {}
 
     @Override
     public Integer call() throws Exception {
@@ -108,8 +108,32 @@ final class LabCommand implements Callable<Integer> {
             Map<Integer, String> skipped = new LinkedHashMap<>();
             long held = 0;
             double perConnection = Double.NaN;
+            String idleStop = null;
             String error = null;
             try (LabServer server = LabServer.start(model, out.resolve("server-" + model + ".log"))) {
+                if (idle > 0) {
+                    step++;
+                    int n = idle;
+                    String why = skipReason(model, n, fdLimit);
+                    if (why != null) {
+                        progress(step, steps, model + " idle x" + n + ": skipped (" + why + ")");
+                    } else {
+                        long before = server.residentBytes();
+                        List<Socket> sockets = new ArrayList<>();
+                        try {
+                            String[] stop = new String[1];
+                            held = holdIdle(server.address, n, sockets, stop);
+                            idleStop = stop[0];
+                            long after = server.residentBytes();
+                            if (held > 0) perConnection = (after - before) / (double) held;
+                        } finally {
+                            for (Socket s : sockets) s.close();
+                        }
+                        progress(step, steps, String.format(Locale.ROOT, "%s idle: %,d held, %s RSS per connection%s", model, held,
+                                Double.isNaN(perConnection) ? "-" : String.format(Locale.ROOT, "%.1f KiB", perConnection / 1024),
+                                idleStop == null ? "" : " (stopped: " + idleStop + ")"));
+                    }
+                }
                 for (int n : levels) {
                     step++;
                     String why = skipReason(model, n, fdLimit);
@@ -127,31 +151,11 @@ final class LabCommand implements Callable<Integer> {
                             r.messagesPerServerCpuSecond().isPresent() ? String.format(Locale.ROOT, "%,.0f msgs per server CPU-s",
                                     r.messagesPerServerCpuSecond().getAsDouble()) : "no server CPU"));
                 }
-                if (idle > 0) {
-                    step++;
-                    int n = idle;
-                    String why = skipReason(model, n, fdLimit);
-                    if (why != null) {
-                        progress(step, steps, model + " idle x" + n + ": skipped (" + why + ")");
-                    } else {
-                        long before = server.residentBytes();
-                        List<Socket> sockets = new ArrayList<>();
-                        try {
-                            held = holdIdle(server.address, n, sockets);
-                            long after = server.residentBytes();
-                            if (held > 0) perConnection = (after - before) / (double) held;
-                        } finally {
-                            for (Socket s : sockets) s.close();
-                        }
-                        progress(step, steps, String.format(Locale.ROOT, "%s idle: %,d held, %s RSS per connection", model, held,
-                                Double.isNaN(perConnection) ? "-" : String.format(Locale.ROOT, "%.1f KiB", perConnection / 1024)));
-                    }
-                }
-                runs.add(new ModelRun(model, server.startSeconds, echo, skipped, held, perConnection, null));
+                runs.add(new ModelRun(model, server.startSeconds, echo, skipped, held, perConnection, idleStop, null));
             } catch (IOException | RuntimeException e) {
                 error = e.getMessage();
                 progress(step, steps, model + ": failed: " + error);
-                runs.add(new ModelRun(model, Double.NaN, echo, skipped, held, perConnection, error));
+                runs.add(new ModelRun(model, Double.NaN, echo, skipped, held, perConnection, idleStop, error));
             }
         }
         LabReport report = new LabReport(runs, levels, idle, size, warmup, duration, began, Duration.between(began, Instant.now()),
@@ -177,8 +181,11 @@ final class LabCommand implements Callable<Integer> {
         return null;
     }
 
-    /** Opens {@code n} connections, echoes one line on each so the server has really taken it on, and returns how many did. */
-    private static long holdIdle(InetSocketAddress address, int n, List<Socket> sockets) {
+    /**
+     * Opens {@code n} connections, echoes one line on each so the server has really taken it on, and returns how many did;
+     * {@code stop[0]} gets the reason when it stopped short (a bounded pool refuses past its bound, by design).
+     */
+    private static long holdIdle(InetSocketAddress address, int n, List<Socket> sockets, String[] stop) {
         long held = 0;
         byte[] line = "idle\n".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < n; i++) {
@@ -188,8 +195,13 @@ final class LabCommand implements Callable<Integer> {
                 s.connect(address, IDLE_ECHO_TIMEOUT_MILLIS);
                 s.setSoTimeout(IDLE_ECHO_TIMEOUT_MILLIS);
                 s.getOutputStream().write(line);
-                if (s.getInputStream().readNBytes(line.length).length == line.length) held++;
+                if (s.getInputStream().readNBytes(line.length).length != line.length) {
+                    stop[0] = "closed by the server";
+                    break;
+                }
+                held++;
             } catch (IOException refusedOrSilent) {
+                stop[0] = refusedOrSilent.toString();
                 break; // the server holds no more: what it holds so far is the figure
             }
         }

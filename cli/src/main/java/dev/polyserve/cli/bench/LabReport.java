@@ -73,7 +73,7 @@ final class LabReport {
                 began.toString().replaceAll("\\.\\d+Z$", "Z"), took.toSeconds(), loadBefore, loadAfter, loaded() ? " (**loaded machine**)" : ""));
         md.append("Command: `polyserve bench lab ").append(args).append("`\n\n");
         md.append(String.format(Locale.ROOT, "Each model runs `polyserve serve echo` in its own JVM; each level is %s B closed-loop ping-pong, "
-                + "%.1f s warm-up then %.1f s measured, server CPU from its process tree in /proc. Memory: the server's RSS grown "
+                + "%.1f s warm-up then %.1f s measured, server CPU from its process tree in /proc. Memory, on the fresh server before any load: its RSS grown "
                 + "while %,d idle connections (one echo each, to be sure they are served) are held, divided by those held.%n%n", size, warmup, duration, idle));
         md.append("![throughput](").append(THROUGHPUT).append(")\n![p99](").append(P99).append(")\n![cpu](").append(CPU)
                 .append(")\n![memory](").append(MEMORY).append(")\n\n");
@@ -97,7 +97,7 @@ final class LabReport {
                     md.append(" |");
                 }
             }
-            md.append(String.format(Locale.ROOT, " %,d | %s |", run.idleHeld(),
+            md.append(String.format(Locale.ROOT, " %,d%s | %s |", run.idleHeld(), run.idleStop() == null ? "" : " (then " + run.idleStop().replace("|", "/") + ")",
                     Double.isNaN(run.idleBytesPerConnection()) ? "-" : String.format(Locale.ROOT, "%.1f KiB", run.idleBytesPerConnection() / 1024)));
             if (run.error() != null) md.append(" failed: ").append(run.error().replace("|", "/"));
             md.append('\n');
