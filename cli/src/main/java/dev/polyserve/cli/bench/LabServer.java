@@ -58,7 +58,7 @@ final class LabServer implements AutoCloseable {
                 Matcher m = LISTENING.matcher(line);
                 if (m.find()) {
                     double seconds = (System.nanoTime() - started) / 1e9;
-                    Thread.ofVirtual().start(() -> lines.lines().forEach(rest -> {})); // keep stdout drained
+                    Thread.ofVirtual().start(() -> drain(lines)); // keep stdout drained
                     return new LabServer(p, new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2))), seconds);
                 }
             }
@@ -67,6 +67,14 @@ final class LabServer implements AutoCloseable {
         }
         p.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         throw new IOException("the " + model + " server did not start (see " + log + ")");
+    }
+
+    private static void drain(BufferedReader lines) {
+        try {
+            lines.transferTo(java.io.Writer.nullWriter());
+        } catch (IOException stoppedServer) {
+            // the stream closes when the server is stopped: nothing more to drain
+        }
     }
 
     long pid() {
