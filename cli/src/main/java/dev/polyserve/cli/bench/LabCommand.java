@@ -52,6 +52,9 @@ final class LabCommand implements Callable<Integer> {
     /** Idle connections are checked with one echo each; a server that has not served it by then is counted as not holding it. */
     static final int IDLE_ECHO_TIMEOUT_MILLIS = 5_000;
 
+    /** Sub-directory of --out with each server's stderr. */
+    static final String LOGS = "logs";
+
     @Option(names = "--models", split = ",", paramLabel = "MODEL", description = "Models to run (default: every available one but process).")
     List<String> models;
 
@@ -97,6 +100,7 @@ final class LabCommand implements Callable<Integer> {
             return 2;
         }
         Files.createDirectories(out);
+        Path logs = Files.createDirectories(out.resolve(LOGS)); // each server's stderr, apart from the report
         long fdLimit = fdLimit();
         int steps = chosen.size() * (levels.size() + (idle > 0 ? 1 : 0));
         int step = 0;
@@ -110,7 +114,7 @@ final class LabCommand implements Callable<Integer> {
             double perConnection = Double.NaN;
             String idleStop = null;
             String error = null;
-            try (LabServer server = LabServer.start(model, out.resolve("server-" + model + ".log"))) {
+            try (LabServer server = LabServer.start(model, logs.resolve(model + ".log"))) {
                 if (idle > 0) {
                     step++;
                     int n = idle;

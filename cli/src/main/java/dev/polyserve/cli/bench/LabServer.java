@@ -26,6 +26,8 @@ final class LabServer implements AutoCloseable {
     private static final long KIB = 1024;
 
     private final Process process;
+    /** Stops the server when the lab is interrupted (Ctrl-C) mid-run, so no server JVM outlives it. */
+    private final Thread stopOnExit;
     final InetSocketAddress address;
     /** Launch to "listening on": JVM start plus engine start. */
     final double startSeconds;
@@ -33,6 +35,11 @@ final class LabServer implements AutoCloseable {
     private LabServer(Process process, InetSocketAddress address, double startSeconds) {
         this.process = process;
         this.address = address;
+        this.stopOnExit = new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        });
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
         this.startSeconds = startSeconds;
     }
 
@@ -101,6 +108,11 @@ final class LabServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException exiting) {
+            // the hook is running or about to: it stops the server
+        }
         List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
