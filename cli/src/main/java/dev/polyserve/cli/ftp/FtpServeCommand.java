@@ -19,15 +19,19 @@ import dev.polyserve.services.ftp.FtpTls;
 import dev.polyserve.services.ftp.PortRange;
 import dev.polyserve.services.ftp.UsersAuthenticator;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,23 +60,30 @@ public final class FtpServeCommand implements Callable<Integer> {
     ServerOptions server;
 
     @Option(names = "--root", required = true, paramLabel = "DIR",
-            description = "Directory served: anonymous users see it as /, relative homes in --users start here.")
+            description = "Directory served: anonymous users see it as / (unless --anonymous-root), relative homes in --users start here.")
     Path root;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Access access;
+    @Option(names = "--users", paramLabel = "FILE",
+            description = "Users file (make one with `polyserve ftp-user add`); re-read when it changes and on SIGHUP.")
+    Path users;
 
-    static final class Access {
-        @Option(names = "--users", paramLabel = "FILE", description = "Users file (make one with `polyserve ftp-user add`).")
-        Path users;
+    @Option(names = "--anonymous", description = "Anonymous read-only access (to --root, or --anonymous-root); with --users, beside the named users.")
+    boolean anonymous;
 
-        @Option(names = "--anonymous", description = "Anonymous read-only access to --root.")
-        boolean anonymous;
-    }
+    @Option(names = "--anonymous-root", paramLabel = "DIR",
+            description = "Anonymous users' own root (default: --root); required with --users, so they never see the users' homes.")
+    Path anonymousRoot;
 
-    @Option(names = "--passive-ports", paramLabel = "FIRST-LAST",
-            description = "Ports for PASV/EPSV data connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--passive-ports", paramLabel = "RANGES",
+            description = "Ports for PASV/EPSV data connections, FIRST-LAST[,FIRST-LAST...] (default: ${DEFAULT-VALUE}).")
     String passivePorts = FtpConfig.DEFAULT_PASSIVE_PORTS.toString();
+
+    @Option(names = "--masquerade-address", paramLabel = "ADDR",
+            description = "The IPv4 address (or a name resolved at start) PASV replies give, behind NAT: the public one.")
+    String masqueradeAddress;
+
+    @Option(names = "--banner", paramLabel = "TEXT", description = "The greeting's text (default: ${DEFAULT-VALUE}).")
+    String banner = FtpConfig.DEFAULT_BANNER;
 
     @Option(names = "--data-timeout", paramLabel = "DURATION", converter = Sizes.DurationConverter.class,
             description = "Abort a transfer whose data connection moves nothing this long, with 426 (default: 5m, vsftpd's).")
@@ -115,26 +126,53 @@ public final class FtpServeCommand implements Callable<Integer> {
         }
         if (maxPerIp < 1) throw new ParameterException(spec.commandLine(), "--max-per-ip must be at least 1");
         Path rootDir = root.toAbsolutePath().normalize();
-        Authenticator auth;
-        String who;
-        if (access.anonymous) {
-            auth = Authenticator.anonymous(rootDir);
-            who = "anonymous read-only";
-        } else {
-            if (!Files.isRegularFile(access.users)) {
+        Authenticator auth = null;
+        List<String> who = new ArrayList<>();
+        if (users == null && !anonymous) {
+            throw new ParameterException(spec.commandLine(), "give --users FILE, --anonymous, or both");
+        }
+        if (anonymousRoot != null && !anonymous) {
+            throw new ParameterException(spec.commandLine(), "--anonymous-root needs --anonymous");
+        }
+        if (users != null) {
+            if (!Files.isRegularFile(users)) {
                 throw new ParameterException(spec.commandLine(),
-                        "--users " + access.users + " does not exist; create it with polyserve ftp-user add");
+                        "--users " + users + " does not exist; create it with polyserve ftp-user add");
             }
-            UsersAuthenticator users;
+            UsersAuthenticator named;
             try {
-                users = UsersAuthenticator.open(access.users, rootDir, authCacheTtl);
+                named = UsersAuthenticator.open(users, rootDir, authCacheTtl);
             } catch (IOException e) {
                 throw new ParameterException(spec.commandLine(), "--users " + Main.describe(e));
             }
             // Also re-read when it changes; SIGHUP forces it (the TLS certificate reload shares the signal).
-            dev.polyserve.process.Signals.onHangup(users::reload);
-            auth = users;
-            who = users.size() + " user(s) from " + access.users;
+            dev.polyserve.process.Signals.onHangup(named::reload);
+            auth = named;
+            who.add(named.size() + " user(s) from " + users);
+        }
+        if (anonymous) {
+            if (users != null && anonymousRoot == null) {
+                throw new ParameterException(spec.commandLine(),
+                        "--users with --anonymous needs --anonymous-root DIR: anonymous users' own read-only root");
+            }
+            Path anonDir = anonymousRoot == null ? rootDir : anonymousRoot.toAbsolutePath().normalize();
+            if (!Files.isDirectory(anonDir)) {
+                throw new ParameterException(spec.commandLine(), "--anonymous-root " + anonymousRoot + " is not a directory");
+            }
+            Authenticator anon = Authenticator.anonymous(anonDir);
+            auth = auth == null ? anon : auth.orElse(anon);
+            who.add("anonymous read-only" + (anonymousRoot == null ? "" : " in " + anonDir));
+        }
+        Inet4Address passiveAddress = null;
+        if (masqueradeAddress != null) {
+            try {
+                if (!(InetAddress.getByName(masqueradeAddress) instanceof Inet4Address a)) {
+                    throw new ParameterException(spec.commandLine(), "--masquerade-address must be IPv4 (PASV has no IPv6 form; EPSV names no address)");
+                }
+                passiveAddress = a;
+            } catch (UnknownHostException e) {
+                throw new ParameterException(spec.commandLine(), "--masquerade-address " + masqueradeAddress + ": unknown host");
+            }
         }
         if ((tlsRequired || implicitTlsPort != null) && !server.tlsRequested()) {
             throw new ParameterException(spec.commandLine(), (tlsRequired ? "--tls-required" : "--implicit-tls-port")
@@ -143,8 +181,14 @@ public final class FtpServeCommand implements Callable<Integer> {
         if (implicitTlsPort != null && (implicitTlsPort < 0 || implicitTlsPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--implicit-tls-port must be 0 to 65535");
         }
-        FtpConfig cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp)
-                .withDataTimeout(dataTimeout);
+        String pasvNote = passiveAddress == null ? "" : " named as " + passiveAddress.getHostAddress();
+        FtpConfig cfg;
+        try {
+            cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp)
+                    .withDataTimeout(dataTimeout).withBanner(banner).withPassiveAddress(passiveAddress);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--banner: " + e.getMessage());
+        }
         ServePipeline pipeline = ServePipeline.tcp(server, "ftp", DEFAULT_PORT);
         AtomicReference<FtpServer> started = new AtomicReference<>();
         if (webPort != null) {
@@ -167,7 +211,7 @@ public final class FtpServeCommand implements Callable<Integer> {
             FtpServer ftp = FtpServer.start(builder, cfg, layers.withoutTls(), tls,
                     implicitTlsPort == null ? FtpServer.NO_IMPLICIT_PORT : implicitTlsPort);
             started.set(ftp);
-            LOG.info("serving {} to {}; passive ports {}", rootDir, who, range);
+            LOG.info("serving {} to {}; passive ports {}{}", rootDir, String.join(" and ", who), range, pasvNote);
             if (tls != null) {
                 LOG.info("FTPS: AUTH TLS on the control port{}{}; data connections must {}resume the control session",
                         ftp.implicitAddress() == null ? "" : ", implicit TLS on " + ServePipeline.hostPort(ftp.implicitAddress()),

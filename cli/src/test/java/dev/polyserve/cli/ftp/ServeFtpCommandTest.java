@@ -69,6 +69,49 @@ class ServeFtpCommandTest {
         }
     }
 
+    /** Named users and anonymous on one server, the banner, the masquerade address and a list of passive ranges. */
+    @Test
+    void usersAndAnonymousTogetherWithBannerAndMasqueradeAddress() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path pub = Files.createDirectories(dir.resolve("pub"));
+        Files.writeString(pub.resolve("readme.txt"), "public");
+        Files.writeString(root.resolve("private.txt"), "carol's");
+        Path users = dir.resolve("users");
+        addUser(users, "carol", "pw-carol");
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "ftp", "--port", "0", "--root", root.toString(),
+                "--users", users.toString(), "--anonymous")) {
+            assertThat(p.process.waitFor()).as("--users with --anonymous needs --anonymous-root").isEqualTo(2);
+        }
+        int first = Integer.parseInt(passiveRange().split("-")[0]);
+        String a = first + "-" + (first + 9);
+        String b = (first + 11) + "-" + (first + 20);
+        try (PolyserveProcess p = PolyserveProcess.start("serve", "ftp", "--port", "0", "--root", root.toString(),
+                "--users", users.toString(), "--anonymous", "--anonymous-root", pub.toString(),
+                "--banner", "Welcome to the test archive", "--masquerade-address", "203.0.113.7",
+                "--passive-ports", a + "," + b)) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            FTPClient anon = new FTPClient();
+            anon.connect("127.0.0.1", port);
+            assertThat(anon.getReplyString()).isEqualTo("220 Welcome to the test archive\r\n");
+            assertThat(anon.login("anonymous", "me@example.org")).isTrue();
+            assertThat(anon.sendCommand("PASV")).isEqualTo(227);
+            assertThat(anon.getReplyString()).contains("(203,0,113,7,");
+            anon.enterLocalPassiveMode();
+            anon.setUseEPSVwithIPv4(true); // EPSV names no address: the transfer works from here
+            assertThat(anon.listNames()).containsExactly("readme.txt");
+            assertThat(anon.storeFile("up.txt", new ByteArrayInputStream(new byte[10]))).as("read-only").isFalse();
+            anon.disconnect();
+            FTPClient carol = new FTPClient();
+            carol.connect("127.0.0.1", port);
+            assertThat(carol.login("carol", "pw-carol")).isTrue();
+            carol.enterLocalPassiveMode();
+            carol.setUseEPSVwithIPv4(true);
+            assertThat(carol.listNames()).containsExactly("private.txt");
+            carol.disconnect();
+            assertThat(p.terminate()).isZero();
+        }
+    }
+
     /** SIGHUP re-reads the users file and, with FTPS, the certificate too: both actions share the signal. */
     @Test
     void sighupReloadsTheUsersFileAndTheCertificate() throws Exception {

@@ -43,6 +43,7 @@ final class ControlHandler implements Handler, SessionIo {
         counted = true;
         link = new DataLink(service, c, this);
         session = new FtpSession(this, (InetSocketAddress) c.local(), peer, service.config.clock());
+        session.present(service.config.banner(), service.config.passiveAddress());
         if (service.tls != null && c instanceof TlsConn t) session.offerTls(service.tls.required(), t.isSecure());
         session.start();
     }

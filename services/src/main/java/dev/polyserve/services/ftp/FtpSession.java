@@ -80,6 +80,9 @@ final class FtpSession {
      */
     private boolean dataPrepared;
     private Set<String> mlstFacts = new LinkedHashSet<>(ALL_FACTS);
+    private String banner = FtpConfig.DEFAULT_BANNER;
+    /** What PASV names (--masquerade-address), or null: the control connection's local address. */
+    private Inet4Address passiveAddress;
 
     // FTPS (RFC 4217): what the server offers, and what this connection agreed.
     /** The server has a certificate: AUTH TLS, PBSZ and PROT work and FEAT lists them. */
@@ -117,9 +120,15 @@ final class FtpSession {
         }
     }
 
+    /** The greeting's text and the address PASV replies name (null: the local one). Call before {@link #start}. */
+    void present(String banner, Inet4Address passiveAddress) {
+        this.banner = banner;
+        this.passiveAddress = passiveAddress;
+    }
+
     /** Sends the greeting. */
     void start() {
-        reply(220, "polyserve FTP server ready");
+        reply(220, banner);
     }
 
     /** Bytes from the client. */
@@ -809,7 +818,9 @@ final class FtpSession {
 
     void pasv(String arg) {
         if (refusedByEpsvAll()) return;
-        byte[] ip = ipv4Of(local.getAddress());
+        // Behind NAT the local address is a private one the client cannot reach: name the public one (RFC 959 leaves
+        // the address to the server; vsftpd's pasv_address, proftpd's MasqueradeAddress)
+        byte[] ip = passiveAddress != null ? passiveAddress.getAddress() : ipv4Of(local.getAddress());
         if (ip == null) {
             reply(425, "PASV needs IPv4; use EPSV");
             return;

@@ -109,7 +109,7 @@ final class PassivePorts implements AutoCloseable {
         }
         if (light >= 0) return take(light, peer, link, setUp);
         for (int i = 0; i < range.size(); i++) {
-            int port = range.first() + (cursor + i) % range.size();
+            int port = range.port((cursor + i) % range.size());
             if (listeners.containsKey(port)) continue;
             try {
                 Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).stats(stats)

@@ -495,4 +495,32 @@ class FtpSessionTest {
         assertThat(send("LANG fr")).startsWith("502");
         assertThat(send("XYZZY")).startsWith("500");
     }
+    @Test
+    void theBannerGreetsAndPasvNamesTheMasqueradeAddress() throws IOException {
+        FakeIo other = new FakeIo();
+        FtpSession s = new FtpSession(other, new InetSocketAddress(InetAddress.getLoopbackAddress(), 2121),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000), Clock.systemUTC());
+        s.present("Welcome to the archive", (java.net.Inet4Address) InetAddress.getByName("203.0.113.7"));
+        s.start();
+        assertThat(other.replies).containsExactly("220 Welcome to the archive\r\n");
+        s.receive(ByteBuffer.wrap("USER bob\r\nPASS pw\r\n".getBytes(StandardCharsets.US_ASCII)));
+        s.onLoginResult(new LoginResult.Granted(new Account("bob", root, false)));
+        s.receive(ByteBuffer.wrap("PASV\r\nEPSV\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(other.replies.subList(other.replies.size() - 2, other.replies.size())).containsExactly(
+                "227 Entering Passive Mode (203,0,113,7,156,65)\r\n", "229 Entering Extended Passive Mode (|||40001|)\r\n");
+    }
+
+    @Test
+    void passivePortsAreListsOfRanges() {
+        PortRange r = PortRange.parse("30000-30002, 31000,32000-32001");
+        assertThat(r.size()).isEqualTo(6);
+        assertThat(java.util.stream.IntStream.range(0, 6).map(r::port).toArray())
+                .containsExactly(30000, 30001, 30002, 31000, 32000, 32001);
+        assertThat(r).hasToString("30000-30002,31000,32000-32001");
+        assertThat(PortRange.parse("30000-30100")).isEqualTo(new PortRange(30000, 30100));
+        for (String bad : new String[] {"30000-30100,30050-30200", "1000-2000", "3-", "", "30000-30100,", "a-b", "5-4"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> PortRange.parse(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }
