@@ -112,6 +112,33 @@ class ServeFtpCommandTest {
         }
     }
 
+    /** New uploads get 0666 less the server's umask; a file uploaded over keeps its mode. */
+    @Test
+    void uploadsAreCreatedWithTheProcessUmask() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path users = dir.resolve("users");
+        addUser(users, "carol", "pw-carol");
+        Path err = dir.resolve("err.log");
+        Path kept = Files.writeString(root.resolve("kept.txt"), "old");
+        Files.setPosixFilePermissions(kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        try (PolyserveProcess p = PolyserveProcess.startLimited("-n 4096 && umask 027", java.util.List.of(), err,
+                "serve", "ftp", "--port", "0", "--root", root.toString(), "--users", users.toString(),
+                "--passive-ports", passiveRange())) {
+            FTPClient c = new FTPClient();
+            c.connect("127.0.0.1", PolyserveProcess.port(p.awaitListening()));
+            assertThat(c.login("carol", "pw-carol")).isTrue();
+            c.enterLocalPassiveMode();
+            assertThat(c.storeFile("new.txt", new ByteArrayInputStream(new byte[10]))).isTrue();
+            assertThat(c.storeFile("kept.txt", new ByteArrayInputStream(new byte[10]))).isTrue();
+            c.disconnect();
+            assertThat(p.terminate()).isZero();
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("new.txt"))))
+                .isEqualTo("rw-r-----");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)))
+                .isEqualTo("rw-rw-rw-");
+    }
+
     /** SIGHUP re-reads the users file and, with FTPS, the certificate too: both actions share the signal. */
     @Test
     void sighupReloadsTheUsersFileAndTheCertificate() throws Exception {

@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.util.Set;
 
 /**
  * An upload in progress: bytes go to a hidden temporary file in the target's own directory (so the final
@@ -21,6 +27,7 @@ final class Upload {
     /** Temporary names start with this (hidden from {@code ls}) and end with {@link #TEMP_SUFFIX}. */
     static final String TEMP_PREFIX = ".polyserve-upload-";
     static final String TEMP_SUFFIX = ".part";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path target;
     private final Path temp;
@@ -41,10 +48,20 @@ final class Upload {
      * @throws IOException if the temporary file cannot be made or the existing bytes cannot be copied
      */
     static Upload open(Path target, long keep) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, TEMP_SUFFIX);
+        Path temp = null;
         FileChannel out = null;
         try {
-            out = FileChannel.open(temp, StandardOpenOption.WRITE);
+            // Not Files.createTempFile, which makes 0600 files: a new upload gets the mode any program's new file
+            // gets, 0666 less the process umask (vsftpd's file_open_mode 0666 and its local_umask)
+            for (int attempt = 0; out == null; attempt++) {
+                temp = target.resolveSibling(TEMP_PREFIX + Long.toUnsignedString(RANDOM.nextLong(), 36) + TEMP_SUFFIX);
+                try {
+                    out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException taken) {
+                    if (attempt == 99) throw taken;
+                }
+            }
+            keepModeOf(target, temp);
             if (keep > 0) {
                 try (FileChannel in = FileChannel.open(target, StandardOpenOption.READ)) {
                     long done = 0;
@@ -58,8 +75,18 @@ final class Upload {
             return new Upload(target, temp, out);
         } catch (IOException | RuntimeException e) {
             if (out != null) out.close();
-            Files.deleteIfExists(temp);
+            if (temp != null && out != null) Files.deleteIfExists(temp);
             throw e;
+        }
+    }
+
+    /** A file that is replaced (STOR over it, APPE, a resume) keeps its permissions, as one written in place would. */
+    private static void keepModeOf(Path target, Path temp) throws IOException {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(temp, mode);
+        } catch (NoSuchFileException | UnsupportedOperationException newOrNotPosix) {
+            // A new file keeps the umask's mode; a non-POSIX file system has its own rules.
         }
     }
 

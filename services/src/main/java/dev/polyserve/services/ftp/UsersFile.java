@@ -75,6 +75,11 @@ public final class UsersFile {
         entries.put(e.name(), e);
     }
 
+    /** Removes a user; false if there was none of that name. */
+    public boolean remove(String name) {
+        return entries.remove(name) != null;
+    }
+
     /** Writes the file atomically, readable by its owner only (it holds password hashes). */
     public void save(Path file) throws IOException {
         List<String> lines = new ArrayList<>();
