@@ -39,13 +39,12 @@ public final class PolyserveProcess implements AutoCloseable {
     }
 
     /**
-     * As {@link #startLoggingTo}, in a shell that first sets {@code ulimits} (e.g. {@code "-n 64"}, the shell's
-     * {@code ulimit} arguments; empty for none) and with {@code jvmOptions} before the main class: for running a
-     * server into a lowered resource limit.
+     * As {@link #startLoggingTo}, in a shell that first runs {@code shellSetup} (e.g. {@code "ulimit -n 64"}; empty for
+     * nothing) and with {@code jvmOptions} before the main class: for running a server into a lowered resource limit.
      */
-    public static PolyserveProcess startLimited(String ulimits, List<String> jvmOptions, Path stderrFile, String... args)
+    public static PolyserveProcess startLimited(String shellSetup, List<String> jvmOptions, Path stderrFile, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c", (ulimits.isEmpty() ? "" : "ulimit " + ulimits + " && ")
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", (shellSetup.isEmpty() ? "" : shellSetup + " && ")
                 + "exec \"$@\"", "bash"));
         cmd.addAll(command(jvmOptions, args));
         return new PolyserveProcess(new ProcessBuilder(cmd)

@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every model driven past a resource limit in a child JVM (threads, descriptors, direct memory), the way an
  * overloaded server meets it: new clients are refused with the service's refusal (HTTP 503) or closed, clients
  * already connected go on being served, the log says so in a few lines with no stack traces, and once the load
- * goes away a new client is served again. The limits are lowered so each run takes seconds: {@code ulimit -v}
- * with large thread stacks caps the threads a JVM can start (root ignores {@code ulimit -u}), {@code ulimit -n}
- * caps descriptors, {@code -XX:MaxDirectMemorySize} caps direct buffers. For direct memory the refused are the
+ * goes away a new client is served again. The limits are lowered so each run takes seconds: a pids cgroup caps
+ * the threads a JVM can start (root ignores {@code ulimit -u}), {@code ulimit -n} caps descriptors,
+ * {@code -XX:MaxDirectMemorySize} caps direct buffers. For direct memory the refused are the
  * connections whose buffer could not be made (closed mid-response): the limit is met while writing, not on accept.
  */
 class ResourceExhaustionTest {
@@ -43,15 +43,16 @@ class ResourceExhaustionTest {
     /** How long one client waits for its answer: a client that gets neither an answer nor a close is a failure. */
     private static final int CLIENT_TIMEOUT_MILLIS = 10_000;
 
-    /**
-     * Address space for thread stacks: with {@code -Xss64m} each thread reserves 64 MiB, so about 4 GB in all
-     * leaves room for the JVM and a few dozen threads. The other options keep the JVM's own reservations small.
-     */
-    private static final String THREAD_LIMIT = "-v 4000000";
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m", "-Xshare:off");
     /** What the polyserve launcher passes: HotSpot's own two lines per thread it cannot start, off. */
     private static final String LAUNCHER_LOG_OPTION = "-Xlog:os+thread=off";
+    /**
+     * Tasks (threads) the server's pids cgroup allows: the JVM needs about 20 of its own, so a few dozen connection
+     * threads fit. A cgroup, not {@code ulimit -v}: an address-space cap also fails the JVM's own mallocs (it aborts),
+     * while a task cap fails only thread creation, as the kernel's thread and pid limits do.
+     */
+    private static final int THREAD_CGROUP_TASKS = 60;
 
     @TempDir
     Path dir;
@@ -61,9 +62,15 @@ class ResourceExhaustionTest {
     @ParameterizedTest
     @ValueSource(strings = {"threads", "pool"})
     void outOfThreads(String model) throws Exception {
-        List<String> jvm = new ArrayList<>(SMALL_JVM);
-        jvm.addAll(List.of("-Xss64m", LAUNCHER_LOG_OPTION));
-        runIntoLimit(model, THREAD_LIMIT, jvm, List.of());
+        Path cgroup = PidsCgroup.create("polyserve-test-" + ProcessHandle.current().pid() + "-" + model, THREAD_CGROUP_TASKS);
+        Assumptions.assumeTrue(cgroup != null, "no writable pids cgroup (v1 /sys/fs/cgroup/pids, or v2 with pids) here");
+        try {
+            List<String> jvm = new ArrayList<>(SMALL_JVM);
+            jvm.add(LAUNCHER_LOG_OPTION);
+            runIntoLimit(model, "echo $$ > " + cgroup.resolve("cgroup.procs"), jvm, List.of());
+        } finally {
+            PidsCgroup.remove(cgroup);
+        }
     }
 
     /**
@@ -75,7 +82,7 @@ class ResourceExhaustionTest {
     @ValueSource(strings = {"threads", "virtual", "nonblocking", "nio", "select", "poll", "epoll", "epoll-et", "uring"})
     void outOfDescriptors(String model) throws Exception {
         Assumptions.assumeTrue(Engines.availableNames().contains(model), model + " does not run here");
-        runIntoLimit(model, "-n 80", SMALL_JVM, model.equals("uring") ? List.of("--workers", "1") : List.of());
+        runIntoLimit(model, "ulimit -n 80", SMALL_JVM, model.equals("uring") ? List.of("--workers", "1") : List.of());
     }
 
     /**
@@ -140,11 +147,12 @@ class ResourceExhaustionTest {
         }
     }
 
-    private void runIntoLimit(String model, String ulimits, List<String> jvm, List<String> options) throws Exception {
+    private void runIntoLimit(String model, String shellSetup, List<String> jvm, List<String> options) throws Exception {
         Path log = dir.resolve("server.log");
         List<String> args = new ArrayList<>(List.of("serve", "http", "--model", model, "--port", "0", "--access-log", "off"));
         args.addAll(options);
-        try (PolyserveProcess server = PolyserveProcess.startLimited(ulimits, jvm, log, args.toArray(String[]::new))) {
+        args.addAll(List.of("--max-per-ip", "0")); // the per-address cap (256) is not what is under test
+        try (PolyserveProcess server = PolyserveProcess.startLimited(shellSetup, jvm, log, args.toArray(String[]::new))) {
             int port = PolyserveProcess.port(server.awaitListening());
             List<Socket> held = new ArrayList<>();
             Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);

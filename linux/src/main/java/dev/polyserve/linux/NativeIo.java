@@ -139,6 +139,15 @@ final class NativeIo {
         Libc.send(fd, stagingAddress, len, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
     }
 
+    /**
+     * Sends {@code refusal} (best effort, if any) and shuts {@code fd} down both ways, leaving the descriptor open: a
+     * refused connection whose descriptor becomes the engine's spare (see SpareDescriptor).
+     */
+    void refuseAndShutDown(int fd, byte[] refusal) {
+        if (refusal != null) sendQuietly(fd, refusal);
+        Libc.shutdown(fd, Libc.SHUT_RDWR);
+    }
+
     /** Closes {@code fd}; with {@code reset}, SO_LINGER 0 first so the peer gets a TCP RST instead of a FIN. */
     void close(int fd, boolean reset) {
         if (reset) {

@@ -124,15 +124,17 @@ final class ReadinessLoop extends EventLoop {
      */
     private boolean refuseWithSpare(int errno) {
         if (!ctx.spare().release()) return false;
+        int fd = -1;
         try {
-            int fd = Libc.accept4(listenFd, io.sockaddr(), io.sockaddrLen(), Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            fd = Libc.accept4(listenFd, io.sockaddr(), io.sockaddrLen(), Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
             if (fd < 0) return false;
             ctx.refused("descriptors", io.decodeSockaddr(), new ErrnoException("accept4", errno).getMessage()
                     + " (raise ulimit -n or lower --max-connections)");
-            refuse(fd);
+            io.refuseAndShutDown(fd, ctx.refusal());
             return true;
         } finally {
-            ctx.spare().restore();
+            int held = fd;
+            ctx.spare().restore(held >= 0 ? () -> Libc.close(held) : null);
         }
     }
 

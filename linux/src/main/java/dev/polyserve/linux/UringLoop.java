@@ -309,9 +309,11 @@ final class UringLoop extends EventLoop {
                 remote = "a peer already gone";
             }
             ctx.refused("descriptors", remote, "out of descriptors (raise ulimit -n or lower --max-connections)");
-            refuse(res);
+            io.refuseAndShutDown(res, ctx.refusal());
+            ctx.spare().restore(() -> Libc.close(res));
+        } else {
+            ctx.spare().restore(null);
         }
-        ctx.spare().restore();
     }
 
     private void refuse(int fd) {
@@ -421,7 +423,7 @@ final class UringLoop extends EventLoop {
             if (c != null) c.loopClosed();
         }
         if (acceptStopped != null) acceptStopped.countDown();
-        if (spareAccept) ctx.spare().restore();
+        if (spareAccept) ctx.spare().restore(null);
         ring.close();
         wake.close();
     }

@@ -149,17 +149,20 @@ final class ChildPerConnection {
      */
     private void acceptFailed(IOException e) {
         if (SpareDescriptor.outOfDescriptors(e) && spare.release()) {
+            SocketChannel socket = null;
             try {
-                SocketChannel socket = listener.accept();
+                socket = listener.accept();
                 stats.connectionRefused();
                 shortages.warn("descriptors", "{}: refused {}: {} (raise ulimit -n or lower --max-connections)",
                         settings.name(), socket.socket().getRemoteSocketAddress(), e.getMessage());
-                refuse(socket);
+                byte[] refusal = settings.refusal();
+                if (refusal != null) socket.write(ByteBuffer.wrap(refusal));
+                socket.shutdownOutput(); // the socket stays open as the spare: see SpareDescriptor
                 return;
             } catch (IOException stillOut) {
-                // another thread took the freed slot, or the listener closed
+                // another thread took the freed slot, the listener closed, or the peer went first
             } finally {
-                spare.restore();
+                spare.restore(socket);
             }
         }
         if (!listener.isOpen()) return;

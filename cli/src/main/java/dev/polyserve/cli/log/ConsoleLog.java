@@ -87,8 +87,13 @@ public final class ConsoleLog {
         String line = format == Format.JSON ? json(now, logger, level, thread, message, error) : text(now, logger, level, thread, message, error);
         PrintStream o = out;
         synchronized (o) {   // one record is never interleaved with another thread's
-            o.print(line);
-            o.flush();
+            try {
+                o.print(line);
+                o.flush();
+            } catch (OutOfMemoryError noThread) {
+                // On a virtual thread a console write may first start a spare carrier thread; when the process is
+                // out of threads that fails, and the line (or its rest) is lost. Logging must not fail its caller.
+            }
         }
     }
 

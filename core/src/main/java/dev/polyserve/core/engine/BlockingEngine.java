@@ -49,6 +49,8 @@ final class BlockingEngine implements Engine {
     private final Kind kind;
     private final Set<Thread> connThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadIds = new AtomicInteger();
+    /** Connection threads alive when a thread last failed to start, or -1: see {@link #track}. Acceptor only. */
+    private int threadsAtShortage = -1;
     private EngineContext ctx;
     private ServerSocketChannel server;
     private InetSocketAddress bound;
@@ -119,6 +121,15 @@ final class BlockingEngine implements Engine {
 
     /** Starts the connection's own thread, remembered until it ends so shutdown can wait for it. */
     private void track(Thread.Builder builder, BlockingConn conn, SocketChannel ch) {
+        int atShortage = threadsAtShortage;
+        if (atShortage >= 0 && connThreads.size() >= atShortage) {
+            // No connection thread has ended since the last start failed: this one would fail the same way, and a
+            // failed start costs milliseconds (the stack is mapped, then the clone refused): refuse at once.
+            ctx.refused("threads", conn.remote(), "no thread can be started (lower --max-connections, or serve with "
+                    + "--model virtual or nio)");
+            Sockets.refuse(ch, ctx.refusal());
+            return;
+        }
         Thread t = builder.unstarted(() -> {
             try {
                 conn.serve();
@@ -129,8 +140,10 @@ final class BlockingEngine implements Engine {
         connThreads.add(t);
         try {
             t.start();
+            threadsAtShortage = -1;
         } catch (OutOfMemoryError noThread) {
             connThreads.remove(t);
+            threadsAtShortage = connThreads.size();
             refuseWithoutThread(conn, ch, noThread);
         }
     }

@@ -343,7 +343,12 @@ public abstract class ConnBase implements Conn {
     }
 
     private void handlerFailed(Throwable e) {
-        log.warn("handler of {} failed; aborting the connection", this, e);
+        if (e instanceof OutOfMemoryError shortage) {
+            // Out of threads or memory, not a bug in the handler: a stack trace per connection would bury the log.
+            ctx.shortage("handler", "aborting connection from {}: {} in its handler", remote, shortage.getMessage());
+        } else {
+            log.warn("handler of {} failed; aborting the connection", this, e);
+        }
         abort(e);
     }
 

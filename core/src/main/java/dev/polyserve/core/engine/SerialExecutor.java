@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * still close, or its reader would wait for the close forever and the shortage would never end.
  */
 final class SerialExecutor implements Executor {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SerialExecutor.class);
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -88,7 +89,22 @@ final class SerialExecutor implements Executor {
 
     private void runQueued() {
         for (Runnable r; (r = tasks.poll()) != null; ) {
-            r.run();
+            try {
+                r.run();
+            } catch (RuntimeException | Error e) {
+                // Handler calls are guarded by ConnBase; this is the last line, for what escapes even that (a log
+                // line that could not be written while out of threads): the tasks behind it must still run, or
+                // the connection never closes.
+                lastResort(e);
+            }
+        }
+    }
+
+    private static void lastResort(Throwable e) {
+        try {
+            log.warn("a connection task failed: {}", e.toString());
+        } catch (RuntimeException | Error alsoFailed) {
+            // nothing left to tell it with
         }
     }
 

@@ -40,12 +40,13 @@ final class Sockets {
         }
         SpareDescriptor spare = ctx.spare();
         if (spare.release()) {
+            SocketChannel refused = null;
             try {
-                SocketChannel ch = acceptOne.accept();
-                if (ch != null) {
-                    ctx.refused("descriptors", remoteOf(ch), failure.getMessage()
+                refused = acceptOne.accept();
+                if (refused != null) {
+                    ctx.refused("descriptors", remoteOf(refused), failure.getMessage()
                             + " (raise ulimit -n or lower --max-connections)");
-                    refuse(ch, ctx.refusal());
+                    refuseAndHold(refused, ctx.refusal());
                     return true;
                 }
                 return false;
@@ -54,7 +55,7 @@ final class Sockets {
             } catch (IOException stillOut) {
                 // another thread took the freed slot first
             } finally {
-                spare.restore();
+                spare.restore(refused);
             }
         }
         ctx.shortage("descriptors", "accept failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
@@ -94,6 +95,21 @@ final class Sockets {
 
     static String describe(InetSocketAddress a) {
         return a.getHostString() + ":" + a.getPort();
+    }
+
+    /**
+     * Sends the service's refusal bytes (best effort, never blocking) and shuts the socket down, leaving its
+     * descriptor open: it becomes the engine's spare ({@link SpareDescriptor#restore}).
+     */
+    private static void refuseAndHold(SocketChannel ch, byte[] refusal) {
+        try {
+            ch.configureBlocking(false);
+            if (refusal != null) ch.write(ByteBuffer.wrap(refusal));
+            ch.shutdownOutput();
+            ch.shutdownInput();
+        } catch (IOException e) {
+            log.debug("refused connection went away first: {}", e.toString());
+        }
     }
 
     /** Sends the service's refusal bytes (best effort, never blocking for long) and closes. */

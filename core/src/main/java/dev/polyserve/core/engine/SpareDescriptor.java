@@ -1,21 +1,25 @@
 package dev.polyserve.core.engine;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
  * One descriptor held in reserve, so that an accept loop out of descriptors (EMFILE) can still answer the client
- * at the head of the listen queue: close the spare, accept into the freed slot, send the refusal, close, take
- * the spare back. Without it the client waits in the queue until it gives up, and a level-triggered loop spins
- * on a listening socket that stays readable. nginx and libuv ({@code uv__emfile_trick}) do the same. When the
- * spare is gone (another thread took the freed slot first, or the whole system is out: ENFILE) the loop backs
- * off instead. Thread-safe; one per engine.
+ * at the head of the listen queue: free the spare, accept into the freed slot, send the refusal and shut the
+ * socket down, and keep that socket as the new spare. Without it the client waits in the queue until it gives
+ * up, and a level-triggered loop spins on a listening socket that stays readable. nginx and libuv
+ * ({@code uv__emfile_trick}) close and reopen a spare; keeping the refused socket instead leaves no moment in
+ * which another thread can take the slot between our close and reopen (with two loops accepting, that moment
+ * lost the spare within seconds, and the clients waiting then hung until a connection closed). When the spare is
+ * gone anyway (another thread won the freed slot, or the whole system is out: ENFILE) the loop backs off
+ * instead. Thread-safe; one per engine.
  */
 public final class SpareDescriptor implements AutoCloseable {
-    private static final Path SPARE = Path.of("/dev/null");
+    private static final Path DEV_NULL = Path.of("/dev/null");
 
-    private FileChannel spare = open();
+    private Closeable spare = openDevNull();
     private boolean lent;   // between release() and restore(): the freed slot is someone's to use
     private boolean closed;
 
@@ -28,9 +32,9 @@ public final class SpareDescriptor implements AutoCloseable {
         return m != null && m.startsWith("Too many open files");
     }
 
-    private static FileChannel open() {
+    private static Closeable openDevNull() {
         try {
-            return FileChannel.open(SPARE);
+            return FileChannel.open(DEV_NULL);
         } catch (IOException outOfDescriptorsAlready) {
             return null;
         }
@@ -43,7 +47,7 @@ public final class SpareDescriptor implements AutoCloseable {
     public synchronized boolean release() {
         if (lent || closed) return false;
         if (spare == null) {
-            spare = open(); // lost to another thread earlier: take a slot back now, use it next time
+            spare = openDevNull(); // lost earlier: take a slot back if one is free now, use it next time
             return false;
         }
         closeQuietly(spare);
@@ -52,10 +56,18 @@ public final class SpareDescriptor implements AutoCloseable {
         return true;
     }
 
-    /** Takes a descriptor back into reserve; when none is free, the next {@link #release} tries again. */
-    public synchronized void restore() {
+    /**
+     * Ends a {@link #release}: {@code refused} (the socket just accepted, refused and shut down, or null if none was
+     * accepted) becomes the spare, so its descriptor never returns to the process. Without one, /dev/null is opened
+     * into a free slot if there is one; else the next {@link #release} tries again.
+     */
+    public synchronized void restore(Closeable refused) {
         lent = false;
-        if (spare == null && !closed) spare = open();
+        if (closed) {
+            if (refused != null) closeQuietly(refused);
+            return;
+        }
+        spare = refused != null ? refused : openDevNull();
     }
 
     /** The engine stopped: release the spare for good. */
@@ -66,11 +78,11 @@ public final class SpareDescriptor implements AutoCloseable {
         spare = null;
     }
 
-    private static void closeQuietly(FileChannel f) {
+    private static void closeQuietly(Closeable c) {
         try {
-            f.close();
+            c.close();
         } catch (IOException ignored) {
-            // /dev/null: closing cannot lose data
+            // /dev/null, or a refused socket: closing cannot lose data we still want
         }
     }
 }
