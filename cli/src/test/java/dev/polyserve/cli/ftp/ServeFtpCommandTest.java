@@ -121,7 +121,7 @@ class ServeFtpCommandTest {
         Path err = dir.resolve("err.log");
         Path kept = Files.writeString(root.resolve("kept.txt"), "old");
         Files.setPosixFilePermissions(kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-        try (PolyserveProcess p = PolyserveProcess.startLimited("-n 4096 && umask 027", java.util.List.of(), err,
+        try (PolyserveProcess p = PolyserveProcess.startLimited("umask 027", java.util.List.of(), err,
                 "serve", "ftp", "--port", "0", "--root", root.toString(), "--users", users.toString(),
                 "--passive-ports", passiveRange())) {
             FTPClient c = new FTPClient();
