@@ -168,6 +168,7 @@ names = dict(f.mlsd("data"))
 assert names["big.bin"]["type"] == "file" and int(names["big.bin"]["size"]) == os.path.getsize(os.path.join(root, "data/big.bin"))
 assert "big.bin" in f.nlst("data")
 f.rename(f"up-{model}/ftplib.bin", f"up-{model}/renamed.bin")
+f.voidcmd("TYPE I")   # after the ASCII transfers above: SIZE counts bytes as sent (RFC 3659), so ask in binary
 assert f.size(f"up-{model}/renamed.bin") == len(data)
 f.delete(f"up-{model}/renamed.bin")
 f.mkd(f"up-{model}/newdir"); f.rmd(f"up-{model}/newdir")
