@@ -11,12 +11,12 @@ import dev.polyserve.services.http.HttpOptions;
 import dev.polyserve.services.http.HttpService;
 import dev.polyserve.services.http.Response;
 import dev.polyserve.services.http.dashboard.Dashboard;
-import dev.polyserve.cli.Sizes;
 import dev.polyserve.services.ftp.Authenticator;
 import dev.polyserve.services.ftp.FtpConfig;
 import dev.polyserve.services.ftp.FtpServer;
 import dev.polyserve.services.ftp.FtpTls;
 import dev.polyserve.services.ftp.PortRange;
+import dev.polyserve.services.ftp.TransferRates;
 import dev.polyserve.services.ftp.UsersAuthenticator;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -93,6 +93,24 @@ public final class FtpServeCommand implements Callable<Integer> {
             description = "Control connections one address may hold; more get 421 (default: ${DEFAULT-VALUE}).")
     int maxPerIp = FtpConfig.DEFAULT_MAX_PER_IP;
 
+    @Option(names = "--max-download-rate", paramLabel = "RATE", converter = Sizes.ByteSizeConverter.class,
+            description = "Bytes per second each session may download (RETR), e.g. 512K or 10M; K, M, G are powers "
+                    + "of 1024; 0 = no limit (default). At least 1K.")
+    long maxDownloadRate;
+
+    @Option(names = "--max-upload-rate", paramLabel = "RATE", converter = Sizes.ByteSizeConverter.class,
+            description = "Bytes per second each session may upload (STOR, APPE, STOU); as --max-download-rate.")
+    long maxUploadRate;
+
+    @Option(names = "--max-total-download-rate", paramLabel = "RATE", converter = Sizes.ByteSizeConverter.class,
+            description = "Bytes per second all sessions together may download; a session under both limits gets the "
+                    + "slower. K, M, G are powers of 1024; 0 = no limit (default).")
+    long maxTotalDownloadRate;
+
+    @Option(names = "--max-total-upload-rate", paramLabel = "RATE", converter = Sizes.ByteSizeConverter.class,
+            description = "Bytes per second all sessions together may upload; as --max-total-download-rate.")
+    long maxTotalUploadRate;
+
     @Option(names = "--auth-cache-ttl", paramLabel = "DURATION", converter = Sizes.DurationConverter.class,
             description = "Remember a verified login this long, so the same user and password again skip the slow "
                     + "hash (mod_authn_socache); 0 = never (default: 5m).")
@@ -114,6 +132,12 @@ public final class FtpServeCommand implements Callable<Integer> {
             description = "A PROT P data connection must resume the control connection's TLS session, else 522, as "
                     + "vsftpd's require_ssl_reuse (default: on; --no-require-tls-reuse for clients that cannot).")
     boolean requireTlsReuse;
+
+    private void checkRate(String option, long rate) {
+        if (rate != 0 && rate < TransferRates.MIN_RATE) {
+            throw new ParameterException(spec.commandLine(), option + " must be 0 (no limit) or at least 1K (1024 bytes a second)");
+        }
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -182,10 +206,15 @@ public final class FtpServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--implicit-tls-port must be 0 to 65535");
         }
         String pasvNote = passiveAddress == null ? "" : " named as " + passiveAddress.getHostAddress();
+        checkRate("--max-download-rate", maxDownloadRate);
+        checkRate("--max-upload-rate", maxUploadRate);
+        checkRate("--max-total-download-rate", maxTotalDownloadRate);
+        checkRate("--max-total-upload-rate", maxTotalUploadRate);
+        TransferRates rates = new TransferRates(maxDownloadRate, maxUploadRate, maxTotalDownloadRate, maxTotalUploadRate);
         FtpConfig cfg;
         try {
             cfg = FtpConfig.defaults(auth).withPassivePorts(range).withMaxConnectionsPerIp(maxPerIp)
-                    .withDataTimeout(dataTimeout).withBanner(banner).withPassiveAddress(passiveAddress);
+                    .withDataTimeout(dataTimeout).withBanner(banner).withPassiveAddress(passiveAddress).withRates(rates);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--banner: " + e.getMessage());
         }

@@ -20,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Under PROT P the server, though it dialled, is the TLS server (RFC 4217 section 7): a {@link TlsChannel} over the
  * socket, whose session must pass {@link DataLink#sessionRefusal} before a byte of the transfer moves; the file is
  * then read and encrypted in chunks instead of sent with {@code transferTo}.
+ *
+ * <p>Under a bandwidth limit ({@link Throttle}) the thread parks between chunks while the limit is overdrawn: it is
+ * this transfer's own virtual thread, not an event loop, so waiting here holds up nobody else.
  */
 final class ActiveTransfer {
     private static final int BUFFER = 64 * 1024;
@@ -32,6 +35,7 @@ final class ActiveTransfer {
     private final Duration connectTimeout;
     private final Duration dataTimeout;
     private final boolean protect;
+    private final Throttle throttle;
     private volatile SocketChannel channel;
     private volatile boolean aborted;
     /** System.nanoTime() when bytes last moved; the watchdog aborts a transfer idle for {@link #dataTimeout}. */
@@ -41,8 +45,9 @@ final class ActiveTransfer {
     private volatile Thread watchdog;
 
     ActiveTransfer(InetSocketAddress target, Transfer transfer, DataLink link, Duration connectTimeout, Duration dataTimeout,
-            boolean protect) {
+            boolean protect, Throttle throttle) {
         this.target = target;
+        this.throttle = throttle;
         this.transfer = transfer;
         this.link = link;
         this.connectTimeout = connectTimeout;
@@ -161,9 +166,10 @@ final class ActiveTransfer {
             if (s.ascii()) {
                 AsciiSource src = new AsciiSource(file, s.position(), s.count());
                 long n = 0;
-                for (ByteBuffer b; (b = src.next()) != null; ) {
+                for (ByteBuffer b; (b = src.next(chunk(AsciiSource.CHUNK))) != null; ) {
                     n += b.remaining();
                     write(data, b);
+                    pace(b.limit());
                 }
                 return new TransferResult.Completed(n);
             }
@@ -173,15 +179,16 @@ final class ActiveTransfer {
             while (pos < end) {
                 long n;
                 if (buf == null) {
-                    n = file.transferTo(pos, Math.min(end - pos, CHUNK), socket); // plaintext: sendfile
+                    n = file.transferTo(pos, Math.min(end - pos, chunk(CHUNK)), socket); // plaintext: sendfile
                 } else {
-                    buf.clear().limit((int) Math.min(BUFFER, end - pos));
+                    buf.clear().limit((int) Math.min(chunk(BUFFER), end - pos));
                     n = Math.max(0, file.read(buf, pos));
                     write(data, buf.flip());
                 }
                 if (n <= 0 && file.size() <= pos) break; // the file shrank meanwhile
                 pos += n;
                 progressed();
+                pace(n);
             }
             return new TransferResult.Completed(pos - s.position());
         }
@@ -190,11 +197,13 @@ final class ActiveTransfer {
     private TransferResult receive(ByteChannel ch, Transfer.Receive r) throws IOException {
         Upload up = r.upload();
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        buf.limit(chunk(BUFFER));
         long n = 0;
         while (ch.read(buf) >= 0) {
             progressed();
             buf.flip();
             n += buf.remaining();
+            pace(buf.remaining());
             try {
                 if (r.ascii()) up.writeAscii(buf);
                 else up.write(buf);
@@ -202,7 +211,7 @@ final class ActiveTransfer {
                 up.discard();
                 return new TransferResult.LocalError("cannot write file");
             }
-            buf.clear();
+            buf.clear().limit(chunk(BUFFER));
         }
         if (aborted) throw new IOException("aborted");
         try {
@@ -211,6 +220,26 @@ final class ActiveTransfer {
             return new TransferResult.LocalError("cannot store file");
         }
         return new TransferResult.Completed(n);
+    }
+
+    /** At most {@code usual} bytes, fewer under a bandwidth limit. */
+    private int chunk(int usual) {
+        return (int) chunk((long) usual);
+    }
+
+    private long chunk(long usual) {
+        return throttle.limited() ? Math.min(usual, throttle.chunk()) : usual;
+    }
+
+    /** {@code n} bytes moved: waits while the bandwidth limit is overdrawn (not counted as a stall by the watchdog). */
+    private void pace(long n) throws IOException {
+        if (!throttle.limited() || n <= 0) return;
+        throttle.took(n);
+        for (long wait; (wait = throttle.delayNanos()) > 0; ) {
+            if (aborted) throw new IOException("aborted");
+            LockSupport.parkNanos(wait);
+            progressed();
+        }
     }
 
     private void write(ByteChannel ch, ByteBuffer b) throws IOException {

@@ -30,8 +30,13 @@ final class AsciiSource {
 
     /** The next converted chunk, or null at the end. */
     ByteBuffer next() throws IOException {
+        return next(CHUNK);
+    }
+
+    /** The next converted chunk of at most {@code max} file bytes (up to twice that on the wire), or null at the end. */
+    ByteBuffer next(int max) throws IOException {
         if (position >= end) return null;
-        ByteBuffer raw = ByteBuffer.allocate((int) Math.min(CHUNK, end - position));
+        ByteBuffer raw = ByteBuffer.allocate((int) Math.min(max, end - position));
         while (raw.hasRemaining()) {
             int n = file.read(raw, position + raw.position());
             if (n < 0) break;

@@ -6,6 +6,7 @@ import dev.polyserve.core.tls.TlsConn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * One passive data connection, served by the same engine as the control connection. It waits (not reading)
@@ -17,6 +18,10 @@ import java.nio.ByteBuffer;
  * its link only once the session passes {@link DataLink#sessionRefusal}, so nothing is read from or sent to a client
  * that did not resume the control connection's session. TLS rules out sendfile: the TLS layer reads and encrypts the
  * file in chunks as the client takes them.
+ *
+ * <p>Under a bandwidth limit ({@link Throttle}) a download is produced in chunks too, each once the limit allows it,
+ * and an upload pauses reading while the limit is overdrawn; either comes back through {@link Conn#schedule}, so no
+ * thread (and no event loop) ever sleeps for it.
  */
 final class DataHandler implements Handler {
     /**
@@ -38,7 +43,11 @@ final class DataHandler implements Handler {
     private boolean asciiIn;
     private boolean committed;
     private AsciiSource asciiOut;
+    private FileChunks binaryOut;
     private ByteBuffer bytesOut;
+    private Throttle throttle = Throttle.NONE;
+    /** A throttled transfer waits for its limit: a timer will resume it. */
+    private boolean waiting;
     private boolean allQueued;
     private volatile boolean abortedHere;
     private long moved;
@@ -130,7 +139,12 @@ final class DataHandler implements Handler {
     private void run() {
         if (!conn.isOpen()) return; // onClose reports and releases the transfer
         started = true;
+        throttle = link.throttleFor(transfer);
         switch (transfer) {
+            case Transfer.SendFile s when !s.ascii() && throttle.limited() -> {
+                binaryOut = new FileChunks(s.file(), s.position(), s.count());
+                pump();
+            }
             case Transfer.SendFile s when !s.ascii() -> {
                 conn.sendFile(s.file(), s.position(), s.count());
                 moved = s.count();
@@ -156,9 +170,20 @@ final class DataHandler implements Handler {
     private void pump() {
         try {
             while (!allQueued && conn.isOpen() && conn.queuedBytes() < HIGH_WATER) {
+                int max = AsciiSource.CHUNK;
+                if (throttle.limited()) {
+                    long wait = throttle.delayNanos();
+                    if (wait > 0) {
+                        resumeAfter(wait, this::pump);
+                        return;
+                    }
+                    max = throttle.chunk();
+                }
                 ByteBuffer next;
                 if (asciiOut != null) {
-                    next = asciiOut.next();
+                    next = asciiOut.next(max);
+                } else if (binaryOut != null) {
+                    next = binaryOut.next(max);
                 } else {
                     next = bytesOut.hasRemaining() ? bytesOut.slice(bytesOut.position(), Math.min(AsciiSource.CHUNK, bytesOut.remaining())) : null;
                     if (next != null) bytesOut.position(bytesOut.position() + next.remaining());
@@ -169,6 +194,7 @@ final class DataHandler implements Handler {
                     return;
                 }
                 moved += next.remaining();
+                throttle.took(next.remaining());
                 conn.write(next);
             }
         } catch (IOException e) {
@@ -177,9 +203,26 @@ final class DataHandler implements Handler {
         }
     }
 
+    /** Runs {@code then} on this connection after {@code nanos}: a throttled transfer waits for its limit. */
+    private void resumeAfter(long nanos, Runnable then) {
+        waiting = true;
+        conn.schedule(Duration.ofNanos(nanos), () -> {
+            waiting = false;
+            then.run();
+        });
+    }
+
     @Override
     public void onDrained(Conn c) {
-        if (!allQueued && (asciiOut != null || bytesOut != null)) pump();
+        if (!waiting && !allQueued && (asciiOut != null || binaryOut != null || bytesOut != null)) pump();
+    }
+
+    /** A throttled upload read again once its limit allows (the server's total may have been spent meanwhile). */
+    private void resumeUpload() {
+        if (committed || reported || !conn.isOpen()) return;
+        long wait = throttle.delayNanos();
+        if (wait > 0) resumeAfter(wait, this::resumeUpload);
+        else conn.resumeReading();
     }
 
     @Override
@@ -193,6 +236,15 @@ final class DataHandler implements Handler {
             if (asciiIn) upload.writeAscii(in);
             else upload.write(in);
             moved += n;
+            if (throttle.limited()) {
+                throttle.took(n);
+                long wait = throttle.delayNanos();
+                if (wait > 0) {
+                    // Bytes wait in the kernel meanwhile, and TCP's window holds the client back.
+                    c.pauseReading();
+                    resumeAfter(wait, this::resumeUpload);
+                }
+            }
         } catch (IOException e) {
             FtpService.LOG.warn("{}: upload to {} failed: {}", c.remote(), upload.target(), e.toString());
             upload.discard();
@@ -250,6 +302,7 @@ final class DataHandler implements Handler {
             return;
         }
         if (asciiOut != null) asciiOut.close();
+        if (binaryOut != null) binaryOut.close();
         if (upload != null && !committed) {
             upload.discard();
             report(new TransferResult.Aborted(cause != null ? cause.toString() : "closed before the end of the data"));

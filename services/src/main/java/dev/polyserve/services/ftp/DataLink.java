@@ -45,11 +45,25 @@ final class DataLink {
      * before its transfer was asked for: that transfer ends with 522 at once.
      */
     private String refused;
+    /** This session's bandwidth limits (its own and the server's), one per direction. */
+    final Throttle download;
+    final Throttle upload;
 
     DataLink(FtpService service, Conn control, ControlHandler owner) {
         this.service = service;
         this.control = control;
         this.owner = owner;
+        this.download = service.downloadThrottle();
+        this.upload = service.uploadThrottle();
+    }
+
+    /** The limits {@code t} obeys: listings none, files their direction's. */
+    Throttle throttleFor(Transfer t) {
+        return switch (t) {
+            case Transfer.SendFile s -> download;
+            case Transfer.SendBytes b -> Throttle.NONE;
+            case Transfer.Receive r -> upload;
+        };
     }
 
     synchronized int openPassive() {
@@ -158,7 +172,7 @@ final class DataLink {
             owner.transferDone(new TransferResult.TlsRefused(reason));
         } else if (activeTarget != null) {
             ActiveTransfer a = new ActiveTransfer(activeTarget, t, this, service.config.dataConnectTimeout(),
-                    service.config.dataTimeout(), protect);
+                    service.config.dataTimeout(), protect, throttleFor(t));
             activeTarget = null;
             running = a;
             a.start();

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  * @param banner              the text of the 220 greeting
  * @param passiveAddress      the IPv4 address PASV replies name (behind NAT: the public one), or null for the
  *                            control connection's own local address
+ * @param rates               bandwidth limits for file transfers, per session and per server
  */
 public record FtpConfig(
         Authenticator authenticator,
@@ -33,7 +34,8 @@ public record FtpConfig(
         Duration dataTimeout,
         Clock clock,
         String banner,
-        Inet4Address passiveAddress) {
+        Inet4Address passiveAddress,
+        TransferRates rates) {
 
     /** Default passive range: 101 ports, like the common vsftpd/proftpd examples' 30000-30100 style ranges. */
     public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(30000, 30100);
@@ -64,14 +66,14 @@ public record FtpConfig(
         if (banner.isBlank() || banner.length() > MAX_BANNER_CHARS || banner.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
             throw new IllegalArgumentException("the banner must be 1 to " + MAX_BANNER_CHARS + " printable characters on one line");
         }
+        Objects.requireNonNull(rates, "rates");
     }
 
-    /** Defaults for everything but who may log in. */
     /** Defaults for everything but who may log in. */
     public static FtpConfig defaults(Authenticator authenticator) {
         return new FtpConfig(authenticator, DEFAULT_PASSIVE_PORTS, DEFAULT_MAX_PER_IP, DEFAULT_LOGIN_FAILURE_DELAY,
                 LoginGuard.MAX_FAILURES, LoginGuard.DEFAULT_LOCKOUT, DEFAULT_DATA_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT,
-                Clock.systemUTC(), DEFAULT_BANNER, null);
+                Clock.systemUTC(), DEFAULT_BANNER, null, TransferRates.NONE);
     }
 
     public FtpConfig withPassivePorts(PortRange r) {
@@ -108,6 +110,11 @@ public record FtpConfig(
         return with(c -> c.passiveAddress = a);
     }
 
+    /** Bandwidth limits (--max-download-rate and friends); {@link TransferRates#NONE}: none. */
+    public FtpConfig withRates(TransferRates r) {
+        return with(c -> c.rates = r);
+    }
+
     /** A copy with some settings changed: each wither names only what it changes. */
     private FtpConfig with(Consumer<Copy> change) {
         Copy c = new Copy(this);
@@ -127,6 +134,7 @@ public record FtpConfig(
         Clock clock;
         String banner;
         Inet4Address passiveAddress;
+        TransferRates rates;
 
         Copy(FtpConfig f) {
             authenticator = f.authenticator;
@@ -140,11 +148,12 @@ public record FtpConfig(
             clock = f.clock;
             banner = f.banner;
             passiveAddress = f.passiveAddress;
+            rates = f.rates;
         }
 
         FtpConfig build() {
             return new FtpConfig(authenticator, passivePorts, maxConnectionsPerIp, loginFailureDelay, maxLoginFailures,
-                    lockout, dataConnectTimeout, dataTimeout, clock, banner, passiveAddress);
+                    lockout, dataConnectTimeout, dataTimeout, clock, banner, passiveAddress, rates);
         }
     }
 }

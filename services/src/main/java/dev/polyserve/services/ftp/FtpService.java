@@ -25,6 +25,9 @@ public final class FtpService implements Service, AutoCloseable {
     final LoginGuard guard;
     final PerIpLimit perIp;
     final PassivePorts passivePorts;
+    /** The server's total limits, shared by every session; null: none. */
+    private final TokenBucket totalDownload;
+    private final TokenBucket totalUpload;
     /** Password checks run here, off every engine's loops: PBKDF2 is slow on purpose. */
     final ExecutorService authExecutor = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -42,6 +45,25 @@ public final class FtpService implements Service, AutoCloseable {
         this.guard = new LoginGuard(config.clock(), config.maxLoginFailures(), config.lockout());
         this.perIp = new PerIpLimit(config.maxConnectionsPerIp());
         this.passivePorts = new PassivePorts(config.passivePorts(), config.dataTimeout(), tls);
+        TransferRates r = config.rates();
+        this.totalDownload = r.totalDownload() == 0 ? null : new TokenBucket(r.totalDownload());
+        this.totalUpload = r.totalUpload() == 0 ? null : new TokenBucket(r.totalUpload());
+    }
+
+    /** A new session's download limits: its own bucket and the server's. */
+    Throttle downloadThrottle() {
+        long own = config.rates().sessionDownload();
+        return throttle(own == 0 ? null : new TokenBucket(own), totalDownload);
+    }
+
+    /** A new session's upload limits: its own bucket and the server's. */
+    Throttle uploadThrottle() {
+        long own = config.rates().sessionUpload();
+        return throttle(own == 0 ? null : new TokenBucket(own), totalUpload);
+    }
+
+    private static Throttle throttle(TokenBucket own, TokenBucket total) {
+        return own == null && total == null ? Throttle.NONE : new Throttle(own, total);
     }
 
     @Override
