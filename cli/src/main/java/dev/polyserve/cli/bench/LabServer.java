@@ -1,5 +1,7 @@
 package dev.polyserve.cli.bench;
 
+import dev.polyserve.loadgen.ProcessTreeCpu;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,11 +45,20 @@ final class LabServer implements AutoCloseable {
         this.startSeconds = startSeconds;
     }
 
+    /** {@code polyserve serve echo} on {@code model}. */
     static LabServer start(String model, Path log) throws IOException, InterruptedException {
+        return start(model, log, List.of("dev.polyserve.cli.Main", "serve", "echo", "--host", "127.0.0.1", "--port", "0", "--model", model));
+    }
+
+    /**
+     * A server JVM running {@code mainAndArgs} (a main class and its arguments) on this JVM's class path; it must
+     * print the pipeline's "listening on HOST:PORT " line. {@code label} names it in messages.
+     */
+    static LabServer start(String label, Path log, List<String> mainAndArgs) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xlog:os+thread=off",
-                "-cp", System.getProperty("java.class.path"), "dev.polyserve.cli.Main",
-                "serve", "echo", "--host", "127.0.0.1", "--port", "0", "--model", model));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(mainAndArgs);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         p.getOutputStream().close();
@@ -73,7 +84,7 @@ final class LabServer implements AutoCloseable {
             watchdog.interrupt();
         }
         p.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        throw new IOException("the " + model + " server did not start (see " + log + ")");
+        throw new IOException("the " + label + " server did not start (see " + log + ")");
     }
 
     private static void drain(BufferedReader lines) {
@@ -86,6 +97,11 @@ final class LabServer implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** CPU seconds (user + system) of the server's whole process tree so far. */
+    double cpuSeconds() {
+        return ProcessTreeCpu.system().treeSeconds(process.pid());
     }
 
     /** Resident memory of the server and its child processes (prefork workers), in bytes, from /proc. */

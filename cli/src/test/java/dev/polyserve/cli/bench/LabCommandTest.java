@@ -26,14 +26,14 @@ class LabCommandTest {
 
     @Test
     void aTinyLabWritesTheReportAndOneSeriesPerModelInEachChart(@TempDir Path dir) throws Exception {
-        int exit = run("lab", "--models", "nio,virtual", "--connections", "2,4", "--idle", "5",
+        int exit = run("lab", "--scenarios", "echo", "--models", "nio,virtual", "--connections", "2,4", "--idle", "5",
                 "--duration", "0.2", "--warmup", "0", "--out", dir.toString());
 
         assertThat(exit).isZero();
         String report = Files.readString(dir.resolve(LabReport.REPORT));
-        assertThat(report).contains("| nio |", "| virtual |", "Load average", "polyserve bench lab --models nio,virtual",
-                LabReport.THROUGHPUT, LabReport.MEMORY);
-        for (String chart : new String[] {LabReport.THROUGHPUT, LabReport.P99, LabReport.CPU}) {
+        assertThat(report).contains("| nio |", "| virtual |", "Load average", "polyserve bench lab --scenarios echo --models nio,virtual",
+                EchoScenario.THROUGHPUT, EchoScenario.MEMORY);
+        for (String chart : new String[] {EchoScenario.THROUGHPUT, EchoScenario.P99, EchoScenario.CPU}) {
             var svg = SvgChartTest.parse(Files.readString(dir.resolve(chart)));
             assertThat(svg.getElementsByTagName("polyline").getLength()).as(chart).isEqualTo(2);
         }
@@ -48,8 +48,8 @@ class LabCommandTest {
 
     @Test
     void cappedModelsSkipTheLevelsTheyCannotTake() {
-        assertThat(LabCommand.skipReason("iterative", 100, 0)).contains("up to 10");
-        assertThat(LabCommand.skipReason("epoll", 10_000, 20_000)).isNull();
-        assertThat(LabCommand.skipReason("epoll", 10_000, 1_024)).contains("ulimit -n is 1024");
+        assertThat(EchoScenario.skipReason("iterative", 100, 0)).contains("up to 10");
+        assertThat(EchoScenario.skipReason("epoll", 10_000, 20_000)).isNull();
+        assertThat(EchoScenario.skipReason("epoll", 10_000, 1_024)).contains("ulimit -n is 1024");
     }
 }

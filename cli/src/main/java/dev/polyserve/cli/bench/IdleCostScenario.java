@@ -1,0 +1,123 @@
+package dev.polyserve.cli.bench;
+
+import dev.polyserve.loadgen.EchoLoad;
+import dev.polyserve.loadgen.EchoLoadResult;
+import dev.polyserve.loadgen.EchoLoadSpec;
+import dev.polyserve.loadgen.ProgressDisplay;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * "poll and select cost grows with the connections watched, epoll's does not": a few active echo connections
+ * measured while 0, 1k, 5k, 10k idle ones are held on the same server. select and poll hand the kernel the whole
+ * set on every wait and scan it on return (O(n) per wake-up); epoll keeps the set in the kernel and returns only
+ * the ready ones.
+ */
+final class IdleCostScenario implements LabScenario {
+    static final String NAME = "idle-cost";
+    static final String CPU_CHART = "idle-cost-cpu.svg";
+    static final String P99_CHART = "idle-cost-p99.svg";
+    static final List<String> MODELS = List.of("select", "poll", "epoll", "uring", "nio");
+    /** The busy few: enough to keep the loop waking up all the time, few enough that the idle set dominates each wait. */
+    static final int ACTIVE = 10;
+    /** select's bitmap holds descriptors below 1,024, the server's own (jars, the listener, the loop) included. */
+    static final int SELECT_MAX_IDLE = 900;
+
+    private final List<Integer> idleLevels;
+
+    IdleCostScenario(List<Integer> idleLevels) {
+        this.idleLevels = idleLevels.stream().sorted().toList();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int steps(Lab lab) {
+        return lab.models(MODELS).size() * idleLevels.size();
+    }
+
+    /** The cap on idle connections this model takes, or null. */
+    static Integer cap(String model) {
+        return model.equals("select") ? SELECT_MAX_IDLE : null;
+    }
+
+    @Override
+    public LabSection run(Lab lab) throws InterruptedException {
+        Map<String, Map<Integer, EchoLoadResult>> results = new LinkedHashMap<>();
+        Map<String, String> notes = new LinkedHashMap<>();
+        for (String model : lab.models(MODELS)) {
+            Map<Integer, EchoLoadResult> byIdle = new LinkedHashMap<>();
+            results.put(model, byIdle);
+            List<Socket> idle = new ArrayList<>();
+            try (LabServer server = lab.echoServer(NAME, model)) {
+                for (int level : idleLevels) {
+                    Integer cap = cap(model);
+                    String why = cap != null && level > cap ? model + " is run up to " + cap + " idle connections (FD_SETSIZE 1,024)"
+                            : lab.fdShortage(level + ACTIVE);
+                    if (why != null) {
+                        notes.putIfAbsent(model, why);
+                        lab.progress(String.format(Locale.ROOT, "idle-cost %s +%,d idle: skipped (%s)", model, level, why));
+                        continue;
+                    }
+                    String stop = Lab.holdIdle(server.address, level - idle.size(), idle);
+                    if (stop != null) {
+                        notes.put(model, "held " + idle.size() + " idle, then " + stop);
+                        lab.progress("idle-cost " + model + ": stopped at " + idle.size() + " idle: " + stop);
+                        break;
+                    }
+                    EchoLoadResult r = EchoLoad.run(new EchoLoadSpec(server.address, ACTIVE, lab.size, 1, lab.warmup, lab.duration,
+                            EchoLoadSpec.DEFAULT_CONNECT_TIMEOUT, EchoLoadSpec.defaultLoops(ACTIVE), OptionalLong.of(server.pid()), 0), ProgressDisplay.NONE);
+                    byIdle.put(level, r);
+                    lab.progress(String.format(Locale.ROOT, "idle-cost %s +%,d idle: %,.0f msgs/s, %s us server CPU per message, p99 %.0f us", model, level,
+                            r.messagesPerSecond(), Lab.fmt(cpuMicros(r), "%.1f"), r.latency().p99() / 1e3));
+                }
+            } catch (IOException | RuntimeException e) {
+                notes.put(model, "failed: " + e.getMessage());
+                lab.progress("idle-cost " + model + ": failed: " + e.getMessage());
+            } finally {
+                Lab.closeAll(idle);
+            }
+        }
+        SvgChart cpu = new SvgChart("Cost of idle connections: server CPU per active message", "idle connections held", "server CPU (us) per message", false);
+        SvgChart p99 = new SvgChart("Cost of idle connections: p99 of the active ones", "idle connections held", "p99 (us)", false);
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "%d connections ping-pong %d B messages (%.1f s measured) while the same server holds N idle connections "
+                        + "(each echoed once, so it is registered with the loop). Idle connections are added, not reopened, between levels.%n%n"
+                        + "![cpu](%s)%n![p99](%s)%n%n| model |", ACTIVE, lab.size, lab.duration.toMillis() / 1e3, CPU_CHART, P99_CHART));
+        for (int level : idleLevels) md.append(String.format(Locale.ROOT, " +%,d idle: us CPU/msg · p99 us |", level));
+        md.append("\n|---|");
+        for (int ignored : idleLevels) md.append("---|");
+        md.append('\n');
+        for (var e : results.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" |");
+            for (int level : idleLevels) {
+                EchoLoadResult r = e.getValue().get(level);
+                if (r == null) {
+                    md.append(" - |");
+                    continue;
+                }
+                cpu.point(e.getKey(), level, cpuMicros(r));
+                p99.point(e.getKey(), level, r.latency().p99() / 1e3);
+                md.append(String.format(Locale.ROOT, " %s · %,.0f |", Lab.fmt(cpuMicros(r), "%.1f"), r.latency().p99() / 1e3));
+            }
+            md.append('\n');
+        }
+        notes.forEach((m, n) -> md.append("\n- ").append(m).append(": ").append(n.replace("|", "/")));
+        if (!notes.isEmpty()) md.append('\n');
+        return new LabSection(NAME, "poll vs epoll: the cost of idle connections", md.toString(), Map.of(CPU_CHART, cpu.render(), P99_CHART, p99.render()));
+    }
+
+    static double cpuMicros(EchoLoadResult r) {
+        return r.messages() == 0 || r.serverCpuSeconds().isEmpty() ? Double.NaN : r.serverCpuSeconds().getAsDouble() / r.messages() * 1e6;
+    }
+}
