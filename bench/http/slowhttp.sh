@@ -93,11 +93,16 @@ for server in $SERVERS; do
         >"$prefix.out" 2>&1 || true
       lines=$(( $(log_lines "$server") - lines_before ))
       # CSV: Seconds,Closed,Pending,Connected,Service Available (the last is 0 while the probe fails).
-      summary=$(awk -F, 'NR > 1 {
-          rows++; if ($5 > 0) up++
+      # slowhttptest stops as soon as the server has closed every connection, before writing a row with 0 connected;
+      # its exit status says so.
+      ended=0
+      grep -q 'No open connections left' "$prefix.out" && ended=1
+      summary=$(awk -F, -v ended="$ended" 'NR > 1 {
+          rows++; if ($5 > 0) up++; last = $1
           if ($4 > most) { most = $4; peak = $1 }
           if (most > 0 && $4 == 0 && closed == "") closed = $1
         } END {
+          if (closed == "" && ended) closed = last
           printf "%.0f%% | %d | %s", 100 * up / rows, most, closed == "" ? "still open at the end" : closed " s"
         }' "$prefix.csv")
       echo "| $server | $mode | $n | $summary | $lines | $load |"

@@ -75,6 +75,24 @@ class HttpConnectionHandlerTest {
     }
 
     @Test
+    void aSlowBodyPinsWhatArrivedNotItsContentLength() {
+        // slowhttptest -B: a head announcing a large body, then a few bytes now and then.
+        send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nab");
+        assertThat(handler.bodyBufferBytes()).isEqualTo(HttpConnectionHandler.INITIAL_BODY_BUFFER);
+        send("c".repeat(HttpConnectionHandler.INITIAL_BODY_BUFFER));
+        assertThat(handler.bodyBufferBytes()).isLessThanOrEqualTo(2 * (HttpConnectionHandler.INITIAL_BODY_BUFFER + 2));
+        assertThat(conn.output()).isEmpty();
+    }
+
+    @Test
+    void aBodyArrivingWholeIsAnsweredWhole() {
+        String body = "x".repeat(3 * HttpConnectionHandler.INITIAL_BODY_BUFFER + 5);
+        send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n");
+        for (int i = 0; i < body.length(); i += 1000) send(body.substring(i, Math.min(body.length(), i + 1000)));
+        assertThat(conn.output()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\n" + body);
+    }
+
+    @Test
     void continueIsSentBeforeTheBodyIsRead() {
         send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
         assertThat(conn.output()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
