@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * suites and the ALPN protocols; it makes one {@link SSLEngine} per connection. {@link #reload} re-reads the files
  * (on SIGHUP): connections made afterwards get the new certificate, open ones keep theirs, and a bad file leaves the
  * old configuration serving.
+ *
+ * <p>The engines come from the {@link TlsProvider} asked for: the JDK's, or Conscrypt's (BoringSSL), whose context
+ * is built with the JDK's SunX509 key manager (see {@link #build}); protocols, suites, ALPN and the peer's address
+ * are set the same way for both.
  *
  * <p>Cipher suites are the AEAD ones with forward secrecy: TLS 1.3's, and ECDHE with AES-GCM or ChaCha20-Poly1305
  * for TLS 1.2 (Mozilla's "intermediate" profile without its DHE suites). No CBC suite (Lucky13-class padding
@@ -60,16 +65,18 @@ public final class TlsContext {
     private final Path keyFile;
     private final List<String> protocols;
     private final List<String> alpn;
+    private final Provider jca; // null: the JDK's own
     private volatile Loaded current;
 
     /** What one load produced; swapped whole, so an engine never mixes an old key with a new chain. */
     private record Loaded(SSLContext context, SSLParameters parameters, X509Certificate leaf) {}
 
-    private TlsContext(Path certFile, Path keyFile, List<String> protocols, List<String> alpn) {
+    private TlsContext(Path certFile, Path keyFile, List<String> protocols, List<String> alpn, TlsProvider provider) {
         this.certFile = certFile;
         this.keyFile = keyFile;
         this.protocols = List.copyOf(protocols);
         this.alpn = List.copyOf(alpn);
+        this.jca = provider.jcaProvider();
     }
 
     /**
@@ -80,7 +87,13 @@ public final class TlsContext {
      *                                  the certificate, or no protocol is usable
      */
     public static TlsContext load(Path certFile, Path keyFile, List<String> protocols, List<String> alpn) {
-        TlsContext c = new TlsContext(Objects.requireNonNull(certFile), Objects.requireNonNull(keyFile), protocols, alpn);
+        return load(certFile, keyFile, protocols, alpn, TlsProvider.JDK);
+    }
+
+    /** As {@link #load(Path, Path, List, List)}, with engines from {@code provider} (the JDK's when it cannot load). */
+    public static TlsContext load(Path certFile, Path keyFile, List<String> protocols, List<String> alpn, TlsProvider provider) {
+        TlsContext c = new TlsContext(Objects.requireNonNull(certFile), Objects.requireNonNull(keyFile), protocols, alpn,
+                provider);
         c.current = c.read();
         return c;
     }
@@ -90,7 +103,13 @@ public final class TlsContext {
      * {@link #reload}.
      */
     public static TlsContext of(List<X509Certificate> chain, PrivateKey key, List<String> protocols, List<String> alpn) {
-        TlsContext c = new TlsContext(null, null, protocols, alpn);
+        return of(chain, key, protocols, alpn, TlsProvider.JDK);
+    }
+
+    /** As {@link #of(List, PrivateKey, List, List)}, with engines from {@code provider}. */
+    public static TlsContext of(List<X509Certificate> chain, PrivateKey key, List<String> protocols, List<String> alpn,
+                                TlsProvider provider) {
+        TlsContext c = new TlsContext(null, null, protocols, alpn, provider);
         c.current = c.build(chain, key, "the given key");
         return c;
     }
@@ -142,6 +161,16 @@ public final class TlsContext {
         return protocols;
     }
 
+    /** What makes the engines: {@link TlsProvider#JDK} or {@link TlsProvider#CONSCRYPT} (never AUTO: it is resolved). */
+    public TlsProvider provider() {
+        return jca == null ? TlsProvider.JDK : TlsProvider.CONSCRYPT;
+    }
+
+    /** The provider for a log line: "JDK 25" or "Conscrypt 2.5.2 (BoringSSL)". */
+    public String providerDescription() {
+        return jca == null ? "JDK " + Runtime.version().feature() : jca.getName() + " " + Conscrypts.get().version() + " (BoringSSL)";
+    }
+
     private Loaded read() {
         List<X509Certificate> chain = Pem.readCertificates(certFile);
         PrivateKey key = Pem.readPrivateKey(keyFile);
@@ -163,9 +192,12 @@ public final class TlsContext {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("server", key, password, chain.toArray(X509Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            // Conscrypt asks the key manager for a certificate by key type alone; the JDK's default (PKIX) one then
+            // finds none (BoringSSL: NO_CERTIFICATE_SET, tried), while the JDK's SunX509 one does. The key itself is
+            // the JDK's PKCS#8 key from Pem, which Conscrypt re-encodes for BoringSSL.
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(jca == null ? KeyManagerFactory.getDefaultAlgorithm() : "SunX509");
             kmf.init(store, password);
-            SSLContext context = SSLContext.getInstance("TLS");
+            SSLContext context = jca == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jca);
             context.init(kmf.getKeyManagers(), null, null);
             return new Loaded(context, parameters(context), leaf);
         } catch (GeneralSecurityException | java.io.IOException e) {
@@ -178,7 +210,8 @@ public final class TlsContext {
         List<String> known = Arrays.asList(supported.getProtocols());
         for (String p : protocols) {
             if (!known.contains(p)) {
-                throw new IllegalArgumentException("TLS protocol " + p + " is not one this JDK knows (" + String.join(", ", known) + ")");
+                throw new IllegalArgumentException("TLS protocol " + p + " is not one " + providerDescription() + " knows ("
+                        + String.join(", ", known) + ")");
             }
         }
         if (protocols.isEmpty()) throw new IllegalArgumentException("no TLS protocol enabled");

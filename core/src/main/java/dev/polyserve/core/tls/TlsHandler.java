@@ -197,6 +197,7 @@ final class TlsHandler implements Handler {
         lock.lock();
         try {
             discardPending();
+            release();
         } finally {
             lock.unlock();
         }
@@ -634,6 +635,22 @@ final class TlsHandler implements Handler {
             lock.unlock();
         }
         raw.close();
+    }
+
+    /**
+     * Closes both directions of the engine once the socket is gone. Conscrypt frees its native SSL object only when
+     * both are closed (else at GC), and each one holds a pipe (BoringSSL app data): without this, every connection a
+     * server closes first (a stop, an idle timeout, a keep-alive close) left two descriptors open. The JDK's engine
+     * holds nothing native. Lock held.
+     */
+    private void release() {
+        if (engine == null) return;
+        engine.closeOutbound();
+        try {
+            engine.closeInbound();
+        } catch (SSLException noCloseNotify) {
+            // the JDK's complaint that the peer sent no close_notify: the socket is closed anyway
+        }
     }
 
     private void discardPending() {

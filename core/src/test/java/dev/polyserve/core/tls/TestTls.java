@@ -21,7 +21,24 @@ public final class TestTls {
 
     /** The server side: TLS 1.3 and 1.2, no ALPN. */
     public static TlsContext server() {
-        return TlsContext.of(List.of(CERT.certificate()), CERT.key(), TlsContext.DEFAULT_PROTOCOLS, List.of());
+        return server(TlsProvider.JDK);
+    }
+
+    /**
+     * As {@link #server()}, on {@code provider}'s engines; a test asking for Conscrypt fails when it does not load
+     * here, so a provider test cannot pass on the JDK unnoticed.
+     */
+    public static TlsContext server(TlsProvider provider) {
+        TlsContext c = TlsContext.of(List.of(CERT.certificate()), CERT.key(), TlsContext.DEFAULT_PROTOCOLS, List.of(), provider);
+        if (provider != TlsProvider.AUTO && c.provider() != provider) {
+            throw new IllegalStateException("asked for " + provider + ", got " + c.providerDescription());
+        }
+        return c;
+    }
+
+    /** The providers the key tests run on: the JDK's and Conscrypt's. */
+    public static List<TlsProvider> providers() {
+        return List.of(TlsProvider.JDK, TlsProvider.CONSCRYPT);
     }
 
     /** A client context that trusts exactly {@code cert}. */

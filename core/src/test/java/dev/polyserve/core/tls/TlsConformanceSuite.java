@@ -15,7 +15,12 @@ import javax.net.ssl.SSLException;
  * by extending this once per model.
  */
 public abstract class TlsConformanceSuite extends EngineConformanceSuite {
-    private static final TlsContext CONTEXT = TestTls.server();
+    private TlsContext context;
+
+    /** Whose engines serve: the JDK's unless a subclass says Conscrypt. */
+    protected TlsProvider provider() {
+        return TlsProvider.JDK;
+    }
 
     /**
      * The models the TLS issue names (nio, virtual, epoll, uring) carry the full 200 clients x 1,000 messages; the
@@ -37,7 +42,8 @@ public abstract class TlsConformanceSuite extends EngineConformanceSuite {
 
     @Override
     protected Service layer(Service service) {
-        return TlsService.of(service, CONTEXT, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT);
+        if (context == null) context = TestTls.server(provider());
+        return TlsService.of(service, context, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT);
     }
 
     @Override

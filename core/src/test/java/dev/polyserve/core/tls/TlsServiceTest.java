@@ -34,10 +34,10 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The TLS layer's own paths, on real loopback sockets with the JDK's SSLSocket as the client. */
@@ -49,8 +49,13 @@ class TlsServiceTest {
     @TempDir
     Path dir;
 
-    static Stream<String> models() {
-        return Engines.availableNames().stream();
+    /** Every core model with each provider: the JDK's engines and Conscrypt's under the same layer. */
+    static Stream<Arguments> models() {
+        return TestTls.providers().stream().flatMap(p -> Engines.availableNames().stream().map(m -> Arguments.of(m, p)));
+    }
+
+    static List<TlsProvider> providers() {
+        return TestTls.providers();
     }
 
     @AfterEach
@@ -69,10 +74,10 @@ class TlsServiceTest {
         return s;
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("models")
-    void aHandshakeThatStallsIsClosedAtTheDeadline(String model) throws Exception {
-        int port = start(model, TlsService.of(TestHandlers.echo(), TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)
+    void aHandshakeThatStallsIsClosedAtTheDeadline(String model, TlsProvider provider) throws Exception {
+        int port = start(model, TlsService.of(TestHandlers.echo(), TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)
                 .withHandshakeDeadline(Duration.ofMillis(300)));
         try (Socket s = plain(port)) {
             s.getOutputStream().write(0x16); // the first byte of a ClientHello, then nothing
@@ -82,11 +87,11 @@ class TlsServiceTest {
         // a handshake on a loaded machine could miss it)
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("models")
-    void aPlaintextClientGetsTheReplyAndIsClosed(String model) throws Exception {
+    void aPlaintextClientGetsTheReplyAndIsClosed(String model, TlsProvider provider) throws Exception {
         byte[] reply = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        int port = start(model, TlsService.of(TestHandlers.echo(), TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)
+        int port = start(model, TlsService.of(TestHandlers.echo(), TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)
                 .withPlaintextReply(reply));
         try (Socket s = plain(port)) {
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -94,16 +99,20 @@ class TlsServiceTest {
         }
     }
 
-    @Test
-    void alpnIsNegotiatedAndTheHandlerSeesTheSession() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void alpnIsNegotiatedAndTheHandlerSeesTheSession(TlsProvider provider) throws Exception {
         TlsContext http = TlsContext.of(List.of(TestTls.CERT.certificate()), TestTls.CERT.key(), TlsContext.DEFAULT_PROTOCOLS,
-                TlsContext.ALPN_HTTP_1_1);
+                TlsContext.ALPN_HTTP_1_1, provider);
+        assertThat(http.provider()).isEqualTo(provider);
         Service reportsSession = () -> new Handler() {
             @Override
             public void onRead(Conn c, ByteBuffer in) {
                 in.position(in.limit());
                 TlsConn t = (TlsConn) c;
-                c.write(ByteBuffer.wrap((t.applicationProtocol() + " " + t.session().getProtocol() + "\n")
+                boolean boringSsl = t.session().getClass().getName().startsWith("org.conscrypt.");
+                c.write(ByteBuffer.wrap((t.applicationProtocol() + " " + t.session().getProtocol() + " "
+                        + (boringSsl ? "CONSCRYPT" : "JDK") + "\n")
                         .getBytes(StandardCharsets.US_ASCII)));
             }
         };
@@ -115,14 +124,15 @@ class TlsServiceTest {
             s.setSSLParameters(p);
             s.getOutputStream().write('x');
             String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            assertThat(line).isEqualTo("http/1.1 TLSv1.3");
+            assertThat(line).as("ALPN, protocol, whose session").isEqualTo("http/1.1 TLSv1.3 " + provider);
             assertThat(s.getApplicationProtocol()).isEqualTo("http/1.1");
         }
     }
 
-    @Test
-    void onlyTheConfiguredProtocolsAreSpoken() throws Exception {
-        int port = start("nio", TlsService.of(TestHandlers.echo(), TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void onlyTheConfiguredProtocolsAreSpoken(TlsProvider provider) throws Exception {
+        int port = start("nio", TlsService.of(TestHandlers.echo(), TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
         try (SSLSocket s = TestTls.over(plain(port))) {
             s.setEnabledProtocols(new String[] {"TLSv1.2"});
             s.startHandshake();
@@ -159,10 +169,10 @@ class TlsServiceTest {
         };
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("models")
-    void aPlaintextConnectionSwitchesToTlsMidStream(String model) throws Exception {
-        int port = start(model, TlsService.startLater(startTlsLines(), TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
+    void aPlaintextConnectionSwitchesToTlsMidStream(String model, TlsProvider provider) throws Exception {
+        int port = start(model, TlsService.startLater(startTlsLines(), TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
         try (Socket s = plain(port)) {
             OutputStream out = s.getOutputStream();
             DataInputStream in = new DataInputStream(s.getInputStream());
@@ -188,9 +198,9 @@ class TlsServiceTest {
         return b.toString();
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("models")
-    void aFileIsEncryptedInChunksAndArrivesWholeThenTheConnectionCloses(String model) throws Exception {
+    void aFileIsEncryptedInChunksAndArrivesWholeThenTheConnectionCloses(String model, TlsProvider provider) throws Exception {
         Path file = dir.resolve("big.bin");
         byte[] content = new byte[3 * 1024 * 1024 + 12345]; // several pump rounds past the high-water mark
         new Random(3).nextBytes(content);
@@ -215,7 +225,7 @@ class TlsServiceTest {
                 if (cause != null) causes.add(cause);
             }
         };
-        int port = start(model, TlsService.of(files, TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
+        int port = start(model, TlsService.of(files, TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
         try (SSLSocket s = TestTls.over(plain(port))) {
             s.getOutputStream().write('x');
             byte[] all = s.getInputStream().readAllBytes(); // to close_notify
@@ -228,12 +238,14 @@ class TlsServiceTest {
         assertThat(causes).isEmpty();
     }
 
-    @Test
-    void reloadServesTheNewCertificateToNewConnections() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void reloadServesTheNewCertificateToNewConnections(TlsProvider provider) throws Exception {
         SelfSignedCertificate first = SelfSignedCertificate.generate(List.of("localhost"), Duration.ofDays(1));
         Path a = dir.resolve("a");
         first.writeTo(a);
-        TlsContext ctx = TlsContext.load(a.resolve("cert.pem"), a.resolve("key.pem"), TlsContext.DEFAULT_PROTOCOLS, List.of());
+        TlsContext ctx = TlsContext.load(a.resolve("cert.pem"), a.resolve("key.pem"), TlsContext.DEFAULT_PROTOCOLS, List.of(), provider);
+        assertThat(ctx.provider()).isEqualTo(provider);
         int port = start("nio", TlsService.of(TestHandlers.echo(), ctx, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
         SSLSocket old = (SSLSocket) TestTls.clientContext(first.certificate()).getSocketFactory()
                 .createSocket(plain(port), "localhost", port, true);
@@ -263,9 +275,10 @@ class TlsServiceTest {
         }
     }
 
-    @Test
-    void manyConnectionsHandshakeAtOnce() throws Exception {
-        int port = start("nio", TlsService.of(TestHandlers.echo(), TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void manyConnectionsHandshakeAtOnce(TlsProvider provider) throws Exception {
+        int port = start("nio", TlsService.of(TestHandlers.echo(), TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
         List<SSLSocket> sockets = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
