@@ -5,6 +5,7 @@ import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.Service;
 import dev.polyserve.core.auth.HmacKey;
 import dev.polyserve.core.tls.TlsContext;
+import dev.polyserve.core.tls.TlsProvider;
 import dev.polyserve.core.udp.DatagramService;
 import dev.polyserve.core.udp.UdpServer;
 import dev.polyserve.process.ProcessModels;
@@ -75,6 +76,7 @@ public final class ServePipeline {
     private List<HmacKey> extraKeys = List.of();
     private List<String> alpn = List.of();
     private byte[] plaintextReply;
+    private String jdkTlsBecause; // non-null: TLS from the JDK, for this reason
     private ServiceLayers layers;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<SecondListener> secondListeners = new ArrayList<>();
@@ -112,6 +114,16 @@ public final class ServePipeline {
         if (layers != null) throw new IllegalStateException("TLS settings must be set before the layers are built");
         this.alpn = List.copyOf(alpnProtocols);
         this.plaintextReply = plaintextReply == null ? null : plaintextReply.clone();
+        return this;
+    }
+
+    /**
+     * Under TLS, always the JDK's provider whatever --tls-provider says, for {@code why} (FTPS: a data connection
+     * proves it resumed the control connection's session by what the JDK's resumed sessions keep; see FtpTls).
+     */
+    public ServePipeline jdkTls(String why) {
+        if (layers != null) throw new IllegalStateException("TLS settings must be set before the layers are built");
+        this.jdkTlsBecause = Objects.requireNonNull(why);
         return this;
     }
 
@@ -155,11 +167,16 @@ public final class ServePipeline {
      */
     public ServiceLayers layers() throws IOException {
         if (layers == null) {
-            layers = options.layers(extraKeys, alpn, plaintextReply);
+            TlsProvider asked = options.tlsProvider();
+            layers = options.layers(extraKeys, alpn, plaintextReply, jdkTlsBecause == null ? asked : TlsProvider.JDK);
             TlsContext tls = layers.tls();
+            if (tls != null && jdkTlsBecause != null && asked == TlsProvider.CONSCRYPT) {
+                log.warn("{}: --tls-provider conscrypt does not apply here: {}; TLS is the JDK's", serviceName, jdkTlsBecause);
+            }
             if (tls != null) {
-                log.info("{}: TLS ({}) with the certificate for {}, valid until {}; SIGHUP reloads it", serviceName,
-                        String.join(", ", tls.protocols()), tls.certificate().getSubjectX500Principal().getName(),
+                log.info("{}: TLS ({}, {}) with the certificate for {}, valid until {}; SIGHUP reloads it", serviceName,
+                        String.join(", ", tls.protocols()), tls.providerDescription(),
+                        tls.certificate().getSubjectX500Principal().getName(),
                         tls.certificate().getNotAfter().toInstant());
                 dev.polyserve.process.Signals.onHangup(tls::reload);
             }

@@ -5,6 +5,7 @@ import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.auth.HmacKey;
 import dev.polyserve.core.tls.TlsContext;
+import dev.polyserve.core.tls.TlsProvider;
 import dev.polyserve.core.udp.UdpServer;
 import dev.polyserve.process.ProcessModels;
 import java.io.IOException;
@@ -68,6 +69,13 @@ public final class ServerOptions {
             description = "TLS versions to speak, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> tlsProtocols;
 
+    @Option(names = "--tls-provider", paramLabel = "jdk|conscrypt|auto", defaultValue = "auto",
+            converter = TlsProviderConverter.class,
+            description = "Whose TLS: the JDK's, or Conscrypt's (BoringSSL), which costs about a ninth of the JDK's server "
+                    + "CPU per handshake (docs/bench/tls.md); auto is Conscrypt when its native library loads, else the JDK; "
+                    + "when it cannot load, the JDK serves, with one log line. FTPS always uses the JDK (default: ${DEFAULT-VALUE}).")
+    TlsProvider tlsProvider;
+
     @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = ServerConfig.DEFAULT_MODEL,
             description = "With --model prefork: the in-process model each worker JVM runs (default: ${DEFAULT-VALUE}).")
     String workerModel;
@@ -88,6 +96,12 @@ public final class ServerOptions {
      * @throws IOException              when a key file cannot be read
      */
     public ServiceLayers layers(List<HmacKey> extraKeys, List<String> alpn, byte[] plaintextReply) throws IOException {
+        return layers(extraKeys, alpn, plaintextReply, tlsProvider);
+    }
+
+    /** As {@link #layers(List, List, byte[])}, with TLS from {@code provider} whatever --tls-provider says. */
+    public ServiceLayers layers(List<HmacKey> extraKeys, List<String> alpn, byte[] plaintextReply, TlsProvider provider)
+            throws IOException {
         List<HmacKey> keys = new ArrayList<>();
         if (authKeyFile == null) {
             if (!extraKeys.isEmpty()) {
@@ -98,18 +112,39 @@ public final class ServerOptions {
             keys.add(HmacKey.read(AUTH_KEY_NAME, authKeyFile));
             keys.addAll(extraKeys);
         }
-        TlsContext tls = tls(alpn);
+        TlsContext tls = tls(alpn, provider);
         return keys.isEmpty() && tls == null ? ServiceLayers.NONE
                 : new ServiceLayers(keys, tls, writeQueueLimit, tls == null ? null : plaintextReply);
     }
 
     /** The TLS configuration --tls-cert/--tls-key/--tls-protocols ask for, or null; reads the files now. */
     public TlsContext tls(List<String> alpn) {
+        return tls(alpn, tlsProvider);
+    }
+
+    private TlsContext tls(List<String> alpn, TlsProvider provider) {
         if (tlsCert == null && tlsKey == null) return null;
         if (tlsCert == null || tlsKey == null) {
             throw new IllegalArgumentException(tlsCert == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
         }
-        return TlsContext.load(tlsCert, tlsKey, tlsProtocols, alpn);
+        return TlsContext.load(tlsCert, tlsKey, tlsProtocols, alpn, provider);
+    }
+
+    /** What --tls-provider asked for. */
+    public TlsProvider tlsProvider() {
+        return tlsProvider;
+    }
+
+    /** {@code --tls-provider jdk|conscrypt|auto}, any case. */
+    static final class TlsProviderConverter implements picocli.CommandLine.ITypeConverter<TlsProvider> {
+        @Override
+        public TlsProvider convert(String value) {
+            try {
+                return TlsProvider.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Whether TLS was asked for (a service may then pick its TLS port, as HTTPS's 8443). */

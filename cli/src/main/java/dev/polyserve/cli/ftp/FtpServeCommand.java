@@ -218,7 +218,8 @@ public final class FtpServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--banner: " + e.getMessage());
         }
-        ServePipeline pipeline = ServePipeline.tcp(server, "ftp", DEFAULT_PORT);
+        ServePipeline pipeline = ServePipeline.tcp(server, "ftp", DEFAULT_PORT)
+                .jdkTls("FTPS data connections prove they resumed the control session by what only the JDK's sessions keep");
         AtomicReference<FtpServer> started = new AtomicReference<>();
         if (webPort != null) {
             // The server live at /dashboard: control and data connections together.
