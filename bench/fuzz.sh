@@ -35,7 +35,7 @@ fuzz_one() {  # fuzz_one path/to/XFuzzTest.java
   for method in $(grep -A2 '@FuzzTest' "$file" | sed -n 's/.*void \([A-Za-z0-9_]*\)(.*/\1/p'); do
     echo "== $class#$method: ${SECONDS_EACH}s"
     local log=$OUT/$class-$method.log rc=0
-    JAZZER_FUZZ=1 ./run-tests -pl "$module" -am -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false \
+    JAZZER_FUZZ=1 ./run-tests -pl "$module" -am -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false -Dorg.slf4j.simpleLogger.defaultLogLevel=off \
       -Djazzer.max_duration="${SECONDS_EACH}s" -Dsurefire.argLine="-ea --enable-native-access=ALL-UNNAMED -XX:+EnableDynamicAgentLoading -Xmx$HEAP" \
       test >"$log" 2>&1 || rc=$?
     local status

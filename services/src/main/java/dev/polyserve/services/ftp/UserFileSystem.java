@@ -3,6 +3,7 @@ package dev.polyserve.services.ftp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -101,7 +102,15 @@ final class UserFileSystem {
         }
         String virtual = "/" + String.join("/", parts);
         Path real = root;
-        for (String p : parts) real = real.resolve(p);
+        try {
+            for (String p : parts) real = real.resolve(p);
+        } catch (InvalidPathException e) {
+            // The JVM encodes file names in the locale's charset (sun.jnu.encoding): under LANG=C, ASCII, so a
+            // UTF-8 name such as "caf\u00e9" cannot be a path at all. Refused like any other unusable name, with a
+            // reply, instead of an unchecked exception ending the session.
+            throw new PathRefused("name not representable in the file system's encoding ("
+                    + System.getProperty("sun.jnu.encoding") + ")");
+        }
         return new Resolved(virtual, confine(real));
     }
 
