@@ -8,6 +8,7 @@
 #   BURST=1000 MODELS="nio epoll" PEERS=nginx bench/http/run.sh   # time 1,000 GETs sent in one write (pipeline.py)
 #   TLS=1 MODELS="nio epoll" PEERS=nginx ENDPOINTS=/1k.txt bench/http/run.sh   # HTTPS: one cert for both, wrk over TLS
 #   TLS=1 STIME=10 MODELS="nio epoll" PEERS=nginx bench/http/run.sh   # new TLS handshakes/s: openssl s_time -new
+#   TLS=1 TLS_PROVIDERS=conscrypt MODELS=epoll PEERS=nginx bench/http/run.sh   # polyserve on one TLS provider only
 #
 # For each server, one after another on the same machine: start it, warm up (5 s), then
 # `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
@@ -32,6 +33,7 @@ ROUNDS=${ROUNDS:-200}       # BURST rounds measured (after as many untimed warm-
 TLS=${TLS:-0}               # 1: HTTPS on both sides (polyserve cert's EC P-256 key, TLS 1.3 and 1.2, wrk negotiates 1.3)
 STIME=${STIME:-}            # with TLS=1, instead of wrk: openssl s_time -new for STIME seconds (full handshakes/s)
 [ -n "$STIME" ] && ENDPOINTS=/1k.txt   # one handshake run per server
+TLS_PROVIDERS=${TLS_PROVIDERS:-"jdk conscrypt"}   # with TLS=1: each model once per --tls-provider, side by side
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
@@ -179,11 +181,21 @@ for peer in $PEERS; do
   stop_server
 done
 
+providers=("")
+[ "$TLS" = 1 ] && read -r -a providers <<< "$TLS_PROVIDERS"
 for model in $MODELS; do
-  "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$jar" serve http --root "$work/site" --port "$PORT" \
-    --model "$model" --access-log off --demo-routes --max-per-ip 0 "${tls_args[@]}" >"$work/polyserve-$model.out" 2>&1 &
-  server_pid=$!
-  wait_port /1k.txt
-  for e in $ENDPOINTS; do measure "polyserve $model" "$e"; done
-  stop_server
+  for provider in "${providers[@]}"; do
+    label="polyserve $model${provider:+ $provider}"
+    "$java" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$jar" serve http --root "$work/site" --port "$PORT" \
+      --model "$model" --access-log off --demo-routes --max-per-ip 0 "${tls_args[@]}" ${provider:+--tls-provider "$provider"} \
+      >"$work/polyserve-$model$provider.out" 2>&1 &
+    server_pid=$!
+    wait_port /1k.txt
+    # the serve pipeline's line "TLS (TLSv1.3, TLSv1.2, Conscrypt 2.5.2 ...)": a fallback to the JDK would mislabel the row
+    if [ -n "$provider" ] && ! grep -qi "TLS (.*$provider [0-9]" "$work/polyserve-$model$provider.out"; then
+      echo "bench/http: $label: the server does not serve with $provider:" >&2; cat "$work/polyserve-$model$provider.out" >&2; exit 1
+    fi
+    for e in $ENDPOINTS; do measure "$label" "$e"; done
+    stop_server
+  done
 done

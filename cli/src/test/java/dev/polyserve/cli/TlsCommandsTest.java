@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code polyserve cert} and {@code --tls-cert/--tls-key} as a user runs them, with a JDK TLS client. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -45,10 +45,13 @@ class TlsCommandsTest {
         }
     }
 
-    /** Served over TLS, then SIGHUP: reloaded in place (nio) or by a rolling restart of the workers (prefork). */
-    @ParameterizedTest
-    @ValueSource(strings = {"nio", "prefork"})
-    void echoOverTlsAndSighupServesANewCertificate(String model) throws Exception {
+    /**
+     * Served over TLS, then SIGHUP: reloaded in place (nio) or by a rolling restart of the workers (prefork), on the
+     * JDK's TLS and on Conscrypt's.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"nio, jdk", "nio, conscrypt", "prefork, jdk", "prefork, conscrypt"})
+    void echoOverTlsAndSighupServesANewCertificate(String model, String provider) throws Exception {
         Path a = cert("a");
         Path b = cert("b");
         Path live = Files.createDirectories(dir.resolve("live"));
@@ -57,6 +60,7 @@ class TlsCommandsTest {
         X509Certificate first = Pem.readCertificates(a.resolve("cert.pem")).getFirst();
         X509Certificate second = Pem.readCertificates(b.resolve("cert.pem")).getFirst();
         try (PolyserveProcess p = PolyserveProcess.start("serve", "echo", "--model", model, "--workers", "2", "--port", "0",
+                "--tls-provider", provider,
                 "--tls-cert", live.resolve("cert.pem").toString(), "--tls-key", live.resolve("key.pem").toString())) {
             int port = PolyserveProcess.port(p.awaitListening());
             assertThat(servedCertificate(port, first)).isEqualTo(first);
@@ -73,6 +77,44 @@ class TlsCommandsTest {
             });
             assertThat(p.terminate()).isZero();
         }
+    }
+
+    /**
+     * HTTPS with curl on each provider: the log names the provider that serves, curl offers h2 and HTTP/1.1 by ALPN
+     * and settles on HTTP/1.1, and the file arrives whole.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"jdk, JDK", "conscrypt, Conscrypt 2.5.2 (BoringSSL)", "auto, Conscrypt 2.5.2 (BoringSSL)"})
+    void curlGetsAFileOverHttpsOnEachProvider(String provider, String served) throws Exception {
+        Path a = cert("a");
+        Path site = Files.createDirectories(dir.resolve("site"));
+        Files.writeString(site.resolve("hello.txt"), "hello over " + provider + "\n");
+        Path err = dir.resolve("err.log");
+        try (PolyserveProcess p = PolyserveProcess.startLoggingTo(err, "serve", "http", "--port", "0", "--root", site.toString(),
+                "--tls-provider", provider, "--log-level", "info",
+                "--tls-cert", a.resolve("cert.pem").toString(), "--tls-key", a.resolve("key.pem").toString())) {
+            int port = PolyserveProcess.port(p.awaitListening());
+            Process curl = new ProcessBuilder("curl", "-sS", "--cacert", a.resolve("cert.pem").toString(),
+                    "-w", "\n%{http_code} %{http_version}", "https://localhost:" + port + "/hello.txt")
+                    .redirectErrorStream(true).start();
+            String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(curl.waitFor()).as(out).isZero();
+            assertThat(out).isEqualTo("hello over " + provider + "\n\n200 1.1");
+            assertThat(p.terminate()).isZero();
+        }
+        String expected = served.equals("JDK") ? "JDK " + Runtime.version().feature() : served;
+        assertThat(Files.readString(err)).contains("http: TLS (TLSv1.3, TLSv1.2, " + expected + ")");
+    }
+
+    @Test
+    void anUnknownProviderIsExit2() throws Exception {
+        Path a = cert("a");
+        Path err = dir.resolve("err.log");
+        try (PolyserveProcess p = PolyserveProcess.startLoggingTo(err, "serve", "echo", "--port", "0", "--tls-provider", "openssl",
+                "--tls-cert", a.resolve("cert.pem").toString(), "--tls-key", a.resolve("key.pem").toString())) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+        }
+        assertThat(Files.readString(err)).contains("unknown TLS provider 'openssl' (jdk, conscrypt or auto)");
     }
 
     @Test

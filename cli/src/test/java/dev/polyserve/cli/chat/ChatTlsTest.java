@@ -8,6 +8,7 @@ import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.tls.Pem;
 import dev.polyserve.core.tls.TestTls;
+import dev.polyserve.core.tls.TlsProvider;
 import dev.polyserve.core.tls.TlsService;
 import dev.polyserve.services.chat.ChatLimits;
 import dev.polyserve.services.chat.ChatProtocol;
@@ -30,6 +31,8 @@ import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /** The chat room over TLS: {@code openssl s_client} as one member, {@code polyserve chat --ca} as another. */
@@ -45,13 +48,15 @@ class ChatTlsTest {
         }
     }
 
-    @Test
-    void opensslAndThePolyserveClientTalkInOneRoomOverTls(@TempDir Path dir) throws Exception {
+    /** On the JDK's TLS and on Conscrypt's (BoringSSL). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TlsProvider.class, names = {"JDK", "CONSCRYPT"})
+    void opensslAndThePolyserveClientTalkInOneRoomOverTls(TlsProvider provider, @TempDir Path dir) throws Exception {
         assumeTrue(hasOpenssl(), "openssl is not installed");
         Path ca = Files.writeString(dir.resolve("cert.pem"), Pem.encode("CERTIFICATE", TestTls.CERT.certificate().getEncoded()));
         ChatService chat = new ChatService(ChatLimits.DEFAULTS, ChatProtocol.LINES);
         try (Server server = Server.tcp(0).host("127.0.0.1").model("nio")
-                .service(TlsService.of(chat, TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)).start()) {
+                .service(TlsService.of(chat, TestTls.server(provider), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)).start()) {
             String port = Integer.toString(server.localAddress().getPort());
             Process openssl = new ProcessBuilder("openssl", "s_client", "-quiet", "-verify_return_error", "-CAfile", ca.toString(),
                     "-servername", "localhost", "-connect", "127.0.0.1:" + port).redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -9,6 +9,7 @@ import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.core.tls.TestTls;
 import dev.polyserve.core.tls.TlsContext;
+import dev.polyserve.core.tls.TlsProvider;
 import dev.polyserve.core.tls.TlsService;
 import java.io.IOException;
 import java.net.Socket;
@@ -25,11 +26,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** HTTPS: the HTTP service behind the TLS layer on every model, with the JDK HttpClient as the browser. */
@@ -37,8 +40,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HttpsServerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int TEN_MIB = 10 << 20;
-    private static final TlsContext TLS = TlsContext.of(List.of(TestTls.CERT.certificate()), TestTls.CERT.key(),
-            TlsContext.DEFAULT_PROTOCOLS, TlsContext.ALPN_HTTP_1_1);
+    private static final TlsContext TLS = tls(TlsProvider.JDK);
+
+    private static TlsContext tls(TlsProvider provider) {
+        TlsContext c = TlsContext.of(List.of(TestTls.CERT.certificate()), TestTls.CERT.key(), TlsContext.DEFAULT_PROTOCOLS,
+                TlsContext.ALPN_HTTP_1_1, provider);
+        assertThat(c.provider()).isEqualTo(provider);
+        return c;
+    }
 
     @TempDir
     static Path root;
@@ -46,8 +55,9 @@ class HttpsServerTest {
     private final List<Server> servers = new ArrayList<>();
     private HttpClient client;
 
-    static List<String> models() {
-        return Engines.availableNames();
+    /** Every model on the JDK's TLS, and on Conscrypt's (BoringSSL). */
+    static Stream<Arguments> models() {
+        return TestTls.providers().stream().flatMap(p -> Engines.availableNames().stream().map(m -> Arguments.of(m, p)));
     }
 
     @AfterEach
@@ -57,6 +67,10 @@ class HttpsServerTest {
     }
 
     private Server https(String model, ServerStats stats) throws IOException {
+        return https(model, stats, TLS);
+    }
+
+    private Server https(String model, ServerStats stats, TlsContext tls) throws IOException {
         if (!Files.exists(root.resolve("ten.bin"))) {
             byte[] big = new byte[TEN_MIB];
             new Random(10).nextBytes(big);
@@ -66,7 +80,7 @@ class HttpsServerTest {
         HttpService http = new HttpService(new HttpApp().staticFiles(root),
                 HttpOptions.defaults().withHsts(Duration.ofDays(365)), stats);
         Server s = Server.tcp(0).host("127.0.0.1").model(model).stats(stats)
-                .service(TlsService.of(http, TLS, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT).withPlaintextReply(Https.plaintextReply()))
+                .service(TlsService.of(http, tls, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT).withPlaintextReply(Https.plaintextReply()))
                 .start();
         servers.add(s);
         return s;
@@ -78,11 +92,11 @@ class HttpsServerTest {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("models")
-    void filesRangesAndKeepAliveOverTls(String model) throws Exception {
+    void filesRangesAndKeepAliveOverTls(String model, TlsProvider provider) throws Exception {
         ServerStats stats = new ServerStats();
-        int port = https(model, stats).localAddress().getPort();
+        int port = https(model, stats, tls(provider)).localAddress().getPort();
         // Asks for HTTP/2 first, as browsers do: ALPN settles on http/1.1, the only protocol the server offers.
         client = HttpClient.newBuilder().sslContext(TestTls.client()).version(HttpClient.Version.HTTP_2)
                 .connectTimeout(WAIT).build();
