@@ -52,7 +52,7 @@ final class StdioConnection extends ThreadedConn {
 
     StdioConnection(EngineContext ctx, Handler handler, InputStream in, WritableByteChannel out,
                     InetSocketAddress remote, InetSocketAddress local) {
-        super(ctx, handler, remote, local, Thread.ofPlatform().name("polyserve-process-stdout").daemon());
+        super(ctx, handler, remote, local, Thread.ofPlatform().name("polyserve-process-stdout").daemon().factory(), false);
         this.in = in;
         this.out = out;
     }

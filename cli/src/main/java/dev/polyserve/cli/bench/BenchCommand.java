@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = {"Load generators: throughput, latency percentiles and work per server CPU-second.",
                 "Many connections need many file descriptors: raise the limit first, e.g. `ulimit -n 20000`,",
                 "in the shell of both the server and the load generator."},
-        subcommands = {EchoBenchCommand.class, ChatBenchCommand.class, LabCommand.class})
+        subcommands = {EchoBenchCommand.class, ChatBenchCommand.class, LabCommand.class, HoldCommand.class})
 public final class BenchCommand {
     /** Runs the bench commands without the rest of the CLI: {@code java -cp polyserve.jar dev.polyserve.cli.bench.BenchCommand echo --port P}. */
     public static void main(String[] args) {

@@ -3,11 +3,13 @@ package dev.polyserve.core.engine;
 import dev.polyserve.core.Handler;
 import dev.polyserve.core.MinimumRate;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A connection on a blocking engine (iterative, threads, pool, virtual). Its own thread runs {@link #serve}:
@@ -17,10 +19,18 @@ import java.util.concurrent.Executor;
  * the reader: a virtual thread must not write a socket its platform reader put in blocking mode, because a
  * blocking {@code sendfile} would then pin its carrier, and a few such writers would starve every other
  * virtual thread. For the same reason a virtual writer sends files by copying chunks, not with sendfile.
+ *
+ * <p>An idle connection costs little (issue #18): its blocking read waits with a small buffer of its own, and only
+ * when a read fills it and more bytes are waiting does it borrow a large one from {@link ReadBufferPool}, for reads
+ * that cannot block, giving it back before it waits again.
  */
 final class BlockingConn extends ThreadedConn {
-    /** Read buffer per connection: 16 KiB, a common socket-read size (Python's socketserver uses 8 KiB). */
-    static final int READ_BUFFER = 16 * 1024;
+    /**
+     * The buffer a connection waits for bytes with, its own for its whole life: 512 bytes, room for one echo line,
+     * chat message or FTP command in a single read (most HTTP request heads too); a read that fills it moves on
+     * to a pooled {@link ReadBufferPool#BUFFER_SIZE} buffer while bytes keep waiting.
+     */
+    static final int WAIT_BUFFER = 512;
     /** File bytes a virtual writer copies per socket write: 64 KiB, the size of a loopback TCP segment burst. */
     static final int FILE_CHUNK = 64 * 1024;
 
@@ -29,12 +39,19 @@ final class BlockingConn extends ThreadedConn {
     private ByteBuffer fileChunk; // writer thread only; made at the first file sent by a virtual writer
     private final SerialExecutor serial;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private InputStream waiting; // reader thread only: asks the kernel how many bytes wait (FIONREAD); made at the first burst
 
-    BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel, Thread.Builder writerThreads) throws IOException {
-        super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress(), writerThreads);
+    /**
+     * @param writerThreads makes the writer thread, of the reader's kind (see above)
+     * @param virtual whether the threads are virtual: the writer then ends whenever the queue is empty
+     * @param taskThreads makes the serial context's short-lived virtual threads
+     */
+    BlockingConn(EngineContext ctx, Handler handler, SocketChannel channel, ThreadFactory writerThreads, boolean virtual,
+                 ThreadFactory taskThreads) throws IOException {
+        super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress(), writerThreads, virtual);
         this.channel = channel;
-        this.virtualWriter = writerThreads instanceof Thread.Builder.OfVirtual;
-        this.serial = new SerialExecutor("polyserve-" + ctx.model() + "-task");
+        this.virtualWriter = virtual;
+        this.serial = new SerialExecutor(taskThreads);
     }
 
     @Override
@@ -45,21 +62,23 @@ final class BlockingConn extends ThreadedConn {
     /** The connection's thread: open, read until EOF or close, then wait until the connection is closed. */
     void serve() {
         serial.runLocked(this::fireOpen);
-        ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
+        ByteBuffer buf = ByteBuffer.allocate(WAIT_BUFFER);
         try {
             while (!isClosed()) {
                 awaitReadingAllowed();
                 if (!isOpen()) {
                     break;
                 }
-                int n = channel.read(buf);
+                int n = channel.read(buf); // an idle connection waits here, holding only its small buffer
                 if (n < 0) {
                     serial.runLocked(this::fireReadEnd);
                     break;
                 }
-                buf.flip();
-                serial.runLocked(() -> fireRead(buf));
-                buf.clear();
+                boolean filled = !buf.hasRemaining();
+                deliver(buf);
+                if (filled && isOpen() && !readingPaused()) {
+                    readWaiting();
+                }
             }
         } catch (IOException e) {
             abort(isClosed() ? null : e);
@@ -74,6 +93,36 @@ final class BlockingConn extends ThreadedConn {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(e);
+        }
+    }
+
+    private void deliver(ByteBuffer buf) {
+        buf.flip();
+        serial.runLocked(() -> fireRead(buf));
+        buf.clear();
+    }
+
+    /**
+     * After a read that filled the small buffer: while the kernel holds more bytes, read them into a pooled buffer
+     * (such a read returns at once, it cannot wait), so a burst costs one read per 16 KiB, not per 512 bytes.
+     */
+    private void readWaiting() throws IOException {
+        if (waiting == null) {
+            waiting = channel.socket().getInputStream();
+        }
+        if (waiting.available() <= 0) {
+            return;
+        }
+        ByteBuffer big = ReadBufferPool.take();
+        try {
+            do {
+                if (channel.read(big) <= 0) {
+                    return; // the main loop's next read sees the EOF (or the close)
+                }
+                deliver(big);
+            } while (isOpen() && !readingPaused() && waiting.available() > 0);
+        } finally {
+            ReadBufferPool.give(big);
         }
     }
 

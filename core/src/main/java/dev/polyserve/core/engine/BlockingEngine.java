@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +52,9 @@ final class BlockingEngine implements Engine {
     private final AtomicInteger threadIds = new AtomicInteger();
     /** Connection threads alive when a thread last failed to start, or -1: see {@link #track}. Acceptor only. */
     private int threadsAtShortage = -1;
+    /** Made once per engine and shared by its connections (a factory, unlike a builder, is safe to share). */
+    private ThreadFactory writerThreads;
+    private ThreadFactory taskThreads;
     private EngineContext ctx;
     private ServerSocketChannel server;
     private InetSocketAddress bound;
@@ -66,6 +70,8 @@ final class BlockingEngine implements Engine {
     public void start(ServerConfig config, Service service, ServerStats stats) throws IOException {
         ctx = new EngineContext(kind.model, config, service, stats);
         SerialExecutor.prepare();
+        writerThreads = writerThreads();
+        taskThreads = Thread.ofVirtual().name("polyserve-" + kind.model + "-task").factory();
         server = Sockets.open(config);
         bound = (InetSocketAddress) server.getLocalAddress();
         if (kind == Kind.POOL) {
@@ -80,13 +86,14 @@ final class BlockingEngine implements Engine {
     }
 
     private void acceptLoop() {
-        Sockets.acceptLoop(server, ctx, ch -> dispatch(new BlockingConn(ctx, ctx.service().newHandler(), ch, writerThreads()), ch));
+        Sockets.acceptLoop(server, ctx, ch -> dispatch(new BlockingConn(ctx, ctx.service().newHandler(), ch, writerThreads,
+                kind == Kind.VIRTUAL, taskThreads), ch));
     }
 
     /** Writer threads of the connection's own kind (see {@link BlockingConn}). */
-    private Thread.Builder writerThreads() {
+    private ThreadFactory writerThreads() {
         String name = "polyserve-" + kind.model + "-writer";
-        return kind == Kind.VIRTUAL ? Thread.ofVirtual().name(name) : Thread.ofPlatform().daemon(true).name(name);
+        return kind == Kind.VIRTUAL ? Thread.ofVirtual().name(name).factory() : Thread.ofPlatform().daemon(true).name(name).factory();
     }
 
     private void dispatch(BlockingConn conn, SocketChannel ch) {

@@ -48,8 +48,11 @@ public abstract class ConnBase implements Conn {
 
     private final ConcurrentLinkedQueue<Object> outbound = new ConcurrentLinkedQueue<>();
     private final Object flushLock = new Object();
-    private final ArrayDeque<Object> flushing = new ArrayDeque<>(); // guarded by flushLock
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];  // guarded by flushLock
+    // Both start small and grow with use (issue #18: idle connections by the ten thousand each paid for 16 deque
+    // slots and a 64-entry gather array they never used): an echo's write is one buffer.
+    private final ArrayDeque<Object> flushing = new ArrayDeque<>(1); // guarded by flushLock
+    private ByteBuffer[] gather = NO_BUFFERS;                        // guarded by flushLock
+    private static final ByteBuffer[] NO_BUFFERS = {};
     private final AtomicLong queued = new AtomicLong();
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private final Set<ScheduledFuture<?>> timers = ConcurrentHashMap.newKeySet();
@@ -470,6 +473,9 @@ public abstract class ConnBase implements Conn {
             }
             int count = 0;
             while (count < MAX_GATHER && flushing.peekFirst() instanceof ByteBuffer b) {
+                if (count == gather.length) {
+                    gather = java.util.Arrays.copyOf(gather, Math.min(MAX_GATHER, Math.max(2, count * 4)));
+                }
                 gather[count++] = b;
                 flushing.pollFirst();
             }

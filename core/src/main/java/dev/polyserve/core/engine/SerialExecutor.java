@@ -2,6 +2,7 @@ package dev.polyserve.core.engine;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -22,12 +23,13 @@ final class SerialExecutor implements Executor {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final Thread.Builder threads;
+    private final ThreadFactory threads;
     /** A drain no thread could run, left to the reader's current handler call (guarded by lock). */
     private boolean stranded;
 
-    SerialExecutor(String name) {
-        this.threads = Thread.ofVirtual().name(name);
+    /** @param threads makes the short-lived virtual threads the tasks run on (one factory per engine, shared) */
+    SerialExecutor(ThreadFactory threads) {
+        this.threads = threads;
     }
 
     /**
@@ -58,7 +60,7 @@ final class SerialExecutor implements Executor {
         tasks.add(task);
         if (draining.compareAndSet(false, true)) {
             try {
-                threads.start(this::drain);
+                threads.newThread(this::drain).start();
             } catch (OutOfMemoryError noThread) {
                 drainHere();
             }

@@ -3,6 +3,7 @@ package dev.polyserve.core.engine;
 import dev.polyserve.core.Handler;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,18 +12,29 @@ import java.util.concurrent.locks.LockSupport;
  * stdin/stdout): its reader waits while the handler paused reading, and a writer thread, started at the first
  * output, flushes the write queue with blocking writes, so {@code write} never blocks the caller and a peer that
  * does not read stalls only that writer. Subclasses read, write the {@link ConnBase.Sink} and close the transport.
+ *
+ * <p>A platform writer, once started, parks between bursts (starting one costs tens of microseconds). A virtual
+ * writer ends as soon as the queue is empty and a new one starts at the next output: starting a virtual thread
+ * costs about what waking a parked one does, and an idle connection then keeps no writer and its stack.
  */
 public abstract class ThreadedConn extends ConnBase implements ConnBase.Sink {
-    private final Thread.Builder writers;
+    private final ThreadFactory writers;
+    private final boolean writerEndsWhenIdle;
     private final Object pauseMonitor = new Object();
+    /** A writer thread is running (a virtual writer) or was started (a platform writer, which then lives on). */
     private final AtomicBoolean writerStarted = new AtomicBoolean();
     private final AtomicBoolean writeSignal = new AtomicBoolean();
-    private volatile Thread writer;
+    private volatile Thread writer; // a platform writer, for unparking it
 
-    /** @param writers makes the writer thread (of the same kind as the reader: see {@link BlockingConn}) */
-    protected ThreadedConn(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local, Thread.Builder writers) {
+    /**
+     * @param writers makes the writer thread (of the same kind as the reader: see {@link BlockingConn})
+     * @param virtual whether {@code writers} makes virtual threads, which end whenever the queue is empty
+     */
+    protected ThreadedConn(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local, ThreadFactory writers,
+                           boolean virtual) {
         super(ctx, handler, remote, local);
         this.writers = writers;
+        this.writerEndsWhenIdle = virtual;
     }
 
     /** The reader's thread, before each read: waits while reading is paused and the connection open. */
@@ -46,13 +58,15 @@ public abstract class ThreadedConn extends ConnBase implements ConnBase.Sink {
         }
     }
 
-    /** Starts the writer at the first output, else wakes it. */
+    /** Starts a writer unless one is running (or, for a platform writer, was started), else wakes it. */
     @Override
     protected final void outboundReady() {
         writeSignal.set(true);
         if (writerStarted.compareAndSet(false, true)) {
             try {
-                writer = writers.start(this::writeLoop);
+                Thread t = writers.newThread(writerEndsWhenIdle ? this::writeUntilEmpty : this::writeLoop);
+                if (!writerEndsWhenIdle) writer = t;
+                t.start();
             } catch (OutOfMemoryError noThread) {
                 ctx.shortage("writer threads", "aborting connection from {}: cannot start its writer thread: {}",
                         remote(), noThread.getMessage());
@@ -69,6 +83,24 @@ public abstract class ThreadedConn extends ConnBase implements ConnBase.Sink {
         readInterestChanged();
         Thread w = writer;
         if (w != null) LockSupport.unpark(w);
+    }
+
+    /**
+     * A virtual writer: flushes until the queue is empty, then ends. An output queued after its flush took the
+     * queue either started the next writer (it saw none running) or is seen here and flushed by this one.
+     */
+    private void writeUntilEmpty() {
+        while (true) {
+            writeSignal.set(false);
+            try {
+                flush(this);
+            } catch (IOException e) {
+                abort(e);
+                return; // writerStarted stays set: a closed connection needs no writer again
+            }
+            writerStarted.set(false);
+            if (isClosed() || !writeSignal.get() || !writerStarted.compareAndSet(false, true)) return;
+        }
     }
 
     private void writeLoop() {
