@@ -30,8 +30,13 @@ public final class ProgressLine {
 
     /** On stderr, when this process runs in an interactive terminal; as wide as {@link #terminalWidth}. */
     public static ProgressLine onStderr() {
+        return onStderr(ProgressLine::jlineWidth);
+    }
+
+    /** As {@link #onStderr()}, the width coming from {@code terminal} (an open JLine terminal's) when COLUMNS is unset. */
+    public static ProgressLine onStderr(IntSupplier terminal) {
         boolean interactive = System.console() != null && System.console().isTerminal();
-        return new ProgressLine(System.err, interactive, interactive ? terminalWidth(System.getenv(), ProgressLine::jlineWidth) : DEFAULT_WIDTH);
+        return new ProgressLine(System.err, interactive, interactive ? terminalWidth(System.getenv(), terminal) : DEFAULT_WIDTH);
     }
 
     /** Shows nothing: {@code --quiet}. */

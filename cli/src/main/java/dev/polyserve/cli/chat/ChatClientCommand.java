@@ -1,5 +1,6 @@
 package dev.polyserve.cli.chat;
 
+import dev.polyserve.cli.LineEditor;
 import dev.polyserve.cli.Main;
 import dev.polyserve.core.auth.HmacClient;
 import dev.polyserve.core.auth.HmacGate;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -57,9 +57,6 @@ public final class ChatClientCommand implements Callable<Integer> {
      * a polyserve room sends is longer, so one look tells a greeting from a challenge.
      */
     static final int FIRST_BYTES = HmacGate.CHALLENGE_BYTES;
-
-    /** Lines the up arrow can recall in one session. */
-    static final int HISTORY_SIZE = 500;
 
     /** The room's question to a newcomer (ChatSession's ASK_NAME notice on the line protocol). */
     static final String ASK_NAME = "* Your name?";
@@ -192,9 +189,7 @@ public final class ChatClientCommand implements Callable<Integer> {
     }
 
     private int converse(Socket socket, InputStream fromServer, Terminal term) throws IOException, InterruptedException {
-        LineReader reader = LineReaderBuilder.builder().terminal(term).appName("polyserve-chat")
-                .variable(LineReader.HISTORY_SIZE, HISTORY_SIZE).build();
-        reader.setOpt(LineReader.Option.INSERT_TAB);   // a tab is part of the message (there is nothing to complete)
+        LineReader reader = LineEditor.reader(term, "polyserve-chat");   // a tab is part of the message
         OutputStream out = socket.getOutputStream();
         BufferedReader in = new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8));
         Object outLock = new Object();

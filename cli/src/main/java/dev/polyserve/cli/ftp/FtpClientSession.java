@@ -1,5 +1,6 @@
 package dev.polyserve.cli.ftp;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -22,16 +25,34 @@ import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
 
 /**
- * One logged-in FTP session for the polyserve client, over Apache Commons Net: passive mode, binary type,
- * UTF-8 names. Every failure becomes an {@link FtpFailure} whose message quotes the server's reply, so the
- * user sees exactly what was refused and why.
+ * One FTP session for the polyserve client, over Apache Commons Net: passive mode, binary type, UTF-8 names. It
+ * connects first and logs in after ({@link #connect}, {@link #login}), so a wrong password can be asked again on the
+ * same connection. Every failure becomes an {@link FtpFailure} whose message quotes the server's reply, so the user
+ * sees exactly what was refused and why. A running transfer can be cancelled from another thread (Ctrl-C):
+ * {@link #cancel}.
  */
 final class FtpClientSession implements AutoCloseable {
     /** Connecting and each reply may take this long before the client gives up (a stuck server). */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /** Bytes moved per read or write of a transfer: big enough that the loop costs nothing beside the socket. */
+    static final int BUFFER_BYTES = 64 * 1024;
+
+    /**
+     * Replies read after ABOR while waiting for the NOOP's 200: at most the transfer's own (426 or 226) and ABOR's
+     * (225 or 226) come first (RFC 959 section 4.1.3); more means the server is not following the protocol.
+     */
+    static final int MAX_REPLIES_AFTER_ABOR = 4;
+
+    /** A download in progress is written here beside its final name and renamed when whole. */
+    static final String PART_SUFFIX = ".part";
+
     private final FTPClient ftp;
     private final String where;
+    /** The data stream of the running transfer, closed by {@link #cancel} to unblock it; null between transfers. */
+    private volatile Closeable data;
+    private volatile boolean cancelled;
+    private String lastReply = "";
 
     private FtpClientSession(String host, int port, TlsClient tls) {
         this.where = host + ":" + port;
@@ -43,13 +64,27 @@ final class FtpClientSession implements AutoCloseable {
         return open(host, port, user, password, log, null);
     }
 
-    /**
-     * As {@link #open(String, int, String, String, PrintStream)}; with {@code tls}, explicit FTPS: AUTH TLS before the
-     * login (a server that does not offer it is refused, as curl's --ssl-reqd does), then PBSZ 0 and PROT P, so
-     * listings and files are encrypted too.
-     */
+    /** {@link #connect} and {@link #login} in one, a refused login being a failure: the one-shot commands. */
     static FtpClientSession open(String host, int port, String user, String password, PrintStream log, TlsClient tls)
             throws FtpFailure {
+        FtpClientSession s = connect(host, port, log, tls);
+        try {
+            if (!s.login(user, password, log)) {
+                throw new FtpFailure("login as " + user + " refused: " + s.ftp.getReplyString().trim(), FtpFailure.REFUSED);
+            }
+            return s;
+        } catch (FtpFailure e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects and reads the greeting (printed to {@code log} when it is not null). With {@code tls}, explicit FTPS:
+     * AUTH TLS at once (a server that does not offer it is refused, as curl's --ssl-reqd does), so the password never
+     * crosses in the clear.
+     */
+    static FtpClientSession connect(String host, int port, PrintStream log, TlsClient tls) throws FtpFailure {
         FtpClientSession s = new FtpClientSession(host, port, tls);
         FTPClient ftp = s.ftp;
         ftp.setControlEncoding("UTF-8");
@@ -64,15 +99,28 @@ final class FtpClientSession implements AutoCloseable {
         } catch (SSLException e) { // FTPSClient's way of saying AUTH TLS was refused: the message is the reply
             throw new FtpFailure(s.where + " does not offer FTPS: AUTH TLS got " + e.getMessage().trim(), FtpFailure.REFUSED);
         } catch (IOException e) {
-            String hint = port == FtpUrl.DEFAULT_PORT ? " (polyserve serves FTP on port 2121 by default)" : "";
+            String hint = port == FtpUrl.DEFAULT_PORT ? " (polyserve's default port; a standard FTP server listens on 21)" : "";
             throw new FtpFailure("cannot connect to " + s.where + ": " + e.getMessage() + hint, FtpFailure.CONNECTION);
         }
+        if (log != null) log.println("Connected to " + s.where + ": " + ftp.getReplyString().trim());
+        if (!FTPReply.isPositiveCompletion(ftp.getReplyCode())) {
+            String reply = ftp.getReplyString().trim();
+            s.close();
+            throw new FtpFailure("server refused the connection: " + reply, FtpFailure.REFUSED);
+        }
+        return s;
+    }
+
+    /**
+     * Logs in. False when the server said 530 (wrong name or password: the caller may ask again on this connection)
+     * or 421 and closed the connection (too many failures on it: the caller may {@link #connect} again); once in, with TLS, PBSZ 0 and PROT P so listings and files are encrypted too; then passive mode and binary type.
+     */
+    boolean login(String user, String password, PrintStream log) throws FtpFailure {
         try {
-            if (log != null) log.println("Connected to " + s.where + ": " + ftp.getReplyString().trim());
-            if (!FTPReply.isPositiveCompletion(ftp.getReplyCode())) {
-                throw new FtpFailure("server refused the connection: " + ftp.getReplyString().trim(), FtpFailure.REFUSED);
-            }
-            if (!ftp.login(user, password)) {
+            boolean in = ftp.login(user, password);
+            lastReply = ftp.getReplyString().trim();
+            if (!in) {
+                if (ftp.getReplyCode() == FTPReply.NOT_LOGGED_IN) return false;
                 throw new FtpFailure("login as " + user + " refused: " + ftp.getReplyString().trim(), FtpFailure.REFUSED);
             }
             if (log != null) log.println(ftp.getReplyString().trim());
@@ -82,18 +130,28 @@ final class FtpClientSession implements AutoCloseable {
                 if (log != null) log.println("TLS on: commands, listings and files are encrypted (PROT P)");
             }
             ftp.enterLocalPassiveMode();
-            if (!ftp.setFileType(FTP.BINARY_FILE_TYPE)) throw s.refused("binary mode");
-            return s;
-        } catch (FtpFailure e) {
-            s.close();
-            throw e;
+            if (!ftp.setFileType(FTP.BINARY_FILE_TYPE)) throw refused("binary mode");
+            return true;
+        } catch (FTPConnectionClosedException e) {
+            if (ftp.getReplyCode() != FTPReply.SERVICE_NOT_AVAILABLE) throw broken(e);
+            lastReply = ftp.getReplyString() == null ? "421" : ftp.getReplyString().trim();
+            close();   // 421 after a failed PASS: the server hung up on this connection
+            return false;
         } catch (SSLException e) { // PBSZ or PROT refused: the message is the reply
-            s.close();
-            throw new FtpFailure("FTPS refused by " + s.where + ": " + e.getMessage().trim(), FtpFailure.REFUSED);
+            throw new FtpFailure("FTPS refused by " + where + ": " + e.getMessage().trim(), FtpFailure.REFUSED);
         } catch (IOException e) {
-            s.close();
-            throw s.broken(e);
+            throw broken(e);
         }
+    }
+
+    /** False once the server has closed the connection (a 421). */
+    boolean connected() {
+        return ftp.isConnected();
+    }
+
+    /** The server's reply to the last {@link #login}, for telling the user why it failed. */
+    String lastReply() {
+        return lastReply;
     }
 
     String pwd() throws FtpFailure {
@@ -142,84 +200,221 @@ final class FtpClientSession implements AutoCloseable {
         }
     }
 
-    /** Downloads {@code remote} into {@code local}; a failed download leaves no partial file behind. */
-    long get(String remote, Path local, ProgressLine progress) throws FtpFailure {
-        long total = size(remote);
-        Path tmp;
+    void mkdir(String dir) throws FtpFailure {
         try {
-            Path dir = local.toAbsolutePath().getParent();
-            tmp = Files.createTempFile(dir, "." + local.getFileName(), ".part");
-        } catch (IOException e) {
-            throw new FtpFailure("cannot write " + local + ": " + e.getMessage(), FtpFailure.LOCAL);
-        }
-        ProgressBar bar = progress == null ? null : new ProgressBar(progress, remote, total, 0);
-        ftp.setCopyStreamListener(bar);
-        boolean ok = false;
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            if (!ftp.retrieveFile(remote, out)) throw refused("get " + remote);
-            ok = true;
+            if (!ftp.makeDirectory(dir)) throw refused("mkdir " + dir);
         } catch (IOException e) {
             throw broken(e);
-        } finally {
-            ftp.setCopyStreamListener(null);
-            if (bar != null && ok) bar.finish();
-            if (!ok) deleteQuietly(tmp);
+        }
+    }
+
+    void rmdir(String dir) throws FtpFailure {
+        try {
+            if (!ftp.removeDirectory(dir)) throw refused("rmdir " + dir);
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    void rm(String file) throws FtpFailure {
+        try {
+            if (!ftp.deleteFile(file)) throw refused("rm " + file);
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    void rename(String from, String to) throws FtpFailure {
+        try {
+            if (!ftp.rename(from, to)) throw refused("rename " + from + " " + to);
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    /**
+     * Stops the running transfer (any thread; a Ctrl-C handler): its data connection is closed at once, and the
+     * transferring thread then sends ABOR and returns a cancelled {@link TransferOutcome}. Does nothing between
+     * transfers.
+     */
+    void cancel() {
+        Closeable d = data;
+        if (d == null) return;
+        cancelled = true;
+        try {
+            d.close();
+        } catch (IOException ignored) {
+            // closed either way: the transferring thread's read or write fails and it sees the flag
+        }
+    }
+
+    /**
+     * Downloads {@code remote} into {@code local}, through {@code local.part} (created with the process's umask), which
+     * is renamed to {@code local} only when whole. With {@code resume} an existing {@code .part} (or {@code local}
+     * itself, taken as an earlier partial copy) is continued from its length with REST. A cancelled or broken download
+     * keeps the {@code .part} for a later resume when {@code keepPartial}, else removes it.
+     */
+    TransferOutcome get(String remote, Path local, boolean resume, boolean keepPartial, ProgressLine progress) throws FtpFailure {
+        long total = size(remote);
+        Path part = partFile(local);
+        long offset;
+        try {
+            if (!resume) Files.deleteIfExists(part);
+            else if (!Files.exists(part) && Files.isRegularFile(local)) Files.move(local, part);
+            offset = Files.exists(part) ? Files.size(part) : 0;
+        } catch (IOException e) {
+            throw new FtpFailure("cannot write " + part + ": " + e.getMessage(), FtpFailure.LOCAL);
+        }
+        if (total >= 0 && offset > total) {
+            throw new FtpFailure("cannot resume: " + part + " (" + offset + " bytes) is longer than " + remote + " (" + total
+                    + " bytes); remove it or use get", FtpFailure.LOCAL);
+        }
+        boolean hadPart = offset > 0;
+        long start = System.nanoTime();
+        TransferOutcome outcome;
+        if (total >= 0 && offset == total) {
+            outcome = new TransferOutcome(offset, 0, total, 0, false);   // already whole: nothing to fetch
+        } else {
+            ProgressBar bar = progress == null ? null : new ProgressBar(progress, remote, total, offset);
+            boolean failed = true;
+            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
+                if (offset > 0) ftp.setRestartOffset(offset);
+                InputStream in = ftp.retrieveFileStream(remote);
+                if (in == null) throw refused((offset > 0 ? "reget " : "get ") + remote);
+                long moved = transfer(in, out, in, bar);
+                outcome = new TransferOutcome(offset, moved, total, System.nanoTime() - start, cancelled);
+                failed = false;
+            } catch (NoSuchFileException | java.nio.file.AccessDeniedException e) {
+                throw new FtpFailure("cannot write " + part + ": " + e.getMessage(), FtpFailure.LOCAL);
+            } catch (IOException e) {
+                throw broken(e);
+            } finally {
+                if (bar != null) bar.clear();
+                // A refusal (no such file) leaves nothing behind it did not find; a broken transfer is like a cancel.
+                if (failed && (!hadPart && sizeOrZero(part) == 0 || !keepPartial)) deleteQuietly(part);
+            }
+            if (outcome.cancelled() && !keepPartial) deleteQuietly(part);
+            if (outcome.cancelled()) return outcome;
+        }
+        long have = sizeOrZero(part);
+        if (total >= 0 && have != total) {
+            if (!keepPartial) deleteQuietly(part);
+            throw new FtpFailure("get " + remote + ": got " + have + " of " + total + " bytes"
+                    + (keepPartial ? "; reget resumes from " + part : ""), FtpFailure.REFUSED);
         }
         try {
-            Files.move(tmp, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return Files.size(local);
+            Files.move(part, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            deleteQuietly(tmp);
             throw new FtpFailure("cannot write " + local + ": " + e.getMessage(), FtpFailure.LOCAL);
         }
+        return outcome;
+    }
+
+    /** Where a download of {@code local} is written until it is whole. */
+    static Path partFile(Path local) {
+        return local.resolveSibling(local.getFileName() + PART_SUFFIX);
     }
 
     /** Downloads {@code remote} into {@code out} (standard output, a pipe); returns the bytes received. */
     long get(String remote, OutputStream out, ProgressLine progress) throws FtpFailure {
         long total = size(remote);
         ProgressBar bar = progress == null ? null : new ProgressBar(progress, remote, total, 0);
-        long[] count = {0};
-        ftp.setCopyStreamListener(new org.apache.commons.net.io.CopyStreamAdapter() {
-            @Override
-            public void bytesTransferred(long totalBytes, int bytes, long streamSize) {
-                count[0] = totalBytes;
-                if (bar != null) bar.bytesTransferred(totalBytes, bytes, streamSize);
-            }
-        });
         try {
-            if (!ftp.retrieveFile(remote, out)) throw refused("get " + remote);
+            InputStream in = ftp.retrieveFileStream(remote);
+            if (in == null) throw refused("get " + remote);
+            long n = transfer(in, out, in, bar);
             out.flush();
-            if (bar != null) bar.finish();
-            return count[0];
+            if (cancelled) throw new FtpFailure("get " + remote + " cancelled after " + n + " bytes", FtpFailure.REFUSED);
+            return n;
         } catch (IOException e) {
             throw broken(e);
         } finally {
-            ftp.setCopyStreamListener(null);
+            if (bar != null) bar.clear();
         }
     }
 
-    /** Uploads {@code local} as {@code remote}. */
-    long put(Path local, String remote, ProgressLine progress) throws FtpFailure {
+    /**
+     * Uploads {@code local} as {@code remote}. With {@code resume}, the server's copy is continued from its size (SIZE):
+     * REST then STOR where the server announces REST STREAM (RFC 3659), else APPE.
+     */
+    TransferOutcome put(Path local, String remote, boolean resume, ProgressLine progress) throws FtpFailure {
         long total;
-        InputStream in;
         try {
             total = Files.size(local);
-            in = Files.newInputStream(local);
         } catch (NoSuchFileException e) {
             throw new FtpFailure("no such local file: " + local, FtpFailure.LOCAL);
         } catch (IOException e) {
             throw new FtpFailure("cannot read " + local + ": " + e.getMessage(), FtpFailure.LOCAL);
         }
-        ProgressBar bar = progress == null ? null : new ProgressBar(progress, local.getFileName().toString(), total, 0);
-        ftp.setCopyStreamListener(bar);
-        try (in) {
-            if (!ftp.storeFile(remote, in)) throw refused("put " + remote);
-            if (bar != null) bar.finish();
-            return total;
+        long offset = resume ? Math.max(0, size(remote)) : 0;
+        if (offset > total) {
+            throw new FtpFailure("cannot resume: " + remote + " on the server (" + offset + " bytes) is longer than " + local
+                    + " (" + total + " bytes)", FtpFailure.REFUSED);
+        }
+        if (resume && offset == total) return new TransferOutcome(offset, 0, total, 0, false);
+        long start = System.nanoTime();
+        ProgressBar bar = progress == null ? null : new ProgressBar(progress, local.getFileName().toString(), total, offset);
+        try (InputStream in = Files.newInputStream(local)) {
+            in.skipNBytes(offset);
+            OutputStream out;
+            if (offset > 0 && ftp.hasFeature("REST", "STREAM")) {
+                ftp.setRestartOffset(offset);
+                out = ftp.storeFileStream(remote);
+            } else {
+                out = offset > 0 ? ftp.appendFileStream(remote) : ftp.storeFileStream(remote);
+            }
+            if (out == null) throw refused((resume ? "reput " : "put ") + remote);
+            long moved = transfer(in, out, out, bar);
+            return new TransferOutcome(offset, moved, total, System.nanoTime() - start, cancelled);
         } catch (IOException e) {
             throw broken(e);
         } finally {
-            ftp.setCopyStreamListener(null);
+            if (bar != null) bar.clear();
+        }
+    }
+
+    /**
+     * Copies a transfer's data from {@code in} to {@code out} ({@code dataSide} is the one of them on the data
+     * connection) and collects the server's final reply; returns the bytes moved. When {@link #cancel} cut it short,
+     * sends ABOR and reads up to the reply of a NOOP sent after it, so the control connection is in step again
+     * whatever order the server's 426, 226 and 225 came in.
+     */
+    private long transfer(InputStream in, OutputStream out, Closeable dataSide, ProgressBar bar) throws IOException, FtpFailure {
+        cancelled = false;
+        data = dataSide;
+        long moved = 0;
+        try {
+            byte[] buf = new byte[BUFFER_BYTES];
+            for (int n; !cancelled && (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                moved += n;
+                if (bar != null) bar.update(moved);
+            }
+        } catch (IOException e) {
+            if (!cancelled) {
+                closeQuietly(dataSide);
+                throw e;
+            }
+        } finally {
+            data = null;
+        }
+        if (cancelled) {
+            closeQuietly(dataSide);
+            abort();
+            return moved;
+        }
+        dataSide.close();
+        if (!ftp.completePendingCommand()) throw refused("transfer");
+        return moved;
+    }
+
+    private void abort() throws IOException {
+        ftp.sendCommand("ABOR");
+        ftp.sendCommand("NOOP");
+        for (int i = 0; ftp.getReplyCode() != FTPReply.COMMAND_OK && i < MAX_REPLIES_AFTER_ABOR; i++) ftp.getReply();
+        if (ftp.getReplyCode() != FTPReply.COMMAND_OK) {
+            throw new FTPConnectionClosedException("no reply to NOOP after ABOR: " + ftp.getReplyString().trim());
         }
     }
 
@@ -234,11 +429,27 @@ final class FtpClientSession implements AutoCloseable {
         return new FtpFailure("connection to " + where + " failed: " + e.getMessage(), FtpFailure.CONNECTION);
     }
 
+    private static long sizeOrZero(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // the data connection is being dropped anyway
+        }
+    }
+
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
-            // a leftover temporary file is harmless and hidden (dot name)
+            // what is left is named NAME.part: the user sees it and can remove it
         }
     }
 

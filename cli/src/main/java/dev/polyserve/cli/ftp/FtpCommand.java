@@ -1,16 +1,21 @@
 package dev.polyserve.cli.ftp;
 
 import java.io.BufferedReader;
-import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import dev.polyserve.cli.LineEditor;
 import dev.polyserve.cli.ProgressLine;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import dev.polyserve.core.tls.TlsClient;
 import org.apache.commons.net.ftp.FTPFile;
+import org.jline.reader.LineReader;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -77,66 +82,106 @@ public final class FtpCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--keep-partial", negatable = true, defaultValue = "true", fallbackValue = "true", scope = ScopeType.INHERIT,
+            description = "A cancelled (Ctrl-C) or broken download keeps what arrived as NAME.part, for reget to resume "
+                    + "(default: ${DEFAULT-VALUE}); --no-keep-partial removes it. In the shell: set keep-partial on|off.")
+    boolean keepPartial = true;
+
+    /** Password prompts before giving up: a typo or two is forgiven, a guessing script is not helped. */
+    static final int MAX_LOGIN_ATTEMPTS = 3;
+
     @Override
     public Integer call() throws IOException {
         if (host == null) {
             throw new ParameterException(spec.commandLine(), "give the server: polyserve ftp HOST [PORT], or ftp get/put/ls URL");
         }
         PrintStream out = System.out;
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        return interactive(in, out, ProgressLine.onStderr());
+        if (System.console() == null || !System.console().isTerminal()) {
+            // A script on stdin: plain lines; Ctrl-C (from the terminal the output may be on) still only cancels.
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            return interactive(ShellInput.of(in, out), out, ProgressLine::onStderr, FtpCommand::onSigint);
+        }
+        try (Terminal term = TerminalBuilder.builder().system(true).build()) {
+            LineReader reader = LineEditor.reader(term, "polyserve-ftp");
+            // Outside readLine the terminal is in its normal mode, so Ctrl-C during a transfer is a SIGINT; JLine's
+            // readLine puts its own handler in place while it reads and restores this one after.
+            return interactive(ShellInput.of(reader), out, () -> ProgressLine.onStderr(term::getWidth),
+                    cancel -> term.handle(Terminal.Signal.INT, sig -> cancel.run()));
+        }
     }
 
+    /** Makes SIGINT run {@code cancel} instead of ending the JVM. */
+    static void onSigint(Runnable cancel) {
+        sun.misc.Signal.handle(SIGINT, sig -> cancel.run());
+    }
+
+    /** The shell on a script's lines, without a signal handler: tests. */
     int interactive(BufferedReader in, PrintStream out, ProgressLine progress) throws IOException {
-        String name = user;
-        if (name == null) {
-            out.print("Name (empty for anonymous): ");
-            out.flush();
-            name = in.readLine();
-            if (name == null) return 2;
-            name = name.strip();
-        }
-        String password;
-        if (name.isEmpty() || name.equalsIgnoreCase("anonymous") || name.equalsIgnoreCase("ftp")) {
-            name = "anonymous";
-            password = "polyserve@";
-        } else {
-            password = readPassword(in, out);
-            if (password == null) return 2;
-        }
-        try (FtpClientSession s = FtpClientSession.open(host, port, name, password, out, tlsClient())) {
-            return new FtpShell(s, in, out, progress).run();
+        return interactive(ShellInput.of(in, out), out, () -> progress, cancel -> {});
+    }
+
+    /**
+     * Connects, then asks who to log in as (the greeting is seen first, as with every FTP client), asking the password
+     * again when it was wrong, up to {@link #MAX_LOGIN_ATTEMPTS}; then runs the shell. {@code onInterrupt} receives what
+     * Ctrl-C should run: cancelling the transfer under way.
+     */
+    int interactive(ShellInput in, PrintStream out, Supplier<ProgressLine> progress, Consumer<Runnable> onInterrupt)
+            throws IOException {
+        FtpClientSession s = null;
+        try {
+            s = FtpClientSession.connect(host, port, out, tlsClient());
+            String name = user;
+            if (name == null) {
+                name = in.line("Name (empty for anonymous): ");
+                if (name == null) return 2;
+                name = name.strip();
+            }
+            boolean anonymous = name.isEmpty() || name.equalsIgnoreCase("anonymous") || name.equalsIgnoreCase("ftp");
+            if (anonymous) name = "anonymous";
+            for (int attempt = 1; ; attempt++) {
+                String password = anonymous ? "polyserve@" : in.secret("Password: ");
+                if (password == null) return 2;
+                if (s.login(name, password, out)) break;
+                out.println("Login incorrect: " + s.lastReply());
+                if (anonymous || attempt == MAX_LOGIN_ATTEMPTS) {
+                    out.println("giving up after " + attempt + (attempt == 1 ? " attempt" : " attempts"));
+                    return FtpFailure.REFUSED;
+                }
+                if (!s.connected()) s = FtpClientSession.connect(host, port, out, tlsClient());   // it hung up: 421
+            }
+            onInterrupt.accept(s::cancel);
+            return new FtpShell(s, in, out, progress, keepPartial).run();
         } catch (FtpFailure e) {
             out.println(e.getMessage());
             return e.exitCode();
+        } finally {
+            if (s != null) s.close();
         }
-    }
-
-    private static String readPassword(BufferedReader in, PrintStream out) throws IOException {
-        Console console = System.console();
-        if (console != null && System.in.available() == 0 && out == System.out) {
-            char[] pw = console.readPassword("Password: ");
-            return pw == null ? null : new String(pw);
-        }
-        out.print("Password: ");
-        out.flush();
-        return in.readLine();
     }
 
     /** Runs {@code body} with a session for {@code url}; prints failures and maps them to exit codes. */
     private static int withSession(FtpCommand parent, FtpUrl url, SessionBody body) {
         TlsClient tls = parent.tlsClient();
         try (FtpClientSession s = FtpClientSession.open(url.host(), url.port(), url.user(), url.password(), null, tls)) {
-            body.run(s);
-            return 0;
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(SIGINT, sig -> s.cancel());
+            try {
+                return body.run(s);
+            } finally {
+                sun.misc.Signal.handle(SIGINT, before);
+            }
         } catch (FtpFailure e) {
             System.err.println("polyserve ftp: " + e.getMessage());
             return e.exitCode();
         }
     }
 
+    private static final sun.misc.Signal SIGINT = new sun.misc.Signal("INT");
+
+    /** Exit status of a one-shot transfer cancelled with Ctrl-C: a shell's for a command ended by SIGINT. */
+    static final int CANCELLED = 130;
+
     private interface SessionBody {
-        void run(FtpClientSession s) throws FtpFailure;
+        int run(FtpClientSession s) throws FtpFailure;
     }
 
     private static FtpUrl parse(String url) {
@@ -152,7 +197,9 @@ public final class FtpCommand implements Callable<Integer> {
         @ParentCommand FtpCommand parent;
         @Parameters(index = "0", paramLabel = "URL") String url;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to save (default: the file's name; - for stdout)") String output;
-        @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
+        @Option(names = {"-q", "--quiet"}, description = "no progress bar and no summary line") boolean quiet;
+        @Option(names = {"-c", "--continue"}, description = "resume from FILE.part (or FILE) left by an earlier, cut-short download")
+        boolean resume;
 
         @Override
         public Integer call() {
@@ -164,11 +211,17 @@ public final class FtpCommand implements Callable<Integer> {
             return withSession(parent, u, s -> {
                 if ("-".equals(output)) {
                     s.get(u.path(), System.out, quiet ? null : ProgressLine.onStderr());
-                    return;
+                    return 0;
                 }
                 Path out = Path.of(output != null ? output : u.fileName());
-                long n = s.get(u.path(), out, quiet ? null : ProgressLine.onStderr());
-                if (!quiet) System.err.println("saved " + out + " (" + n + " bytes)");
+                TransferOutcome t = s.get(u.path(), out, resume, parent.keepPartial, quiet ? null : ProgressLine.onStderr());
+                if (t.cancelled()) {
+                    System.err.println("polyserve ftp: cancelled at " + t.have() + " bytes; " + (parent.keepPartial
+                            ? "kept " + FtpClientSession.partFile(out) + " (get -c resumes)" : "removed " + FtpClientSession.partFile(out)));
+                    return CANCELLED;
+                }
+                if (!quiet) System.err.println("saved " + out + " (" + t.have() + " bytes): " + t.summary());
+                return 0;
             });
         }
     }
@@ -185,8 +238,13 @@ public final class FtpCommand implements Callable<Integer> {
             FtpUrl u = parse(url);
             String remote = u.pointsAtDirectory() ? u.path() + file.getFileName() : u.path();
             return withSession(parent, u, s -> {
-                long n = s.put(file, remote, quiet ? null : ProgressLine.onStderr());
-                if (!quiet) System.err.println("uploaded " + remote + " (" + n + " bytes)");
+                TransferOutcome t = s.put(file, remote, false, quiet ? null : ProgressLine.onStderr());
+                if (t.cancelled()) {
+                    System.err.println("polyserve ftp: cancelled at " + t.have() + " bytes");
+                    return CANCELLED;
+                }
+                if (!quiet) System.err.println("uploaded " + remote + " (" + t.have() + " bytes): " + t.summary());
+                return 0;
             });
         }
     }
@@ -205,6 +263,7 @@ public final class FtpCommand implements Callable<Integer> {
                     if (longFormat) System.out.printf("%-4s %12d %s%n", f.isDirectory() ? "dir" : "file", f.getSize(), f.getName());
                     else System.out.println(f.getName() + (f.isDirectory() ? "/" : ""));
                 }
+                return 0;
             });
         }
     }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * anonymous; the path is percent-decoded and taken from the login directory, as curl does.
  */
 record FtpUrl(String host, int port, String user, String password, String path) {
-    static final int DEFAULT_PORT = 21;
+    /** polyserve's FTP port ({@link FtpServeCommand#DEFAULT_PORT}), not FTP's 21: the client is first for polyserve's server. */
+    static final int DEFAULT_PORT = FtpServeCommand.DEFAULT_PORT;
 
     static FtpUrl parse(String s) {
         URI u;

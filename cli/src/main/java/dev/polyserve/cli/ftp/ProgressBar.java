@@ -3,17 +3,19 @@ package dev.polyserve.cli.ftp;
 import dev.polyserve.cli.ProgressLine;
 import java.util.Locale;
 import java.util.function.LongSupplier;
-import org.apache.commons.net.io.CopyStreamEvent;
-import org.apache.commons.net.io.CopyStreamListener;
 
 /**
- * A transfer's progress with rate and ETA on the shared {@link ProgressLine}, redrawn in place on a terminal:
- * {@code report.pdf [==========>         ] 50%  12.0 MiB  8.1 MiB/s  ETA 0:02}. Without a known size it shows bytes
- * and rate only.
+ * A transfer's progress with rate and ETA on the shared {@link ProgressLine}, redrawn in place on a terminal and cut to
+ * its width: {@code report.pdf [==========>         ] 50%  12.0 MiB  8.1 MiB/s  ETA 0:02}. Without a known size it
+ * shows bytes and rate only; a long name is shortened in the middle so the figures stay on screen. Off a terminal it
+ * draws nothing: the shell prints one summary line instead ({@link TransferOutcome#summary}).
  */
-final class ProgressBar implements CopyStreamListener {
+final class ProgressBar {
     /** Redraw at most this often: 10 times a second is smooth to the eye and cheap. */
     static final long REDRAW_NANOS = 100_000_000L;
+
+    /** A name longer than this share of the line is cut in the middle ({@code "very-lo…name.bin"}). */
+    static final double MAX_LABEL_SHARE = 0.4;
 
     private final ProgressLine out;
     private final String label;
@@ -30,7 +32,7 @@ final class ProgressBar implements CopyStreamListener {
      */
     ProgressBar(ProgressLine out, String label, long total, long offset, LongSupplier nanoClock) {
         this.out = out;
-        this.label = label;
+        this.label = shorten(label, Math.max(8, (int) (out.columns() * MAX_LABEL_SHARE)));
         this.total = total;
         this.offset = offset;
         this.clock = nanoClock;
@@ -42,14 +44,9 @@ final class ProgressBar implements CopyStreamListener {
         this(out, label, total, offset, System::nanoTime);
     }
 
-    @Override
-    public void bytesTransferred(CopyStreamEvent event) {
-        bytesTransferred(event.getTotalBytesTransferred(), event.getBytesTransferred(), event.getStreamSize());
-    }
-
-    @Override
-    public void bytesTransferred(long totalBytesTransferred, int bytesTransferred, long streamSize) {
-        done = totalBytesTransferred;
+    /** {@code moved} bytes of this transfer have gone; redraws when {@link #REDRAW_NANOS} passed since the last. */
+    void update(long moved) {
+        done = moved;
         long now = clock.getAsLong();
         if (now - lastDraw >= REDRAW_NANOS) {
             lastDraw = now;
@@ -57,26 +54,39 @@ final class ProgressBar implements CopyStreamListener {
         }
     }
 
-    /** Draws the final state and ends the line. */
-    void finish() {
-        out.finish(line(clock.getAsLong()));
+    /** Wipes the bar: the shell's summary line takes its place. */
+    void clear() {
+        out.clear();
     }
 
+    /**
+     * The line for now. On a narrow terminal the figures give way from the right (ETA, then rate) rather than be cut
+     * mid-word; the bar itself is drawn only where it fits ({@link ProgressLine#bar}).
+     */
     String line(long now) {
         double secs = Math.max((now - start) / 1e9, 1e-3);
         double rate = done / secs;
         long have = offset + done;
         double frac = total > 0 ? Math.min(1.0, (double) have / total) : -1;
-        StringBuilder b = new StringBuilder();
-        if (total > 0) b.append(String.format(Locale.ROOT, "%3d%%  ", (int) Math.floor(frac * 100)));
-        b.append(size(have)).append("  ").append(size((long) rate)).append("/s");
+        String figures = (total > 0 ? String.format(Locale.ROOT, "%3d%%  ", (int) Math.floor(frac * 100)) : "") + size(have);
+        String withRate = figures + "  " + size((long) rate) + "/s";
+        String full = withRate;
         if (total > 0 && rate > 0 && have < total) {
             long eta = (long) Math.ceil((total - have) / rate);
-            b.append(String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60));
-        } else if (total > 0 && have >= total) {
-            b.append(String.format(Locale.ROOT, "  in %.1fs", secs));
+            full += String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60);
         }
-        return out.bar(label + " ", frac, b.toString());
+        String prefix = label + " ";
+        for (String f : new String[] {full, withRate}) {
+            if (prefix.length() + f.length() <= out.columns()) return out.bar(prefix, frac, f);
+        }
+        return out.bar(prefix, frac, figures);
+    }
+
+    /** {@code name} in at most {@code max} characters, the middle replaced by an ellipsis. */
+    static String shorten(String name, int max) {
+        if (name.length() <= max) return name;
+        int head = (max - 1) / 2;
+        return name.substring(0, head) + "…" + name.substring(name.length() - (max - 1 - head));
     }
 
     static String size(long bytes) {

@@ -35,11 +35,12 @@ class FtpClientCommandTest {
     Path root;
     FtpServer server;
     String base;
+    UsersFile users;
 
     @BeforeEach
     void start() throws IOException {
         root = Files.createDirectories(dir.resolve("root"));
-        UsersFile users = UsersFile.load(dir.resolve("users"));
+        users = UsersFile.load(dir.resolve("users"));
         users.put(new UsersFile.Entry("alice", true, PasswordHash.create("pw".toCharArray(), PasswordHash.MIN_ITERATIONS), "."));
         int first;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -116,23 +117,12 @@ class FtpClientCommandTest {
                 new dev.polyserve.cli.ProgressLine(new PrintStream(progress, true, StandardCharsets.UTF_8), true, 80));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(text).isZero();
-        assertThat(text).contains("230 Login successful", "Commands:", "hello.txt", "uploaded mine.txt (22 bytes)",
-                "saved " + saved + " (22 bytes)", "cd nowhere refused: 550", "unknown command 'frobnicate'", "Goodbye.");
+        assertThat(text).contains("230 Login successful", "Commands", "hello.txt", "uploaded mine.txt (22 bytes)",
+                "saved " + saved + " (22 bytes): 22 B", "cd nowhere refused: 550", "unknown command 'frobnicate'", "Goodbye.");
         assertThat(Files.readString(saved)).isEqualTo("hello from the server\n");
         assertThat(Files.readString(root.resolve("mine.txt"))).isEqualTo("uploaded by the shell\n");
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[========================] 100%");
-    }
-
-    @Test
-    void progressBarShowsRateAndEta() {
-        long[] now = {0};
-        ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new dev.polyserve.cli.ProgressLine(new PrintStream(sink), true, 80), "f", 4L << 20, 0,
-                () -> now[0]);
-        now[0] = 1_000_000_000L;
-        bar.bytesTransferred(1L << 20, 1, -1);
-        assertThat(bar.line(now[0])).isEqualTo("f [======>                 ]  25%  1.0 MiB  1.0 MiB/s  ETA 0:03");
-        assertThat(ProgressBar.size(1536)).isEqualTo("1.5 KiB");
+        String bars = progress.toString(StandardCharsets.UTF_8);
+        assertThat(bars).as("each bar is drawn, then wiped for the summary line").contains("[========================] 100%").endsWith("\r");
     }
 
     @Test
@@ -141,6 +131,159 @@ class FtpClientCommandTest {
         assertThat(u).isEqualTo(new FtpUrl("host", 2121, "us@er", "p:ss", "dir/a b.txt"));
         assertThat(u.fileName()).isEqualTo("a b.txt");
         assertThat(FtpUrl.parse("ftp://host/").user()).isEqualTo("anonymous");
+        assertThat(FtpUrl.parse("ftp://host/f").port()).as("polyserve's port, like the server's default").isEqualTo(2121);
         assertThat(FtpUrl.parse("ftp://host/").pointsAtDirectory()).isTrue();
+    }
+
+    private int shell(String script, ByteArrayOutputStream out) throws IOException {
+        FtpCommand cmd = new FtpCommand();
+        cmd.host = "127.0.0.1";
+        cmd.port = server.localAddress().getPort();
+        return cmd.interactive(new BufferedReader(new StringReader(script)), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new dev.polyserve.cli.ProgressLine(new PrintStream(new ByteArrayOutputStream()), false, 80));
+    }
+
+    @Test
+    void aWrongPasswordIsAskedAgainOnTheSameConnection() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = shell(String.join("\n", "alice", "wrong", "pw", "pwd", "quit") + "\n", out);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(text.indexOf("Connected to")).as("the greeting comes before the questions").isLessThan(text.indexOf("Name"));
+        assertThat(text).contains("Login incorrect: 530", "230 Login successful", "Goodbye.");
+
+        ByteArrayOutputStream out2 = new ByteArrayOutputStream();
+        code = shell(String.join("\n", "alice", "a", "b", "c", "pw") + "\n", out2);
+        text = out2.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isEqualTo(FtpFailure.REFUSED);
+        assertThat(text).contains("giving up after " + FtpCommand.MAX_LOGIN_ATTEMPTS + " attempts").doesNotContain("230");
+    }
+
+    @Test
+    void namesWithSpacesAndTheFileCommandsReachTheServersFiles() throws IOException {
+        Path mine = Files.createDirectories(dir.resolve("local dir"));
+        Files.writeString(mine.resolve("my file.txt"), "spaces and all\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String script = String.join("\n", "alice", "pw",
+                "lcd \"" + mine + "\"", "put \"my file.txt\"", "mkdir 'new dir'", "rename my\\ file.txt \"new dir/your file.txt\"",
+                "get \"new dir/your file.txt\" 'back here.txt'", "mkdir gone", "rmdir gone", "put \"no such.txt\"",
+                "get \"unclosed", "rename onlyone", "lpwd", "quit") + "\n";
+        int code = shell(script, out);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(root.resolve("new dir/your file.txt")).hasContent("spaces and all");
+        assertThat(root.resolve("my file.txt")).doesNotExist();
+        assertThat(root.resolve("gone")).doesNotExist();
+        assertThat(mine.resolve("back here.txt")).hasContent("spaces and all");
+        assertThat(text).contains("no such local file: " + mine.resolve("no such.txt"), "unclosed \" (column 5)",
+                "usage: rename FROM TO", "local directory now " + mine);
+
+        code = shell(String.join("\n", "alice", "pw", "rm \"new dir/your file.txt\"", "rm \"new dir/your file.txt\"", "quit") + "\n", out);
+        assertThat(code).isZero();
+        assertThat(root.resolve("new dir/your file.txt")).doesNotExist();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("rm new dir/your file.txt refused: 550");
+    }
+
+    @Test
+    void aDownloadIsWrittenToDotPartWithTheUmaskAndRenamedWhenWhole() throws Exception {
+        byte[] data = new byte[300_000];
+        new Random(3).nextBytes(data);
+        Files.write(root.resolve("f.bin"), data);
+        Path local = dir.resolve("f.bin");
+        try (FtpClientSession s = FtpClientSession.open("127.0.0.1", server.localAddress().getPort(), "alice", "pw", null)) {
+            TransferOutcome t = s.get("f.bin", local, false, true, null);
+            assertThat(t.cancelled()).isFalse();
+            assertThat(t.have()).isEqualTo(data.length);
+        }
+        assertThat(Files.readAllBytes(local)).isEqualTo(data);
+        assertThat(FtpClientSession.partFile(local)).doesNotExist();
+        Path fresh = Files.createFile(dir.resolve("fresh"));   // what this process's umask makes of 0666
+        assertThat(Files.getPosixFilePermissions(local)).isEqualTo(Files.getPosixFilePermissions(fresh));
+    }
+
+    /** A server sending at most {@code rate} bytes a second per session: a transfer slow enough to be cancelled midway. */
+    private FtpServer throttled(long rate) throws IOException {
+        FtpConfig cfg = FtpConfig.defaults(Authenticator.users(users, root).orElse(Authenticator.anonymous(root)))
+                .withRates(new dev.polyserve.services.ftp.TransferRates(rate, rate, 0, 0));
+        return FtpServer.start(Server.tcp(0).host("127.0.0.1").model("nio"), cfg);
+    }
+
+    private static void awaitSize(Path p, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                if (Files.size(p) >= atLeast) return;
+            } catch (IOException notYet) {
+                // not created yet
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError(p + " never reached " + atLeast + " bytes");
+            Thread.sleep(10);
+        }
+    }
+
+    private static java.util.concurrent.CompletableFuture<TransferOutcome> downloadInBackground(FtpClientSession s, String remote,
+            Path local, boolean keepPartial) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.get(remote, local, false, keepPartial, null);
+            } catch (FtpFailure e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
+    @Test
+    void cancellingADownloadAbortsItKeepsThePartAndRegetCompletesIt() throws Exception {
+        byte[] data = new byte[3 << 20];
+        new Random(11).nextBytes(data);
+        Files.write(root.resolve("big file.bin"), data);
+        Path local = dir.resolve("big file.bin");
+        Path part = FtpClientSession.partFile(local);
+        FtpServer slow = throttled(1 << 20);
+        try (FtpClientSession s = FtpClientSession.open("127.0.0.1", slow.localAddress().getPort(), "alice", "pw", null)) {
+            var result = downloadInBackground(s, "big file.bin", local, true);
+            awaitSize(part, 200_000);
+            s.cancel();
+            TransferOutcome t = result.get(60, TimeUnit.SECONDS);
+            assertThat(t.cancelled()).isTrue();
+            assertThat(local).doesNotExist();
+            long kept = Files.size(part);
+            assertThat(kept).isBetween(200_000L, (long) data.length - 1);
+            assertThat(t.have()).isEqualTo(kept);
+            assertThat(s.pwd()).as("the control connection is in step after ABOR").isEqualTo("/");
+
+            TransferOutcome resumed = s.get("big file.bin", local, true, true, null);
+            assertThat(resumed.offset()).isEqualTo(kept);
+            assertThat(resumed.moved()).isEqualTo(data.length - kept);
+            assertThat(Files.readAllBytes(local)).isEqualTo(data);
+            assertThat(part).doesNotExist();
+
+            // The other choice: nothing is left behind.
+            Files.delete(local);
+            var again = downloadInBackground(s, "big file.bin", local, false);
+            awaitSize(part, 100_000);
+            s.cancel();
+            assertThat(again.get(60, TimeUnit.SECONDS).cancelled()).isTrue();
+            assertThat(part).doesNotExist();
+            assertThat(local).doesNotExist();
+            assertThat(s.list("")).extracting(f -> f.getName()).contains("big file.bin");
+        } finally {
+            slow.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void reputContinuesTheServersCopy() throws Exception {
+        byte[] data = new byte[1_000_000];
+        new Random(5).nextBytes(data);
+        Path local = Files.write(dir.resolve("up.bin"), data);
+        Files.write(root.resolve("up.bin"), java.util.Arrays.copyOf(data, 400_000));
+        try (FtpClientSession s = FtpClientSession.open("127.0.0.1", server.localAddress().getPort(), "alice", "pw", null)) {
+            TransferOutcome t = s.put(local, "up.bin", true, null);
+            assertThat(t.offset()).isEqualTo(400_000);
+            assertThat(t.moved()).isEqualTo(600_000);
+            assertThat(Files.readAllBytes(root.resolve("up.bin"))).isEqualTo(data);
+            assertThat(s.put(local, "up.bin", true, null).moved()).as("already whole").isZero();
+        }
     }
 }
