@@ -116,20 +116,23 @@ public final class UsersAuthenticator implements Authenticator {
             Thread.currentThread().interrupt();
             throw new Overloaded();
         }
-        boolean ok;
         try {
+            // A login of the same user and password may have verified while this one queued (a client fleet logging
+            // in at once with one account): its answer is in the cache now, so 200 such logins cost one hash per
+            // permit, not 200.
+            hit = cache.lookup(user, password);
+            if (hit.isPresent()) return hit;
             hashes.incrementAndGet();
-            ok = PasswordHash.verify(password, entry.get().hash());
+            if (!PasswordHash.verify(password, entry.get().hash())) return Optional.empty();
+            Account a = new Account(entry.get().name(), root.resolve(entry.get().home()), entry.get().canWrite());
+            synchronized (this) {
+                // a reload meanwhile cleared the cache: an answer from the old file must not go back into it
+                if (state.generation() == s.generation()) cache.put(user, password, a);
+            }
+            return Optional.of(a); // cached before the permit goes back, so the next in the queue finds it
         } finally {
             verifications.release();
         }
-        if (!ok) return Optional.empty();
-        Account a = new Account(entry.get().name(), root.resolve(entry.get().home()), entry.get().canWrite());
-        synchronized (this) {
-            // a reload meanwhile cleared the cache: an answer from the old file must not go back into it
-            if (state.generation() == s.generation()) cache.put(user, password, a);
-        }
-        return Optional.of(a);
     }
 
     /** Re-reads the file now (SIGHUP); on a read or format error the users in force stay and a WARN line says why. */

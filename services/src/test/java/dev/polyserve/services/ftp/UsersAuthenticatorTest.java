@@ -139,6 +139,23 @@ class UsersAuthenticatorTest {
     }
 
     @Test
+    void loginsQueuedBehindTheSameUsersHashTakeItsAnswerFromTheCache() throws Exception {
+        UsersAuthenticator a = UsersAuthenticator.open(file, root, Duration.ofMinutes(5), 1, Duration.ofMinutes(2), clock);
+        int n = 20;
+        a.verifications.acquire(); // the one permit is busy: every login below misses the cache and queues
+        java.util.List<java.util.concurrent.Future<java.util.Optional<Account>>> logins = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) logins.add(pool.submit(() -> a.authenticate("alice", "pw-alice".toCharArray())));
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (a.verifications.getQueueLength() < n && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertThat(a.verifications.getQueueLength()).isEqualTo(n);
+            a.verifications.release();
+            for (var f : logins) assertThat(f.get(1, java.util.concurrent.TimeUnit.MINUTES)).isPresent();
+        }
+        assertThat(a.hashesComputed()).as("the first to get the permit hashes; the rest find its answer").isEqualTo(1);
+    }
+
+    @Test
     void theCacheIsBoundedAndKeepsTheMostRecentlyUsed() {
         CredentialCache c = new CredentialCache(Duration.ofMinutes(5), clock);
         Account acct = new Account("u", root, false);
