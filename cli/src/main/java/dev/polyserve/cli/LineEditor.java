@@ -20,6 +20,9 @@ public final class LineEditor {
         LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName(appName)
                 .variable(LineReader.HISTORY_SIZE, HISTORY_SIZE).build();
         reader.setOpt(LineReader.Option.INSERT_TAB);   // no completion is offered: a tab is just a character
+        // No csh-style history expansion: it would turn "!!" in a chat line into the previous line, and it drops the
+        // backslash of every escape (my\ file.txt), which the FTP shell's own word splitting needs to see.
+        reader.setOpt(LineReader.Option.DISABLE_EVENT_EXPANSION);
         return reader;
     }
 }

@@ -20,20 +20,20 @@ import org.apache.commons.net.ftp.FTPFile;
  */
 final class FtpShell {
     static final String MENU = """
-            Commands (quote names with spaces: get "my file.txt", or my\\ file.txt):
-              list [DIR]          show files (also: ls, dir)
-              get FILE [LOCAL]    download FILE (Ctrl-C cancels; the part so far is kept as LOCAL.part)
-              reget FILE [LOCAL]  resume a download from LOCAL.part (or LOCAL)
-              put FILE [REMOTE]   upload a local FILE
-              reput FILE [REMOTE] resume an upload from the server's copy
-              cd DIR / pwd        change / show the remote directory (cd .. goes up)
-              mkdir DIR / rmdir DIR   make / remove a remote directory
-              rm FILE             delete a remote file (also: delete)
-              rename FROM TO      rename or move a remote file (also: mv)
-              lcd [DIR] / lpwd    change / show the local directory
+            Commands (quote names with spaces: get "my file.txt", or get my\\ file.txt):
+              list [DIR]            show files (also: ls, dir)
+              get FILE [LOCAL]      download FILE; Ctrl-C cancels, keeping LOCAL.part
+              reget FILE [LOCAL]    resume a download from LOCAL.part (or LOCAL)
+              put FILE [REMOTE]     upload a local FILE
+              reput FILE [REMOTE]   resume an upload from the server's copy
+              cd DIR / pwd          change / show the remote directory (cd .. goes up)
+              mkdir DIR / rmdir DIR make / remove a remote directory
+              rm FILE               delete a remote file (also: delete)
+              rename FROM TO        rename or move a remote file (also: mv)
+              lcd [DIR] / lpwd      change / show the local directory
               set [keep-partial on|off]   show or change settings
-              help                this menu
-              quit                leave (also: exit, bye, Ctrl-D)""";
+              help                  this menu
+              quit                  leave (also: exit, bye, Ctrl-D)""";
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
 
     private final FtpClientSession session;
@@ -164,10 +164,15 @@ final class FtpShell {
         if (t.cancelled()) {
             Path part = FtpClientSession.partFile(local);
             out.println("get " + remote + " cancelled at " + ProgressBar.size(t.have()) + (t.total() >= 0 ? " of " + ProgressBar.size(t.total()) : "")
-                    + (keepPartial ? ": kept " + part + "; reget " + ShellWords.quote(remote) + " resumes" : ": removed " + part));
+                    + (keepPartial ? ": kept " + shown(part) + "; reget " + ShellWords.quote(remote) + " resumes" : ": removed " + shown(part)));
         } else {
-            out.println("saved " + local + " (" + t.have() + " bytes): " + t.summary());
+            out.println("saved " + shown(local) + " (" + t.have() + " bytes): " + t.summary());
         }
+    }
+
+    /** A local path as the user would type it here: relative to the local directory when inside it. */
+    private String shown(Path local) {
+        return local.startsWith(localDir) && !local.equals(localDir) ? localDir.relativize(local).toString() : local.toString();
     }
 
     private void put(String localName, String remoteName, boolean resume) throws FtpFailure {
