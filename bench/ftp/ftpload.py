@@ -17,6 +17,8 @@ p.add_argument("--password", default="bench@")
 p.add_argument("--clients", type=int, default=200)
 p.add_argument("--retr", help="file every client downloads")
 p.add_argument("--stor-dir", help="directory every client uploads a file into")
+p.add_argument("--warm", action="store_true", help="after the first logins, quit all and log in again (login_warm_s)")
+p.add_argument("--idle", type=int, default=0, help="also STOR again with this many more sessions logged in and idle")
 p.add_argument("--size", type=int, default=10 * 1024 * 1024, help="bytes each STOR sends")
 a = p.parse_args()
 
@@ -68,12 +70,28 @@ def stor(i):
 
 
 result = {"clients": a.clients, "login_s": round(run_phase("login", login), 3)}
+if a.warm:  # the same logins again: a server that caches verified credentials answers them without the hash
+    for f in sessions:
+        try:
+            f and f.quit()
+        except Exception:  # noqa: BLE001 - closing between phases
+            pass
+    result["login_warm_s"] = round(run_phase("login", login), 3)
 if a.retr:
     result["retr_s"] = round(run_phase("retr", retr), 3)
     result["retr_bytes"] = sum(got)
 if a.stor_dir:
     result["stor_s"] = round(run_phase("stor", stor), 3)
     result["stor_bytes"] = a.clients * len(payload)
+if a.stor_dir and a.idle:  # the same STOR while a.idle more sessions sit logged in and silent
+    idle = []
+    for _ in range(a.idle):
+        f = ftplib.FTP()
+        f.connect(a.host, a.port, timeout=120)
+        f.login(a.user, a.password)
+        idle.append(f)
+    result["stor_idle_s"] = round(run_phase("stor", stor), 3)
+    sessions += idle
 for f in sessions:
     try:
         f and f.quit()
