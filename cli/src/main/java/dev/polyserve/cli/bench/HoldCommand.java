@@ -138,8 +138,12 @@ final class HoldCommand implements Callable<Integer> {
         return opened == connections && verified == connections ? 0 : 1;
     }
 
-    /** --hold: keep everything open for a while (never past the deadline). */
+    /** --hold: keep everything open for a while (never past the deadline), saying so on stderr for scripts to wait on. */
     private void pause(long deadline) throws InterruptedException {
+        if (holdSeconds > 0) {
+            command.commandLine().getErr().printf("polyserve bench hold: echo checked; holding the connections for %d s%n", holdSeconds);
+            command.commandLine().getErr().flush();
+        }
         long until = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(holdSeconds));
         long left;
         while ((left = until - System.nanoTime()) > 0) TimeUnit.NANOSECONDS.sleep(left);

@@ -55,6 +55,7 @@ final class BlockingEngine implements Engine {
     /** Made once per engine and shared by its connections (a factory, unlike a builder, is safe to share). */
     private ThreadFactory writerThreads;
     private ThreadFactory taskThreads;
+    private final ThreadFactory readerThreads = Thread.ofVirtual().name("polyserve-virtual").factory();
     private EngineContext ctx;
     private ServerSocketChannel server;
     private InetSocketAddress bound;
@@ -99,8 +100,9 @@ final class BlockingEngine implements Engine {
     private void dispatch(BlockingConn conn, SocketChannel ch) {
         switch (kind) {
             case ITERATIVE -> conn.serve();
-            case THREADS -> track(Thread.ofPlatform().name("polyserve-threads-" + threadIds.incrementAndGet()), conn, ch);
-            case VIRTUAL -> track(Thread.ofVirtual().name("polyserve-virtual-" + threadIds.incrementAndGet()), conn, ch);
+            case THREADS -> track(Thread.ofPlatform().name("polyserve-threads-" + threadIds.incrementAndGet()).factory(), conn, ch);
+            // One name for all: a numbered name is a string per connection, and a dump tells virtual threads apart by id.
+            case VIRTUAL -> track(readerThreads, conn, ch);
             case POOL -> {
                 try {
                     pool.execute(conn::serve);
@@ -127,7 +129,7 @@ final class BlockingEngine implements Engine {
     }
 
     /** Starts the connection's own thread, remembered until it ends so shutdown can wait for it. */
-    private void track(Thread.Builder builder, BlockingConn conn, SocketChannel ch) {
+    private void track(ThreadFactory threads, BlockingConn conn, SocketChannel ch) {
         int atShortage = threadsAtShortage;
         if (atShortage >= 0 && connThreads.size() >= atShortage) {
             // No connection thread has ended since the last start failed: this one would fail the same way, and a
@@ -137,7 +139,7 @@ final class BlockingEngine implements Engine {
             Sockets.refuse(ch, ctx.refusal());
             return;
         }
-        Thread t = builder.unstarted(() -> {
+        Thread t = threads.newThread(() -> {
             try {
                 conn.serve();
             } finally {
