@@ -102,13 +102,15 @@ public final class MessageChannel implements AutoCloseable {
     public Optional<byte[]> receive() throws IOException {
         synchronized (receiveLock) {
             while (ready.isEmpty()) {
-                readBuffer.clear();
-                int n = socket.read(readBuffer);
-                if (n < 0) {
-                    if (decoder.atBoundary()) return Optional.empty();
-                    throw new EOFException("peer closed in the middle of a message");
-                }
                 try {
+                    // The messages before a bad frame were handed out; the failure comes next, without another read.
+                    decoder.checkFailed();
+                    readBuffer.clear();
+                    int n = socket.read(readBuffer);
+                    if (n < 0) {
+                        if (decoder.atBoundary()) return Optional.empty();
+                        throw new EOFException("peer closed in the middle of a message");
+                    }
                     ready.addAll(decoder.feed(readBuffer.flip()));
                 } catch (FrameTooLargeException e) {
                     log.warn("closing message channel: {}", e.getMessage());
