@@ -104,7 +104,13 @@ final class HttpRequestParser {
     // ---- request head -------------------------------------------------------------------------------------
 
     private HttpEvent parseHead() throws HttpProtocolException {
-        if (headScanned == 0) skipLeadingEmptyLines();
+        if (headScanned == 0) {
+            skipLeadingEmptyLines();
+            // A lone CR may be the first half of an empty line whose LF is in the next read: wait for it before
+            // scanning, or the CRLF split across two reads becomes an empty request line and a 400 (found by
+            // HttpRequestParserFuzzTest).
+            if (end - start == 1 && buf[start] == '\r') return HttpEvent.NeedData.INSTANCE;
+        }
         if (start == end) return HttpEvent.NeedData.INSTANCE;
         // The request line.
         int lineLimit = (int) Math.min(end, (long) start + HttpLimits.MAX_REQUEST_LINE + 2);

@@ -14,6 +14,16 @@ class HttpRequestParserTest {
     private static final String GET = "GET /index.html?x=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\n\r\n";
 
     @Test
+    void anEmptyLineBeforeTheRequestSplitBetweenItsCrAndLfIsIgnored() {
+        // Found by HttpRequestParserFuzzTest: "\r" in one read and "\n" in the next became an empty request line (400).
+        var o = ParserDriver.run(HttpLimits.DEFAULT_MAX_BODY, List.of("\r".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                "\nGET /a HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertThat(o.errorStatus()).isZero();
+        assertThat(o.requests()).hasSize(1);
+        assertThat(o.requests().getFirst().target()).isEqualTo("/a");
+    }
+
+    @Test
     void simpleGet() {
         var o = ParserDriver.run(GET);
         assertThat(o.errorStatus()).isZero();
