@@ -8,7 +8,7 @@
 #
 # What libFuzzer kept (its corpus only holds inputs that reached new coverage, already reduced) is copied into the
 # target's committed inputs, src/test/resources/<package>/<Class>Inputs/<method>/, smallest first, up to
-# KEEP_BYTES per target, so the replay in CI stays fast. A crash fails the run; Jazzer writes the crashing input
+# KEEP_BYTES and KEEP_FILES per target, so the replay in CI stays fast. A crash fails the run; Jazzer writes the crashing input
 # into that same directory, where it becomes a regression test once fixed. The last libFuzzer status line per
 # target (executions, exec/s, cov = coverage edges, ft = features, corp = corpus) goes to OUT (default
 # /tmp/polyserve-fuzz/summary.txt).
@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 TARGET=${1:-all}
 SECONDS_EACH=${2:-180}
 KEEP_BYTES=${KEEP_BYTES:-65536}
+KEEP_FILES=${KEEP_FILES:-200}
 OUT=${OUT:-/tmp/polyserve-fuzz}
 # Small heap: the machine is shared, and a parser target needs little.
 HEAP=${HEAP:-512m}
@@ -51,7 +52,7 @@ fuzz_one() {  # fuzz_one path/to/XFuzzTest.java
       local used=0 f size
       used=$(du -cb "$inputs" 2>/dev/null | tail -1 | cut -f1)
       while read -r size f; do
-        [ $((used + size)) -le "$KEEP_BYTES" ] || break
+        [ $((used + size)) -le "$KEEP_BYTES" ] && [ "$(find "$inputs" -type f | wc -l)" -lt "$KEEP_FILES" ] || break
         cp -n "$f" "$inputs/" && used=$((used + size))
       done < <(find "$generated" -type f -printf '%s %p\n' | sort -n)
       echo "   corpus: $(find "$generated" -type f | wc -l) generated, $(find "$inputs" -type f | wc -l) kept in $inputs"
