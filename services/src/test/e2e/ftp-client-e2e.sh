@@ -74,7 +74,13 @@ wait_until() {
   return 1
 }
 
-type_line() { tm send-keys -t ftp -l -- "$1"; tm send-keys -t ftp Enter; }
+# The shell is reading (JLine has the terminal in raw mode) when the screen's last line is a bare prompt. Keys sent
+# earlier reach a terminal in cooked mode, which echoes them and splits escape sequences (the up arrow) apart.
+at_prompt() { [ "$(tm capture-pane -p -t ftp | grep -v '^ *$' | tail -1)" = "${1:-ftp:/>}" ]; }
+type_line() { # type_line TEXT [PROMPT]: waits for PROMPT (default the shell's) as the last line, then types TEXT
+  wait_until at_prompt "${2:-ftp:/>}" || { bad "no prompt '${2:-ftp:/>}' before typing: $1"; return 1; }
+  tm send-keys -t ftp -l -- "$1"; tm send-keys -t ftp Enter
+}
 
 # Checks one step: check WHAT TEXT [COUNT] waits for TEXT on the screen.
 check() {
@@ -106,23 +112,29 @@ BASE_PORT=$((10000 + (RANDOM % 190) * 100))
 "$POLYSERVE" serve ftp --port 0 --root "$ROOT" --users "$WORK/users" --passive-ports "$BASE_PORT-$((BASE_PORT + 49))" \
     --max-download-rate "${RATE_MIB}M" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-port_known() { PORT=$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/server.log" | head -1 | sed 's/.*://'); [ -n "$PORT" ]; }
+port_known() { PORT=$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/server.log" 2>/dev/null | head -1 | sed 's/.*://'); [ -n "$PORT" ]; }
 if ! wait_until port_known; then bad "server did not start"; sed 's/^/    /' "$WORK/server.log" | head -5; exit 1; fi
 
 # exec: the pane's shell is replaced, so Ctrl-C reaches only the client (a waiting sh would die of it).
-tm new-session -d -s ftp -x "$WIDTH" -y 30 "cd '$LOCAL' && exec '$POLYSERVE' ftp 127.0.0.1 $PORT"
-tm set-option -t ftp remain-on-exit on >/dev/null
+# remain-on-exit (a window option) is set in the same tmux command, so the exit status stays readable after quit.
+tm new-session -d -s ftp -x "$WIDTH" -y 30 "cd '$LOCAL' && exec '$POLYSERVE' ftp 127.0.0.1 $PORT" \; \
+   set-option -w -t ftp remain-on-exit on >/dev/null
 
 check "the client connects and shows the greeting before asking" "220 "
 check "then asks for the name" "Name (empty for anonymous):"
-type_line "$USER_NAME"
+type_line "$USER_NAME" "Name (empty for anonymous):"
 check "asks for the password" "Password:"
-type_line "not the password"
+type_line "not the password" "Password:"
 check "a wrong password is refused with the server's reply" "Login incorrect: 530"
 check "and asked again" "Password:" 2
-type_line "$USER_PW"
+type_line "$USER_PW" "Password:"
 check "the right one logs in" "230 "
-if screen | grep -qF "$USER_PW"; then bad "the password was echoed"; else ok "the password is not echoed"; fi
+check "the shell prompts" "ftp:/>"
+# Up at the first prompt would recall the password if it had gone into the history; Ctrl-C drops the line and a new
+# prompt comes, which is when the screen is looked at.
+wait_until at_prompt && tm send-keys -t ftp Up C-c
+check "Ctrl-C at the prompt gives a fresh prompt" "ftp:/>" 2
+if screen | grep -qF "$USER_PW"; then bad "the password was echoed or recalled"; else ok "the password is neither echoed nor in the history"; fi
 
 type_line 'put "my file.txt"'
 check "put of a name with spaces" "uploaded my file.txt"
@@ -140,7 +152,7 @@ type_line 'rm "new dir/moved file.txt"'
 wait_until test ! -e "$ROOT/new dir/moved file.txt" && ok "rm deleted it on the server" || bad "rm: the file is still there"
 
 # Up arrow: the history recalls the last line (the rm), which now fails: the server's reply proves it ran again.
-tm send-keys -t ftp Up Enter
+wait_until at_prompt && tm send-keys -t ftp Up Enter
 check "the up arrow recalls the last command" "rm new dir/moved file.txt refused: 550"
 
 type_line 'get "big file.bin"'
@@ -177,7 +189,7 @@ screen | grep -qF "resumed at" && ok "the summary says where it resumed" || bad 
 
 type_line "quit"
 exited() { tm list-panes -t ftp -F '#{pane_dead}' 2>/dev/null | grep -qx 1; }
-if wait_until exited && [ "$(tm list-panes -t ftp -F '#{pane_dead_status}')" = 0 ]; then ok "quit exits 0"; else bad "quit: the client did not exit 0"; fi
+if wait_until exited && [ "$(tm list-panes -t ftp -F "#{pane_dead_status}")" = 0 ]; then ok "quit exits 0"; else bad "quit: the client did not exit 0 (status $(tm list-panes -t ftp -F "#{pane_dead_status}"))"; screen | tail -4 | sed "s/^/    | /"; fi
 [ "${KEEP:-0}" = 1 ] && screen >"$WORK/screen.txt"
 
 echo "== ftp client e2e: $PASS passed, $FAIL failed, $SKIP skipped"
