@@ -208,17 +208,14 @@ class FtpClientCommandTest {
         return FtpServer.start(Server.tcp(0).host("127.0.0.1").model("nio"), cfg);
     }
 
-    private static void awaitSize(Path p, long atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
+    private static void awaitSize(Path p, long atLeast) {
+        dev.polyserve.core.Await.until(java.time.Duration.ofSeconds(30), p + " to reach " + atLeast + " bytes", () -> {
             try {
-                if (Files.size(p) >= atLeast) return;
+                return Files.size(p) >= atLeast;
             } catch (IOException notYet) {
-                // not created yet
+                return false; // not created yet
             }
-            if (System.nanoTime() > deadline) throw new AssertionError(p + " never reached " + atLeast + " bytes");
-            Thread.sleep(10);
-        }
+        });
     }
 
     private static java.util.concurrent.CompletableFuture<TransferOutcome> downloadInBackground(FtpClientSession s, String remote,
