@@ -109,7 +109,8 @@ final class BlockingConn extends ThreadedConn {
 
     /**
      * After a read that filled the small buffer: while the kernel holds more bytes, read them into a pooled buffer
-     * (such a read returns at once, it cannot wait), so a burst costs one read per 16 KiB, not per 512 bytes.
+     * (such a read returns at once, it cannot wait), so a burst costs one read per
+     * {@link ReadBufferPool#BUFFER_SIZE}, not per {@link #WAIT_BUFFER} bytes.
      */
     private void readWaiting() throws IOException {
         if (waiting == null) {
