@@ -6,7 +6,7 @@
 #
 #   bench/http/warmup.sh [SLICES] [-- COMMAND...]   (default command: ./polyserve, the launcher as shipped)
 #
-# e.g. POLYSERVE_NO_AOT=1 bench/http/warmup.sh 20      (the launcher without its AOT cache)
+# e.g. MODEL=epoll-et bench/http/warmup.sh 20
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 slices=${1:-20}; shift || true
