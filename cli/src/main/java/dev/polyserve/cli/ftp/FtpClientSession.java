@@ -54,9 +54,9 @@ final class FtpClientSession implements AutoCloseable {
     private volatile boolean cancelled;
     private String lastReply = "";
 
-    private FtpClientSession(String host, int port, TlsClient tls) {
+    private FtpClientSession(String host, int port, TlsClient tls, boolean implicitTls) {
         this.where = host + ":" + port;
-        this.ftp = tls == null ? new FTPClient() : new ReusingFtpsClient(tls);
+        this.ftp = tls == null ? new FTPClient() : new ReusingFtpsClient(tls, implicitTls);
     }
 
     /** Connects and logs in; the greeting and login replies go to {@code log} when it is not null. */
@@ -67,7 +67,13 @@ final class FtpClientSession implements AutoCloseable {
     /** {@link #connect} and {@link #login} in one, a refused login being a failure: the one-shot commands. */
     static FtpClientSession open(String host, int port, String user, String password, PrintStream log, TlsClient tls)
             throws FtpFailure {
-        FtpClientSession s = connect(host, port, log, tls);
+        return open(host, port, user, password, log, tls, false);
+    }
+
+    /** {@link #open}, with {@code implicitTls}: TLS from the first byte (needs {@code tls}). */
+    static FtpClientSession open(String host, int port, String user, String password, PrintStream log, TlsClient tls,
+            boolean implicitTls) throws FtpFailure {
+        FtpClientSession s = connect(host, port, log, tls, implicitTls);
         try {
             if (!s.login(user, password, log)) {
                 throw new FtpFailure("login as " + user + " refused: " + s.ftp.getReplyString().trim(), FtpFailure.REFUSED);
@@ -85,7 +91,17 @@ final class FtpClientSession implements AutoCloseable {
      * crosses in the clear.
      */
     static FtpClientSession connect(String host, int port, PrintStream log, TlsClient tls) throws FtpFailure {
-        FtpClientSession s = new FtpClientSession(host, port, tls);
+        return connect(host, port, log, tls, false);
+    }
+
+    /**
+     * {@link #connect}, with {@code implicitTls} (and {@code tls}): implicit FTPS, the TLS handshake before the
+     * greeting (a port-990-style listener), no AUTH TLS.
+     */
+    static FtpClientSession connect(String host, int port, PrintStream log, TlsClient tls, boolean implicitTls)
+            throws FtpFailure {
+        if (implicitTls && tls == null) throw new IllegalArgumentException("implicit FTPS needs a TLS client");
+        FtpClientSession s = new FtpClientSession(host, port, tls, implicitTls);
         FTPClient ftp = s.ftp;
         ftp.setControlEncoding("UTF-8");
         ftp.setConnectTimeout((int) TIMEOUT.toMillis());
@@ -97,6 +113,9 @@ final class FtpClientSession implements AutoCloseable {
             throw new FtpFailure("TLS handshake with " + s.where + " failed: " + e.getMessage()
                     + " (a self-signed server needs --ca FILE)", FtpFailure.REFUSED);
         } catch (SSLException e) { // FTPSClient's way of saying AUTH TLS was refused: the message is the reply
+            if (implicitTls) {
+                throw new FtpFailure(s.where + " does not speak implicit FTPS: " + e.getMessage(), FtpFailure.REFUSED);
+            }
             throw new FtpFailure(s.where + " does not offer FTPS: AUTH TLS got " + e.getMessage().trim(), FtpFailure.REFUSED);
         } catch (IOException e) {
             String hint = port == FtpUrl.DEFAULT_PORT ? " (polyserve's default port; a standard FTP server listens on 21)" : "";

@@ -55,6 +55,11 @@ public final class FtpCommand implements Callable<Integer> {
                     + "so listings and files are encrypted too; data connections resume the control session.")
     boolean tls;
 
+    @Option(names = "--implicit-tls", scope = ScopeType.INHERIT,
+            description = "Implicit FTPS: TLS from the first byte, for a port-990-style listener (serve ftp "
+                    + "--implicit-tls-port); implies --tls. An ftps:// URL asks for the same (default port 990).")
+    boolean implicitTls;
+
     @Option(names = "--ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "With --tls: trust this PEM certificate or CA (e.g. polyserve cert's) instead of the system's.")
     Path ca;
@@ -65,9 +70,14 @@ public final class FtpCommand implements Callable<Integer> {
 
     private static final String NO_CLIENT_TICKETS = "jdk.tls.client.enableSessionTicketExtension";
 
-    /** The TLS client --tls, --ca and --insecure ask for, or null for plain FTP. */
+    /** The TLS client --tls, --implicit-tls, --ca and --insecure ask for, or null for plain FTP. */
     TlsClient tlsClient() {
-        if (!tls) {
+        return tlsClient(false);
+    }
+
+    /** {@link #tlsClient()}; {@code implicitByUrl}: an ftps:// URL, which asks for TLS without --tls. */
+    TlsClient tlsClient(boolean implicitByUrl) {
+        if (!tls && !implicitTls && !implicitByUrl) {
             if (ca != null || insecure) throw new ParameterException(spec.commandLine(), "--ca and --insecure need --tls");
             return null;
         }
@@ -129,7 +139,7 @@ public final class FtpCommand implements Callable<Integer> {
             throws IOException {
         FtpClientSession s = null;
         try {
-            s = FtpClientSession.connect(host, port, out, tlsClient());
+            s = FtpClientSession.connect(host, port, out, tlsClient(), implicitTls);
             String name = user;
             if (name == null) {
                 name = in.line("Name (empty for anonymous): ");
@@ -147,7 +157,7 @@ public final class FtpCommand implements Callable<Integer> {
                     out.println("giving up after " + attempt + (attempt == 1 ? " attempt" : " attempts"));
                     return FtpFailure.REFUSED;
                 }
-                if (!s.connected()) s = FtpClientSession.connect(host, port, out, tlsClient());   // it hung up: 421
+                if (!s.connected()) s = FtpClientSession.connect(host, port, out, tlsClient(), implicitTls);   // it hung up: 421
             }
             onInterrupt.accept(s::cancel);
             return new FtpShell(s, in, out, progress, keepPartial).run();
@@ -161,8 +171,9 @@ public final class FtpCommand implements Callable<Integer> {
 
     /** Runs {@code body} with a session for {@code url}; prints failures and maps them to exit codes. */
     private static int withSession(FtpCommand parent, FtpUrl url, SessionBody body) {
-        TlsClient tls = parent.tlsClient();
-        try (FtpClientSession s = FtpClientSession.open(url.host(), url.port(), url.user(), url.password(), null, tls)) {
+        boolean implicit = parent.implicitTls || url.implicitTls();
+        TlsClient tls = parent.tlsClient(implicit);
+        try (FtpClientSession s = FtpClientSession.open(url.host(), url.port(), url.user(), url.password(), null, tls, implicit)) {
             sun.misc.SignalHandler before = sun.misc.Signal.handle(SIGINT, sig -> s.cancel());
             try {
                 return body.run(s);

@@ -7,11 +7,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An {@code ftp://[user[:password]@]host[:port]/path} URL (RFC 1738 section 3.2). Without a user it is
- * anonymous; the path is percent-decoded and taken from the login directory, as curl does.
+ * anonymous; the path is percent-decoded and taken from the login directory, as curl does. {@code ftps://} is implicit
+ * FTPS: TLS from the first byte, on {@link #IMPLICIT_TLS_PORT} unless a port is given (curl reads it the same way).
  */
-record FtpUrl(String host, int port, String user, String password, String path) {
+record FtpUrl(String host, int port, String user, String password, String path, boolean implicitTls) {
     /** polyserve's FTP port ({@link FtpServeCommand#DEFAULT_PORT}), not FTP's 21: the client is first for polyserve's server. */
     static final int DEFAULT_PORT = FtpServeCommand.DEFAULT_PORT;
+    /** Implicit FTPS's registered port (ftps, 990), the default of an {@code ftps://} URL. */
+    static final int IMPLICIT_TLS_PORT = 990;
+
+    /** A plain {@code ftp://} URL's parts. */
+    FtpUrl(String host, int port, String user, String password, String path) {
+        this(host, port, user, password, path, false);
+    }
 
     static FtpUrl parse(String s) {
         URI u;
@@ -20,8 +28,9 @@ record FtpUrl(String host, int port, String user, String password, String path) 
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("not a URL: " + s + " (" + e.getReason() + ")");
         }
-        if (!"ftp".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
-            throw new IllegalArgumentException("expected ftp://[user[:password]@]host[:port]/path, got " + s);
+        boolean implicitTls = "ftps".equalsIgnoreCase(u.getScheme());
+        if (!(implicitTls || "ftp".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
+            throw new IllegalArgumentException("expected ftp[s]://[user[:password]@]host[:port]/path, got " + s);
         }
         String user = "anonymous";
         String password = "polyserve@";
@@ -32,7 +41,8 @@ record FtpUrl(String host, int port, String user, String password, String path) 
         }
         String path = u.getRawPath() == null ? "" : decode(u.getRawPath());
         if (path.startsWith("/")) path = path.substring(1);
-        return new FtpUrl(u.getHost(), u.getPort() < 0 ? DEFAULT_PORT : u.getPort(), user, password, path);
+        int port = u.getPort() >= 0 ? u.getPort() : implicitTls ? IMPLICIT_TLS_PORT : DEFAULT_PORT;
+        return new FtpUrl(u.getHost(), port, user, password, path, implicitTls);
     }
 
     private static String decode(String s) {

@@ -24,8 +24,9 @@ import org.apache.commons.net.ftp.FTPSClient;
  * resumes once in the JDK, so with 1.3 only the first transfer of a login could resume.
  */
 final class ReusingFtpsClient extends FTPSClient {
-    ReusingFtpsClient(TlsClient tls) {
-        super(false, tls.context());
+    /** {@code implicit}: TLS from the first byte (implicit FTPS), else AUTH TLS after the greeting. */
+    ReusingFtpsClient(TlsClient tls, boolean implicit) {
+        super(implicit, tls.context());
         setEndpointCheckingEnabled(tls.verifiesHost());
         setEnabledProtocols(new String[] {"TLSv1.2"});
     }

@@ -36,6 +36,7 @@ class FtpsClientCommandTest {
     Path root;
     Path ca;
     FtpServer server;
+    FtpConfig cfg;
     String base;
 
     @BeforeEach
@@ -49,7 +50,7 @@ class FtpsClientCommandTest {
         try (ServerSocket s = new ServerSocket(0)) {
             first = Math.min(s.getLocalPort(), 65_000);
         }
-        FtpConfig cfg = FtpConfig.defaults(Authenticator.users(users, root).orElse(Authenticator.anonymous(root)))
+        cfg = FtpConfig.defaults(Authenticator.users(users, root).orElse(Authenticator.anonymous(root)))
                 .withPassivePorts(new PortRange(first, first + 20))
                 .withLoginFailures(Duration.ofMillis(10), 100, Duration.ofMinutes(1));
         server = FtpServer.start(Server.tcp(0).host("127.0.0.1").model("nio"), cfg, s -> s,
@@ -105,5 +106,38 @@ class FtpsClientCommandTest {
         assertThat(run("ls", base)).as("plain FTP against --tls-required").isEqualTo(FtpFailure.REFUSED);
         assertThat(run("--insecure", "ls", base)).as("--insecure without --tls").isEqualTo(2);
         assertThat(run("--tls", "--insecure", "--ca", ca.toString(), "ls", base)).isEqualTo(2);
+    }
+
+    @Test
+    void implicitTlsByFtpsUrlOrOptionAgainstTheImplicitListener() throws IOException {
+        FtpServer implicit = FtpServer.start(Server.tcp(0).host("127.0.0.1").model("nio"), cfg, s -> s,
+                FtpTls.of(TestTls.server(), true, true), 0);
+        try {
+            int port = implicit.implicitAddress().getPort();
+            byte[] data = new byte[700_000];
+            new Random(13).nextBytes(data);
+            Path local = Files.write(dir.resolve("imp.bin"), data);
+            String ftps = "ftps://alice:pw@localhost:" + port + "/";
+            assertThat(run("--ca", ca.toString(), "put", "-q", local.toString(), ftps)).isZero();
+            assertThat(Files.readAllBytes(root.resolve("imp.bin"))).isEqualTo(data);
+            Path got = dir.resolve("imp-got.bin");
+            assertThat(run("--implicit-tls", "--ca", ca.toString(), "get", "-q", "ftp://alice:pw@localhost:" + port + "/imp.bin",
+                    "-o", got.toString())).isZero();
+            assertThat(Files.readAllBytes(got)).isEqualTo(data);
+            String explicitBase = "ftp://alice:pw@localhost:" + implicit.localAddress().getPort() + "/";
+            assertThat(run("--tls", "--ca", ca.toString(), "ls", explicitBase)).as("explicit --tls still works").isZero();
+            assertThat(run("--implicit-tls", "--ca", ca.toString(), "ls", explicitBase))
+                    .as("implicit TLS against the AUTH TLS port: the greeting is no TLS record").isEqualTo(FtpFailure.REFUSED);
+        } finally {
+            implicit.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void anFtpsUrlDefaultsToPort990() {
+        FtpUrl u = FtpUrl.parse("ftps://bob@host/a.txt");
+        assertThat(u.implicitTls()).isTrue();
+        assertThat(u.port()).isEqualTo(FtpUrl.IMPLICIT_TLS_PORT);
+        assertThat(FtpUrl.parse("ftp://host/a.txt").implicitTls()).isFalse();
     }
 }
