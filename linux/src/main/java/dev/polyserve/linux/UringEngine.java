@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code uring} model: one {@link UringLoop} (one io_uring) per worker, one per core by default, each with
- * its own accept request on a shared listening socket, so the kernel spreads new connections over the loops.
+ * its own accept request on a shared listening socket; whichever ring accepts a connection hands it to the loops in
+ * turn ({@link UringLoopGroup}), because the kernel wakes the same ring for every client.
  */
 final class UringEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(UringEngine.class);
@@ -44,9 +45,11 @@ final class UringEngine implements Engine {
             bound = Sockets.localAddress(listenFd);
             int n = config.workersOr(ServerConfig.cores());
             boolean multishot = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
+            UringLoopGroup group = new UringLoopGroup();
             for (int i = 0; i < n; i++) {
-                UringLoop loop = new UringLoop("polyserve-uring-loop-" + i, ctx, listenFd, multishot);
+                UringLoop loop = new UringLoop("polyserve-uring-loop-" + i, ctx, listenFd, group, multishot);
                 loop.start();
+                group.add(loop);
                 loops = Arrays.copyOf(loops, i + 1);
                 loops[i] = loop;
             }

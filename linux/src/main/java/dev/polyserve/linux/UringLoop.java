@@ -53,6 +53,8 @@ final class UringLoop extends EventLoop {
     private final NativeIo io = new NativeIo();
     private final EventFd wake;
     private final int listenFd;
+    /** The engine's loops, which take this loop's accepted connections in turn. */
+    private final UringLoopGroup group;
     /** Send buffers not in use; a connection holds one only while its send is in flight. */
     private final ArrayDeque<SendBuffer> sendBuffers = new ArrayDeque<>();
     /** Connections whose receive found the buffer pool empty; re-armed as buffers come back. */
@@ -74,8 +76,9 @@ final class UringLoop extends EventLoop {
     private boolean enabled;
 
     /** @param multishot try multishot accept and receive first (they fall back by themselves when refused) */
-    UringLoop(String name, EngineContext ctx, int listenFd, boolean multishot) throws ErrnoException {
+    UringLoop(String name, EngineContext ctx, int listenFd, UringLoopGroup group, boolean multishot) throws ErrnoException {
         super(name);
+        this.group = group;
         this.multishotAccept = multishot;
         this.multishotRecv = multishot;
         this.ctx = ctx;
@@ -254,7 +257,7 @@ final class UringLoop extends EventLoop {
                 io.close(res, false); // the peer is already gone
                 remote = null;
             }
-            if (remote != null) adopt(res, remote);
+            if (remote != null) handOff(res, remote);
         } else if (res == -Errno.EINVAL && multishotAccept) {
             multishotAccept = false;
             log.info("{}: this kernel has no multishot accept; accepting one connection per request", ctx.model());
@@ -320,6 +323,20 @@ final class UringLoop extends EventLoop {
         byte[] refusal = ctx.refusal();
         if (refusal != null) io.sendQuietly(fd, refusal);
         io.close(fd, false);
+    }
+
+    /**
+     * Gives an accepted connection to the loop whose turn it is (see {@link UringLoopGroup}). Shutdown cannot lose
+     * it: the engine stops no loop before every accept request is cancelled, which comes after this task is queued,
+     * and a loop that is stopping refuses (closes) a connection it is handed.
+     */
+    private void handOff(int fd, InetSocketAddress remote) {
+        UringLoop taker = group.next();
+        if (taker == null || taker == this) {
+            adopt(fd, remote);
+        } else {
+            taker.execute(() -> taker.adopt(fd, remote));
+        }
     }
 
     private void adopt(int fd, InetSocketAddress remote) {
