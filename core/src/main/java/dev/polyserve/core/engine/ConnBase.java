@@ -6,6 +6,8 @@ import dev.polyserve.core.LogLimiter;
 import dev.polyserve.core.MinimumRate;
 import dev.polyserve.core.WriteQueueFullException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,8 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +46,33 @@ public abstract class ConnBase implements Conn {
     private final SocketAddress remote;
     private final SocketAddress local;
 
+    // Issue #18: an idle connection's every object counts by the ten thousand. So the counters and the state are
+    // plain fields updated through VarHandles (an AtomicLong and an AtomicInteger each cost an object), the flush
+    // lock is the private deque it guards, and the timer set is made by the first timer (an idle connection with
+    // no idle timeout has none).
+    private static final VarHandle QUEUED;
+    private static final VarHandle STATE;
+    private static final VarHandle TIMERS;
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            QUEUED = lookup.findVarHandle(ConnBase.class, "queued", long.class);
+            STATE = lookup.findVarHandle(ConnBase.class, "state", int.class);
+            TIMERS = lookup.findVarHandle(ConnBase.class, "timers", Set.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ConcurrentLinkedQueue<Object> outbound = new ConcurrentLinkedQueue<>();
-    private final Object flushLock = new Object();
     // Both start small and grow with use (issue #18: idle connections by the ten thousand each paid for 16 deque
     // slots and a 64-entry gather array they never used): an echo's write is one buffer.
-    private final ArrayDeque<Object> flushing = new ArrayDeque<>(1); // guarded by flushLock
-    private ByteBuffer[] gather = NO_BUFFERS;                        // guarded by flushLock
+    private final ArrayDeque<Object> flushing = new ArrayDeque<>(1); // also the flush lock; guarded by itself
+    private ByteBuffer[] gather = NO_BUFFERS;                        // guarded by flushing
     private static final ByteBuffer[] NO_BUFFERS = {};
-    private final AtomicLong queued = new AtomicLong();
-    private final AtomicInteger state = new AtomicInteger(OPEN);
-    private final Set<ScheduledFuture<?>> timers = ConcurrentHashMap.newKeySet();
+    private volatile long queued;                    // updated through QUEUED
+    private volatile int state = OPEN;               // updated through STATE
+    private volatile Set<ScheduledFuture<?>> timers; // made by timers(), through TIMERS
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile boolean backlogged;
     private volatile boolean readingPaused;
@@ -114,10 +131,10 @@ public abstract class ConnBase implements Conn {
     @Override
     public final void write(ByteBuffer out) {
         int n = out.remaining();
-        if (n == 0 || state.get() != OPEN) {
+        if (n == 0 || state != OPEN) {
             return;
         }
-        long q = queued.addAndGet(n);
+        long q = (long) QUEUED.getAndAdd(this, n) + n;
         long limit = ctx.config().writeQueueLimit();
         if (q > limit) {
             WriteQueueFullException cause = new WriteQueueFullException(q, limit);
@@ -128,7 +145,7 @@ public abstract class ConnBase implements Conn {
         if (inFlusher() && outbound.isEmpty()) {
             // The flusher's own thread, nothing from other threads waiting: append in order without the
             // concurrent queue's per-item node, so a loop engine's echo path allocates nothing here.
-            synchronized (flushLock) {
+            synchronized (flushing) {
                 flushing.addLast(out);
             }
         } else {
@@ -147,7 +164,7 @@ public abstract class ConnBase implements Conn {
 
     @Override
     public final void sendFile(FileChannel file, long position, long count) {
-        if (state.get() != OPEN) {
+        if (state != OPEN) {
             closeQuietly(file);
             return;
         }
@@ -157,7 +174,7 @@ public abstract class ConnBase implements Conn {
 
     @Override
     public final long queuedBytes() {
-        return queued.get();
+        return queued;
     }
 
     @Override
@@ -185,10 +202,22 @@ public abstract class ConnBase implements Conn {
         }
     }
 
+    /** The connection's pending timers, the set made on first use. Any thread. */
+    private Set<ScheduledFuture<?>> timers() {
+        Set<ScheduledFuture<?>> set = timers;
+        if (set == null) {
+            Set<ScheduledFuture<?>> made = ConcurrentHashMap.newKeySet();
+            @SuppressWarnings("unchecked")
+            Set<ScheduledFuture<?>> won = (Set<ScheduledFuture<?>>) TIMERS.compareAndExchange(this, null, made);
+            set = won == null ? made : won;
+        }
+        return set;
+    }
+
     private void scheduleSendCheck(Watch w) {
-        timers.removeIf(ScheduledFuture::isDone);
+        timers().removeIf(ScheduledFuture::isDone);
         try {
-            timers.add(ctx.timer().schedule(() -> checkSendRate(w), w.rate.window().toNanos(), TimeUnit.NANOSECONDS));
+            timers().add(ctx.timer().schedule(() -> checkSendRate(w), w.rate.window().toNanos(), TimeUnit.NANOSECONDS));
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             // the engine is past its grace period; the connection is being aborted anyway
         }
@@ -238,7 +267,7 @@ public abstract class ConnBase implements Conn {
 
     @Override
     public final void close() {
-        if (state.compareAndSet(OPEN, CLOSING)) {
+        if (STATE.compareAndSet(this, OPEN, CLOSING)) {
             outboundReady(); // the flusher closes once the queue is empty
         }
     }
@@ -250,24 +279,24 @@ public abstract class ConnBase implements Conn {
 
     /** Closes now with {@code cause} (null for an orderly abort); the handler's onClose receives it. Any thread. */
     public final void abort(Throwable cause) {
-        if (state.getAndSet(CLOSED) != CLOSED) {
+        if ((int) STATE.getAndSet(this, CLOSED) != CLOSED) {
             executor().execute(() -> finishClose(true, cause));
         }
     }
 
     @Override
     public final boolean isOpen() {
-        return state.get() == OPEN;
+        return state == OPEN;
     }
 
     /** True once the connection is fully closed (not merely closing). */
     protected final boolean isClosed() {
-        return state.get() == CLOSED;
+        return state == CLOSED;
     }
 
     @Override
     public final ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-        timers.removeIf(ScheduledFuture::isDone);
+        timers().removeIf(ScheduledFuture::isDone);
         ScheduledFuture<?> f = ctx.timer().schedule(() -> {
             if (!isClosed()) {
                 executor().execute(() -> {
@@ -277,7 +306,7 @@ public abstract class ConnBase implements Conn {
                 });
             }
         }, delay.toNanos(), TimeUnit.NANOSECONDS);
-        timers.add(f);
+        timers().add(f);
         return f;
     }
 
@@ -320,7 +349,7 @@ public abstract class ConnBase implements Conn {
         int n = in.remaining();
         ctx.stats().read(n);
         lastActivityNanos = System.nanoTime();
-        if (state.get() == OPEN) {
+        if (state == OPEN) {
             try { // not guarded(...): a capturing lambda per read would allocate on the hot path
                 handler.onRead(this, in);
             } catch (RuntimeException | Error e) {
@@ -331,7 +360,7 @@ public abstract class ConnBase implements Conn {
 
     /** The peer sent EOF. */
     protected final void fireReadEnd() {
-        if (state.get() == OPEN) {
+        if (state == OPEN) {
             guarded(() -> handler.onReadEnd(this));
         }
     }
@@ -357,7 +386,7 @@ public abstract class ConnBase implements Conn {
 
     void requestShutdown() {
         executor().execute(() -> {
-            if (state.get() == OPEN) {
+            if (state == OPEN) {
                 guarded(() -> handler.onShutdown(this));
             }
         });
@@ -365,7 +394,7 @@ public abstract class ConnBase implements Conn {
 
     private void scheduleIdleCheck(long delayNanos) {
         try {
-            timers.add(ctx.timer().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS));
+            timers().add(ctx.timer().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS));
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             // the engine is past its grace period; the connection is being aborted anyway
         }
@@ -379,11 +408,11 @@ public abstract class ConnBase implements Conn {
         long idle = System.nanoTime() - lastActivityNanos;
         if (idle >= timeout) {
             executor().execute(() -> {
-                if (state.get() == OPEN) {
+                if (state == OPEN) {
                     log.info("closing idle connection from {} after {} ms without traffic", remote, TimeUnit.NANOSECONDS.toMillis(idle));
                     lastActivityNanos = System.nanoTime();
                     guarded(() -> handler.onIdle(this));
-                } else if (state.get() == CLOSING) {
+                } else if (state == CLOSING) {
                     // Closing waits for the queue to drain, and a peer that stopped reading never lets it: the
                     // handler had its say when it closed, so end it here (an FTP download the client stopped taking).
                     slowReaders.warn(hostOf(remote), "aborting connection from {}: closing, its last output did not move for {} ms",
@@ -408,7 +437,7 @@ public abstract class ConnBase implements Conn {
      * @return true if nothing is left to write
      */
     public final boolean flush(Sink sink) throws IOException {
-        synchronized (flushLock) {
+        synchronized (flushing) {
             if (isClosed()) {
                 discardQueued();
                 return true;
@@ -432,13 +461,13 @@ public abstract class ConnBase implements Conn {
             if (backlogged || readingPaused) {
                 backlogged = false;
                 executor().execute(() -> {
-                    if (state.get() == OPEN) {
+                    if (state == OPEN) {
                         guarded(() -> handler.onDrained(this));
                     }
                 });
             }
         }
-        if (state.get() == CLOSING && outbound.isEmpty() && state.compareAndSet(CLOSING, CLOSED)) {
+        if (state == CLOSING && outbound.isEmpty() && STATE.compareAndSet(this, CLOSING, CLOSED)) {
             finishClose(false, null);
         }
         return true;
@@ -498,20 +527,23 @@ public abstract class ConnBase implements Conn {
 
     private void wrote(long n, boolean counted) {
         if (counted) {
-            queued.addAndGet(-n);
+            QUEUED.getAndAdd(this, -n);
         }
-        sent += n; // one flusher at a time (the flushLock): no lost update
+        sent += n; // one flusher at a time (the flush lock): no lost update
         ctx.stats().wrote(n);
         lastActivityNanos = System.nanoTime();
     }
 
     private void finishClose(boolean reset, Throwable cause) {
-        for (ScheduledFuture<?> t : timers) {
-            t.cancel(false);
+        Set<ScheduledFuture<?>> set = timers;
+        if (set != null) {
+            for (ScheduledFuture<?> t : set) {
+                t.cancel(false);
+            }
+            set.clear();
         }
-        timers.clear();
         closeTransport(reset);
-        synchronized (flushLock) {
+        synchronized (flushing) {
             discardQueued();
         }
         ctx.unregister(this);
@@ -535,7 +567,7 @@ public abstract class ConnBase implements Conn {
                 closeQuietly(f.file);
             }
         }
-        queued.set(0);
+        queued = 0;
     }
 
     private static void closeQuietly(FileChannel f) {
