@@ -49,8 +49,11 @@ class ResourceExhaustionTest {
 
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m", "-Xshare:off");
-    /** What the polyserve launcher passes: HotSpot's own two lines per thread it cannot start, off. */
-    private static final String LAUNCHER_LOG_OPTION = "-Xlog:os+thread=off";
+    /**
+     * What the polyserve launcher passes: HotSpot's own two lines per thread it cannot start, off; and a heap out of
+     * memory fatal, which must leave a thread that cannot start (also an OutOfMemoryError) a handled refusal.
+     */
+    static final List<String> LAUNCHER_OPTIONS = List.of("-Xlog:os+thread=off", "-XX:+ExitOnOutOfMemoryError");
     /**
      * Tasks (threads) the server's pids cgroup allows: the JVM needs about 20 of its own, so a few dozen connection
      * threads fit. A cgroup, not {@code ulimit -v}: an address-space cap also fails the JVM's own mallocs (it aborts),
@@ -70,7 +73,7 @@ class ResourceExhaustionTest {
         Assumptions.assumeTrue(cgroup != null, "no writable pids cgroup (v1 /sys/fs/cgroup/pids, or v2 with pids) here");
         try {
             List<String> jvm = new ArrayList<>(SMALL_JVM);
-            jvm.add(LAUNCHER_LOG_OPTION);
+            jvm.addAll(LAUNCHER_OPTIONS);
             runIntoLimit(model, "echo $$ > " + cgroup.resolve("cgroup.procs"), jvm, List.of());
         } finally {
             PidsCgroup.remove(cgroup);
