@@ -145,4 +145,21 @@ class TlsCommandsTest {
             assertThat(p.process.waitFor()).as("cert refuses to overwrite").isEqualTo(2);
         }
     }
+
+    /** Implicit FTPS is a second listener, which the multi-process engines do not have: refused up front, one line. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prefork", "process"})
+    void implicitTlsPortOnAMultiProcessModelIsOneLineAndExit2(String model) throws Exception {
+        Path a = cert("a");
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path err = dir.resolve("err.log");
+        try (PolyserveProcess p = PolyserveProcess.startLoggingTo(err, "serve", "ftp", "--root", root.toString(), "--anonymous", "--port", "0",
+                "--model", model, "--tls-cert", a.resolve("cert.pem").toString(), "--tls-key", a.resolve("key.pem").toString(),
+                "--implicit-tls-port", "0")) {
+            assertThat(p.process.waitFor()).isEqualTo(2);
+            assertThat(p.remainingStdout()).isEmpty();
+        }
+        assertThat(Files.readAllLines(err)).singleElement().asString()
+                .startsWith("polyserve: --implicit-tls-port runs on in-process models, not --model " + model);
+    }
 }

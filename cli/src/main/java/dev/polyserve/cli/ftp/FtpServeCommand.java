@@ -5,6 +5,7 @@ import dev.polyserve.cli.DashboardSources;
 import dev.polyserve.cli.ServePipeline;
 import dev.polyserve.cli.ServerOptions;
 import dev.polyserve.cli.Sizes;
+import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.ServerStats;
 import dev.polyserve.services.http.HttpApp;
 import dev.polyserve.services.http.HttpOptions;
@@ -205,6 +206,13 @@ public final class FtpServeCommand implements Callable<Integer> {
         if (implicitTlsPort != null && (implicitTlsPort < 0 || implicitTlsPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--implicit-tls-port must be 0 to 65535");
         }
+        String model = server.modelOr(ServerConfig.DEFAULT_MODEL);
+        if (implicitTlsPort != null && (model.equals("prefork") || model.equals("process"))) {
+            // The implicit port is a second listener, and the multi-process engines accept on one port per process
+            // tree; refused before anything binds or forks, so no worker starts only to fail.
+            throw new ParameterException(spec.commandLine(), "--implicit-tls-port runs on in-process models, not --model " + model
+                    + " (use AUTH TLS on the control port there)");
+        }
         String pasvNote = passiveAddress == null ? "" : " named as " + passiveAddress.getHostAddress();
         checkRate("--max-download-rate", maxDownloadRate);
         checkRate("--max-upload-rate", maxUploadRate);
@@ -232,11 +240,6 @@ public final class FtpServeCommand implements Callable<Integer> {
             pipeline.alsoListenInMaster("the dashboard for browsers", webPort, new HttpService(web, HttpOptions.defaults(), new ServerStats()));
         }
         return pipeline.serve((builder, layers) -> {
-            String model = builder.config().model();
-            if (implicitTlsPort != null && (model.equals("prefork") || model.equals("process"))) {
-                // the second listener would need its own worker processes: one port per process tree
-                throw new IllegalArgumentException("--implicit-tls-port runs on in-process models, not --model " + model);
-            }
             FtpTls tls = layers.tls() == null ? null : FtpTls.of(layers.tls(), tlsRequired, requireTlsReuse);
             FtpServer ftp = FtpServer.start(builder, cfg, layers.withoutTls(), tls,
                     implicitTlsPort == null ? FtpServer.NO_IMPLICIT_PORT : implicitTlsPort);
