@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,13 +179,22 @@ class ResourceExhaustionTest {
             } finally {
                 for (Socket s : held) s.close();
             }
-            Await.until(Duration.ofSeconds(30), "a new client to be served once the load is gone", () -> {
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    return get(s) == Outcome.SERVED;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            AtomicReference<Object> lastMet = new AtomicReference<>();
+            try {
+                Await.until(Duration.ofSeconds(30), "a new client to be served once the load is gone", () -> {
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        Outcome met = get(s);
+                        lastMet.set(met);
+                        return met == Outcome.SERVED;
+                    } catch (IOException e) {
+                        lastMet.set(e);
+                        return false;
+                    }
+                });
+            } catch (AssertionError timedOut) {
+                throw new AssertionError(timedOut.getMessage() + "; the last client met " + lastMet.get()
+                        + " (log: " + tail(log) + ")", timedOut);
+            }
             assertThat(server.terminate()).as("exit code after SIGTERM").isZero();
         }
         assertQuietLog(log);

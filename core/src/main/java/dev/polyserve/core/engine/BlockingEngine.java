@@ -52,6 +52,14 @@ final class BlockingEngine implements Engine {
     private final AtomicInteger threadIds = new AtomicInteger();
     /** Connection threads alive when a thread last failed to start, or -1: see {@link #track}. Acceptor only. */
     private int threadsAtShortage = -1;
+    /** When a thread last failed to start ({@link System#nanoTime}); valid while {@code threadsAtShortage >= 0}. */
+    private long shortageNanos;
+    /**
+     * How long after a failed thread start connections are refused without trying again, unless a connection thread
+     * ends first. Not until a thread ends: a thread leaves {@code connThreads} a moment before the kernel releases its
+     * task, so a start can fail with no connection thread left to end, and the server would refuse forever.
+     */
+    private static final long RETRY_START_AFTER_NANOS = Duration.ofMillis(100).toNanos();
     /** Made once per engine and shared by its connections (a factory, unlike a builder, is safe to share). */
     private ThreadFactory writerThreads;
     private ThreadFactory taskThreads;
@@ -131,9 +139,10 @@ final class BlockingEngine implements Engine {
     /** Starts the connection's own thread, remembered until it ends so shutdown can wait for it. */
     private void track(ThreadFactory threads, BlockingConn conn, SocketChannel ch) {
         int atShortage = threadsAtShortage;
-        if (atShortage >= 0 && connThreads.size() >= atShortage) {
-            // No connection thread has ended since the last start failed: this one would fail the same way, and a
-            // failed start costs milliseconds (the stack is mapped, then the clone refused): refuse at once.
+        if (atShortage >= 0 && connThreads.size() >= atShortage
+                && System.nanoTime() - shortageNanos < RETRY_START_AFTER_NANOS) {
+            // No connection thread has ended since the last start failed, moments ago: this one would fail the same
+            // way, and a failed start costs milliseconds (the stack is mapped, then the clone refused): refuse at once.
             ctx.refused("threads", conn.remote(), "no thread can be started (lower --max-connections, or serve with "
                     + "--model virtual or nio)");
             Sockets.refuse(ch, ctx.refusal());
@@ -153,6 +162,7 @@ final class BlockingEngine implements Engine {
         } catch (OutOfMemoryError noThread) {
             connThreads.remove(t);
             threadsAtShortage = connThreads.size();
+            shortageNanos = System.nanoTime();
             refuseWithoutThread(conn, ch, noThread);
         }
     }
