@@ -39,6 +39,7 @@ final class ChildLauncher {
      * @throws IllegalArgumentException when the service cannot be rebuilt in a child
      */
     static ChildLauncher create(String role, ServerConfig config, Service service, List<String> childJvmOptions) {
+        childJvmOptions = withEveryChildsOptions(childJvmOptions);
         List<String> cmd = new ArrayList<>();
         Map<String, String> env = new java.util.HashMap<>();
         env.put(ChildRole.ROLE, role);
@@ -67,6 +68,19 @@ final class ChildLauncher {
             env.put(SERVER_CONFIG, ServerConfigCodec.encode(config));
         }
         return new ChildLauncher(List.copyOf(cmd), Map.copyOf(env), CdsArchive.forCommand(role, cmd));
+    }
+
+    /**
+     * Options every child JVM gets, whatever its role and however it is launched. A heap out of memory is fatal
+     * (exit status 3), as in the launcher: a per-connection child or a prefork worker whose heap ran out would
+     * otherwise stay alive serving nothing, where its exit ends one connection or lets the supervisor restart it.
+     */
+    static final List<String> EVERY_CHILD_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
+
+    private static List<String> withEveryChildsOptions(List<String> childJvmOptions) {
+        List<String> all = new ArrayList<>(EVERY_CHILD_JVM_OPTIONS);
+        all.addAll(childJvmOptions);
+        return List.copyOf(all);
     }
 
     /** A JVM option that names or writes a CDS/AOT archive. */

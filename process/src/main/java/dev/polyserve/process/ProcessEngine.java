@@ -30,6 +30,7 @@ final class ProcessEngine implements Engine {
     /**
      * Start-up options for per-connection child JVMs: a child lives for one connection, so the C1 compiler alone
      * (no C2 warm-up threads) and the serial collector (no GC worker threads) start faster and cost less.
+     * {@link ChildLauncher} adds the options every child gets ({@link ChildLauncher#EVERY_CHILD_JVM_OPTIONS}).
      */
     static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
             // The child's stdout is the connection: HotSpot's own messages and unified logging, which default to

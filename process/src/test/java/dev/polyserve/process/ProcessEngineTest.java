@@ -34,6 +34,26 @@ class ProcessEngineTest {
         assertThat(ProcTable.zombiesOf(self)).isEmpty();
     }
 
+    @Test
+    void aPerConnectionChildAndAPreforkWorkerAreStartedWithExitOnOutOfMemoryError() throws Exception {
+        for (String model : new String[] {"process", "prefork"}) {
+            try (Server server = Server.tcp(0).model(model).workers(1).workerModel("threads")
+                    .service(new LineEchoService()).start();
+                 Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                s.setSoTimeout((int) LIMIT.toMillis());
+                long child = Long.parseLong(ask(s, "whoami\n"));
+                assertThat(child).isNotEqualTo(ProcessHandle.current().pid());
+                assertThat(commandLine(child)).as(model + " child's command line").contains("-XX:+ExitOnOutOfMemoryError");
+            }
+        }
+    }
+
+    /** The arguments a process was started with, from /proc (ProcessHandle.Info truncates long ones on Linux). */
+    private static java.util.List<String> commandLine(long pid) throws java.io.IOException {
+        byte[] raw = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(pid), "cmdline"));
+        return java.util.List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+    }
+
     private static String ask(Socket s, String line) throws Exception {
         s.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
         StringBuilder sb = new StringBuilder();

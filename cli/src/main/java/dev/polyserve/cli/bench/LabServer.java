@@ -56,8 +56,9 @@ final class LabServer implements AutoCloseable {
      */
     static LabServer start(String label, Path log, List<String> mainAndArgs) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The launcher's options: a server whose heap ran out exits (status 3) instead of skewing a run unseen.
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xlog:os+thread=off",
-                "-cp", System.getProperty("java.class.path")));
+                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path")));
         command.addAll(mainAndArgs);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
