@@ -6,8 +6,9 @@
 #   MODES="-X" CONNS="1000" SERVERS="polyserve" LENGTH=30 bench/http/slowhttp.sh
 #
 # Per run: the share of the run the service stayed available (slowhttptest's probe: a fresh request answered
-# within PROBE s), the most slow connections held at once, when they were closed, and the log lines the server
-# wrote meanwhile. Prints a Markdown table on stdout; progress and the raw CSVs' directory on stderr.
+# within PROBE s), the most slow connections held at once, when they were closed (as slowhttptest saw it, and as
+# the server's side of the port did: `ss` every 2 s), and the log lines the server wrote meanwhile. Prints a
+# Markdown table on stdout; progress and the raw CSVs' directory on stderr.
 # polyserve runs with its defaults except --max-per-ip 0: every attacking connection comes from 127.0.0.1, and
 # so does slowhttptest's probe, so the per-address cap (256) would refuse the attack at the door and the probe
 # with it; the run measures the deadlines instead. The cap is checked on its own at the end (POLYSERVE_CAP).
@@ -74,8 +75,8 @@ log_lines() {  # server
   esac
 }
 
-echo "| server | attack | connections | service available | most held | all closed by | log lines | load (1 min) |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|"
+echo "| server | attack | connections | service available | most held | all closed by | server: most held | server: all closed by | log lines | load (1 min) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for server in $SERVERS; do
   for mode in $MODES; do
     for n in $CONNS; do
@@ -89,8 +90,17 @@ for server in $SERVERS; do
       load=$(cut -d' ' -f1 /proc/loadavg)
       lines_before=$(log_lines "$server")
       prefix="$work/${server}${mode}-$n"
+      # slowhttptest's own count lags under -X (it still reads its receive buffer after the server let go), so the
+      # server's side is sampled too: its established connections every 2 s.
+      ( t0=$SECONDS; while :; do
+          echo "$((SECONDS - t0)) $(ss -Htn state established "( sport = :$PORT )" | wc -l)"; sleep 2
+        done ) >"$prefix.server" &
+      sampler=$!
       slowhttptest "$mode" -c "$n" -r "$RATE" -l "$LENGTH" -p "$PROBE" -u "$url" "${extra[@]}" -g -o "$prefix" \
         >"$prefix.out" 2>&1 || true
+      kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+      server_side=$(awk '$2 > most { most = $2 } most > 0 && $2 == 0 && gone == "" { gone = $1 }
+          END { printf "%d | %s", most, gone == "" ? "still open at the end" : gone " s" }' "$prefix.server")
       lines=$(( $(log_lines "$server") - lines_before ))
       # CSV: Seconds,Closed,Pending,Connected,Service Available (the last is 0 while the probe fails).
       # slowhttptest stops as soon as the server has closed every connection, before writing a row with 0 connected;
@@ -105,8 +115,8 @@ for server in $SERVERS; do
           if (closed == "" && ended) closed = last
           printf "%.0f%% | %d | %s", 100 * up / rows, most, closed == "" ? "still open at the end" : closed " s"
         }' "$prefix.csv")
-      echo "| $server | $mode | $n | $summary | $lines | $load |"
-      echo "bench/http: $server $mode $n: $summary, $lines log lines" >&2
+      echo "| $server | $mode | $n | $summary | $server_side | $lines | $load |"
+      echo "bench/http: $server $mode $n: $summary, server side $server_side, $lines log lines" >&2
       stop_server
     done
   done

@@ -32,8 +32,10 @@ public interface Conn {
     /**
      * From now on, aborts the connection when output waits on the peer for a whole {@link MinimumRate#window()} and
      * the peer takes fewer than {@link MinimumRate#bytesPerWindow()} bytes of it meanwhile (a slow-read attack, or a
-     * client that stopped reading), with one log line rate-limited per peer. It keeps watching while a
-     * {@link #close} flushes. Null stops the watch. Any thread.
+     * client that stopped reading), with one log line rate-limited per peer: between one window and 1.25 windows
+     * after the output began to wait. Where the engine can ask the kernel (Linux engines), output in the socket's
+     * send buffer that the peer has not acknowledged counts as waiting. It keeps watching while a {@link #close}
+     * flushes. Null stops the watch. Any thread.
      */
     void requireSendRate(MinimumRate rate);
 

@@ -52,6 +52,8 @@ final class Libc {
     static final int O_NONBLOCK = 0x800;
     static final int EFD_NONBLOCK = 0x800;
     static final int EFD_CLOEXEC = 0x80000;
+    // <linux/sockios.h>: bytes in a TCP socket's send queue the peer has not acknowledged (same as TIOCOUTQ).
+    static final long SIOCOUTQ = 0x5411;
     // <poll.h>
     static final short POLLIN = 0x001;
     static final short POLLOUT = 0x004;
@@ -112,6 +114,12 @@ final class Libc {
     private static final MethodHandle FCNTL = LINKER.downcallHandle(symbol("fcntl"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(symbol("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    /** ioctl's int result, per thread (the send-rate watch asks from the timer thread). */
+    private static final ThreadLocal<MemorySegment> IOCTL_INT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_INT));
     private static final MethodHandle SENDFILE = errnoFn("sendfile", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle EVENTFD = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle SELECT =
@@ -271,6 +279,18 @@ final class Libc {
     }
 
     /** sendfile(2): {@code offsetPtr} points at an off_t the kernel reads and advances. */
+    /** ioctl(fd, request, &int): the int the kernel wrote, or -errno. */
+    static int ioctlInt(int fd, long request) {
+        MemorySegment c = capture();
+        MemorySegment out = IOCTL_INT.get();
+        try {
+            int r = ret(c, (int) IOCTL.invokeExact(c, fd, request, out.address()));
+            return r < 0 ? r : out.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw linkageBroke(t);
+        }
+    }
+
     static long sendfile(int outFd, int inFd, long offsetPtr, long count) {
         MemorySegment c = capture();
         try { return ret(c, (long) SENDFILE.invokeExact(c, outFd, inFd, offsetPtr, count)); } catch (Throwable t) { throw linkageBroke(t); }

@@ -304,6 +304,17 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
 
     // ---- closing
 
+    /**
+     * SIOCOUTQ on the descriptor: what the kernel holds that the peer has not acknowledged. Timer thread: once the
+     * connection is closed its descriptor may already belong to another socket, so then it answers -1.
+     */
+    @Override
+    protected long unacknowledgedBytes() {
+        if (isClosed()) return -1;
+        int n = Libc.ioctlInt(fd, Libc.SIOCOUTQ);
+        return n < 0 ? -1 : n;
+    }
+
     @Override
     protected void closeTransport(boolean reset) {
         if (transportClosing || fdClosed || closeAfterSend) {

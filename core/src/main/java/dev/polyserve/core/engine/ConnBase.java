@@ -191,15 +191,40 @@ public abstract class ConnBase implements Conn {
         return w == null ? null : w.rate;
     }
 
-    /** One requireSendRate call's checks: what the last one saw. Timer thread only, apart from {@code rate}. */
+    /**
+     * Checks per send-rate window. Each check looks back one whole window, so a peer that stops taking output is
+     * aborted between one window and 1 + 1/4 windows after its output began to wait (checking once a window, as
+     * before, took up to two: output that began to wait just after a check was judged only at the second one).
+     */
+    static final int SEND_CHECKS_PER_WINDOW = 4;
+
+    /**
+     * One requireSendRate call's checks: the peer's progress at the last {@link #SEND_CHECKS_PER_WINDOW} + 1 checks
+     * in a ring, and how many checks in a row saw output waiting. Timer thread only, apart from {@code rate}.
+     */
     private static final class Watch {
         final MinimumRate rate;
-        long sentAtLastCheck;
-        boolean pendingAtLastCheck;
+        final long[] taken = new long[SEND_CHECKS_PER_WINDOW + 1];
+        int checks;         // checks made, the ring's next slot is checks % taken.length
+        int waitingInARow;  // the last checks that saw output waiting, up to taken.length
+        long sentAtLastCheck = -1;
+        boolean kernelHeldSome;
 
         Watch(MinimumRate rate) {
             this.rate = rate;
         }
+    }
+
+    /**
+     * Bytes handed to the kernel for this connection that the peer has not acknowledged yet (Linux's SIOCOUTQ),
+     * or -1 when the engine cannot tell. The send-rate watch counts only acknowledged bytes as taken and output
+     * the kernel still holds as waiting, so a response that fits in the socket's send buffer (autotuned up to
+     * megabytes) is judged too. Called from the timer thread, possibly just as the connection closes: an engine
+     * answers -1 for a descriptor it closed. The JDK engines have no portable way to ask and keep the default;
+     * they judge only the output waiting in the process.
+     */
+    protected long unacknowledgedBytes() {
+        return -1;
     }
 
     /** The connection's pending timers, the set made on first use. Any thread. */
@@ -217,30 +242,45 @@ public abstract class ConnBase implements Conn {
     private void scheduleSendCheck(Watch w) {
         timers().removeIf(ScheduledFuture::isDone);
         try {
-            timers().add(ctx.timer().schedule(() -> checkSendRate(w), w.rate.window().toNanos(), TimeUnit.NANOSECONDS));
+            timers().add(ctx.timer().schedule(() -> checkSendRate(w), w.rate.window().toNanos() / SEND_CHECKS_PER_WINDOW,
+                    TimeUnit.NANOSECONDS));
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             // the engine is past its grace period; the connection is being aborted anyway
         }
     }
 
     /**
-     * Timer thread, once a window while the watch is on. Output that was waiting at the last check and is still
-     * waiting now had the whole window to move; fewer bytes than the rate asks means the peer is not reading.
-     * Costs one timer task per connection per window, like the idle check, and nothing on the write path.
+     * Timer thread, {@link #SEND_CHECKS_PER_WINDOW} times a window while the watch is on. When every check over
+     * the last whole window saw output waiting (in the process, or in the kernel unacknowledged) and the peer
+     * took fewer bytes than the rate asks meanwhile, the peer is not reading: abort. Costs a timer task per
+     * connection per check and, on engines that can tell, one ioctl while output was sent since the kernel last
+     * held none; nothing on the write path.
      */
     private void checkSendRate(Watch w) {
         if (sendWatch != w || isClosed()) return;
-        long now = sent;
-        boolean pending = backlogged || draining;
-        if (pending && w.pendingAtLastCheck && now - w.sentAtLastCheck < w.rate.bytesPerWindow()) {
-            long took = now - w.sentAtLastCheck;
-            slowReaders.warn(hostOf(remote), "aborting connection from {}: it took {} bytes of waiting output in one window "
-                    + "(minimum {})", remote, took, w.rate);
-            abort(new IOException("peer took " + took + " bytes of waiting output in one window (minimum " + w.rate + ")"));
-            return;
+        long sentBefore = sent;
+        // An idle connection whose kernel held nothing at the last check and that sent nothing since holds nothing.
+        long unacked = sentBefore != w.sentAtLastCheck || w.kernelHeldSome ? unacknowledgedBytes() : 0;
+        // Read after asking the kernel: bytes sent meanwhile count as taken (lenient), never as owed.
+        long sentNow = sent;
+        w.sentAtLastCheck = sentBefore;
+        w.kernelHeldSome = unacked > 0;
+        long taken = unacked > 0 ? sentNow - unacked : sentNow;
+        boolean waiting = backlogged || draining || unacked > 0;
+        long[] ring = w.taken;
+        ring[w.checks % ring.length] = taken;
+        w.checks++;
+        w.waitingInARow = waiting ? Math.min(w.waitingInARow + 1, ring.length) : 0;
+        if (w.waitingInARow == ring.length) {
+            long tookInWindow = taken - ring[w.checks % ring.length]; // the oldest slot: one window ago
+            if (tookInWindow < w.rate.bytesPerWindow()) {
+                slowReaders.warn(hostOf(remote), "aborting connection from {}: it took {} bytes of waiting output in one "
+                        + "window (minimum {})", remote, tookInWindow, w.rate);
+                abort(new IOException("peer took " + tookInWindow + " bytes of waiting output in one window (minimum "
+                        + w.rate + ")"));
+                return;
+            }
         }
-        w.sentAtLastCheck = now;
-        w.pendingAtLastCheck = pending;
         scheduleSendCheck(w);
     }
 
