@@ -7,6 +7,7 @@ import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.Service;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 
 /**
@@ -40,10 +41,18 @@ public abstract class TlsConformanceSuite extends EngineConformanceSuite {
         return fullLoad() ? super.messages() : super.messages() / 10;
     }
 
+    /**
+     * The handshake deadline here: past any handshake's wait on a loaded build machine. With 200 clients connecting at
+     * once on 2 cores, a client's thread can send its ClientHello more than the default 10 s after its connection was
+     * accepted (seen in a full build at load 18: clients closed mid-echo, no warning). The deadline itself is tested
+     * in {@code TlsServiceTest}.
+     */
+    private static final Duration HANDSHAKE_DEADLINE = Duration.ofMinutes(2);
+
     @Override
     protected Service layer(Service service) {
         if (context == null) context = TestTls.server(provider());
-        return TlsService.of(service, context, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT);
+        return TlsService.of(service, context, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT).withHandshakeDeadline(HANDSHAKE_DEADLINE);
     }
 
     @Override
