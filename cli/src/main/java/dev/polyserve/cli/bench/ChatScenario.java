@@ -6,7 +6,6 @@ import dev.polyserve.loadgen.chat.ChatLoadSpec;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +15,7 @@ import java.util.Map;
  * other member, so the server writes (members - 1) lines per line read. Deliveries per second, their p99 latency
  * and deliveries per server CPU-second, per model.
  */
-final class ChatScenario implements LabScenario {
+final class ChatScenario extends PerModelScenario<ChatScenario.Run> {
     static final String NAME = "chat";
     static final String CHART = "chat-deliveries.svg";
     static final List<String> MODELS = List.of("threads", "virtual", "nio", "epoll", "uring", "prefork");
@@ -40,33 +39,31 @@ final class ChatScenario implements LabScenario {
         }
     }
 
-    @Override
-    public String name() {
-        return NAME;
+    ChatScenario() {
+        super(NAME, MODELS);
     }
 
     @Override
-    public int steps(Lab lab) {
-        return lab.models(MODELS).size();
+    Run measure(Lab lab, String model) throws IOException, InterruptedException {
+        try (LabServer server = LabServer.start(NAME + " " + model, lab.log(NAME, model), List.of("dev.polyserve.cli.Main", "serve", "chat",
+                "--host", "127.0.0.1", "--port", "0", "--model", model, "--lines-per-second", "0", "--no-console"))) {
+            ChatLoadResult r = ChatLoad.run(new ChatLoadSpec(List.of(server.address), MEMBERS, LINES_PER_MEMBER, LINES_PER_SECOND_PER_MEMBER,
+                    DRAIN, null, List.of(server.pid()), null));
+            Run run = new Run(model, r, null);
+            lab.progress(String.format(Locale.ROOT, "chat %s: %,.0f deliveries/s, p99 %s us, %s per server CPU-s, %d missing", model,
+                    run.perSecond(), Lab.fmt(run.p99Micros(), "%,.0f"), Lab.fmt(run.perCpuSecond(), "%,.0f"), r.missing()));
+            return run;
+        }
+    }
+
+    @Override
+    Run failed(String model, String error) {
+        return new Run(model, null, error);
     }
 
     @Override
     public LabSection run(Lab lab) throws InterruptedException {
-        List<Run> runs = new ArrayList<>();
-        for (String model : lab.models(MODELS)) {
-            try (LabServer server = LabServer.start(NAME + " " + model, lab.log(NAME, model), List.of("dev.polyserve.cli.Main", "serve", "chat",
-                    "--host", "127.0.0.1", "--port", "0", "--model", model, "--lines-per-second", "0", "--no-console"))) {
-                ChatLoadResult r = ChatLoad.run(new ChatLoadSpec(List.of(server.address), MEMBERS, LINES_PER_MEMBER, LINES_PER_SECOND_PER_MEMBER,
-                        DRAIN, null, List.of(server.pid()), null));
-                Run run = new Run(model, r, null);
-                runs.add(run);
-                lab.progress(String.format(Locale.ROOT, "chat %s: %,.0f deliveries/s, p99 %s us, %s per server CPU-s, %d missing", model,
-                        run.perSecond(), Lab.fmt(run.p99Micros(), "%,.0f"), Lab.fmt(run.perCpuSecond(), "%,.0f"), r.missing()));
-            } catch (IOException | RuntimeException e) {
-                runs.add(new Run(model, null, e.getMessage()));
-                lab.progress("chat " + model + ": failed: " + e.getMessage());
-            }
-        }
+        List<Run> runs = runEach(lab);
         SvgBars bars = new SvgBars("Chat broadcast: deliveries per server CPU-second", "deliveries per server CPU-second (higher is better)");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "`polyserve serve chat --lines-per-second 0`; %d members each send %d lines at %.0f lines/s (%,.0f deliveries/s offered) while "
@@ -75,7 +72,7 @@ final class ChatScenario implements LabScenario {
                 MEMBERS, LINES_PER_MEMBER, LINES_PER_SECOND_PER_MEMBER, MEMBERS * LINES_PER_SECOND_PER_MEMBER * (MEMBERS - 1), CHART));
         for (Run run : runs) {
             if (run.result() == null) {
-                md.append("| ").append(run.model()).append(" | failed: ").append(String.valueOf(run.error()).replace("|", "/")).append(" | | | |\n");
+                md.append(Lab.failedRow(run.model(), run.error(), 3));
                 continue;
             }
             bars.bar(run.model(), run.perCpuSecond(), null);

@@ -6,7 +6,6 @@ import dev.polyserve.loadgen.EchoLoadSpec;
 import dev.polyserve.loadgen.ProgressDisplay;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.OptionalLong;
  * busy. One event loop or one accepting thread stays at one core; threads, virtual threads, one loop per core and
  * prefork workers can use all of them.
  */
-final class CpuScenario implements LabScenario {
+final class CpuScenario extends PerModelScenario<CpuScenario.Run> {
     static final String NAME = "cpu";
     static final String CHART = "cpu-bound-cores.svg";
     static final List<String> MODELS = List.of("iterative", "threads", "pool", "virtual", "nonblocking", "nio", "epoll", "uring", "prefork");
@@ -36,33 +35,31 @@ final class CpuScenario implements LabScenario {
         }
     }
 
-    @Override
-    public String name() {
-        return NAME;
+    CpuScenario() {
+        super(NAME, MODELS);
     }
 
     @Override
-    public int steps(Lab lab) {
-        return lab.models(MODELS).size();
+    Run measure(Lab lab, String model) throws IOException, InterruptedException {
+        try (LabServer server = LabServer.start(NAME + " " + model, lab.log(NAME, model), List.of(HashingEchoServer.class.getName(),
+                "--host", "127.0.0.1", "--port", "0", "--model", model, "--rounds", "" + HashingEchoServer.DEFAULT_ROUNDS,
+                "--message-size", "" + lab.size))) {
+            EchoLoadResult r = EchoLoad.run(new EchoLoadSpec(server.address, CONNECTIONS, lab.size, 1, lab.warmup.multipliedBy(WARMUP_FACTOR), lab.duration,
+                    EchoLoadSpec.DEFAULT_CONNECT_TIMEOUT, EchoLoadSpec.defaultLoops(CONNECTIONS), OptionalLong.of(server.pid()), 0), ProgressDisplay.NONE);
+            Run run = new Run(model, r, null);
+            lab.progress(String.format(Locale.ROOT, "cpu %s: %,.0f msgs/s, server busy %.2f cores", model, r.messagesPerSecond(), run.cores()));
+            return run;
+        }
+    }
+
+    @Override
+    Run failed(String model, String error) {
+        return new Run(model, null, error);
     }
 
     @Override
     public LabSection run(Lab lab) throws InterruptedException {
-        List<Run> runs = new ArrayList<>();
-        for (String model : lab.models(MODELS)) {
-            try (LabServer server = LabServer.start(NAME + " " + model, lab.log(NAME, model), List.of(HashingEchoServer.class.getName(),
-                    "--host", "127.0.0.1", "--port", "0", "--model", model, "--rounds", "" + HashingEchoServer.DEFAULT_ROUNDS,
-                    "--message-size", "" + lab.size))) {
-                EchoLoadResult r = EchoLoad.run(new EchoLoadSpec(server.address, CONNECTIONS, lab.size, 1, lab.warmup.multipliedBy(WARMUP_FACTOR), lab.duration,
-                        EchoLoadSpec.DEFAULT_CONNECT_TIMEOUT, EchoLoadSpec.defaultLoops(CONNECTIONS), OptionalLong.of(server.pid()), 0), ProgressDisplay.NONE);
-                Run run = new Run(model, r, null);
-                runs.add(run);
-                lab.progress(String.format(Locale.ROOT, "cpu %s: %,.0f msgs/s, server busy %.2f cores", model, r.messagesPerSecond(), run.cores()));
-            } catch (IOException | RuntimeException e) {
-                runs.add(new Run(model, null, e.getMessage()));
-                lab.progress("cpu " + model + ": failed: " + e.getMessage());
-            }
-        }
+        List<Run> runs = runEach(lab);
         SvgBars bars = new SvgBars("CPU-bound handler: cores the server kept busy", "server CPU-seconds per second (" + Runtime.getRuntime().availableProcessors() + " cores here)");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "Each message costs %d SHA-256 digests of a 64-byte block before it is echoed (`HashingEchoServer`); %d connections "
@@ -71,7 +68,7 @@ final class CpuScenario implements LabScenario {
                 HashingEchoServer.DEFAULT_ROUNDS, CONNECTIONS, lab.size, lab.duration.toMillis() / 1e3, lab.warmup.multipliedBy(WARMUP_FACTOR).toMillis() / 1e3, CHART));
         for (Run run : runs) {
             if (run.result() == null) {
-                md.append("| ").append(run.model()).append(" | failed: ").append(String.valueOf(run.error()).replace("|", "/")).append(" | | |\n");
+                md.append(Lab.failedRow(run.model(), run.error(), 2));
                 continue;
             }
             EchoLoadResult r = run.result();

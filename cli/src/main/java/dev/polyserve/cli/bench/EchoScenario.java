@@ -170,9 +170,9 @@ final class EchoScenario implements LabScenario {
                     md.append(" |");
                 }
             }
-            md.append(String.format(Locale.ROOT, " %,d%s | %s |", run.idleHeld(), run.idleStop() == null ? "" : " (then " + run.idleStop().replace("|", "/") + ")",
+            md.append(String.format(Locale.ROOT, " %,d%s | %s |", run.idleHeld(), run.idleStop() == null ? "" : " (then " + Lab.cell(run.idleStop()) + ")",
                     Lab.fmt(run.idleBytesPerConnection() / 1024, "%.1f KiB")));
-            if (run.error() != null) md.append(" failed: ").append(run.error().replace("|", "/"));
+            if (run.error() != null) md.append(" failed: ").append(Lab.cell(run.error()));
             md.append('\n');
         }
         Map<String, String> charts = new LinkedHashMap<>(Map.of(THROUGHPUT, throughput.render(), P99, p99.render(), CPU, cpu.render(), MEMORY, memory.render()));

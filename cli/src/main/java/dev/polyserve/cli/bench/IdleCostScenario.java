@@ -118,7 +118,7 @@ final class IdleCostScenario implements LabScenario {
             }
             md.append('\n');
         }
-        notes.forEach((m, n) -> md.append("\n- ").append(m).append(": ").append(n.replace("|", "/")));
+        notes.forEach((m, n) -> md.append("\n- ").append(m).append(": ").append(Lab.cell(n)));
         if (!notes.isEmpty()) md.append('\n');
         return new LabSection(NAME, "poll vs epoll: the cost of idle connections", md.toString(), Map.of(CPU_CHART, cpu.render(), P99_CHART, p99.render()));
     }

@@ -142,6 +142,16 @@ final class Lab {
         return 0;
     }
 
+    /** Text for a Markdown table cell: a '|' would end the cell, so it becomes '/'. */
+    static String cell(String text) {
+        return String.valueOf(text).replace("|", "/");
+    }
+
+    /** The table row of a model without figures: its name, "failed: " and why, then {@code emptyCells} empty cells. */
+    static String failedRow(String model, String error, int emptyCells) {
+        return "| " + model + " | failed: " + cell(error) + " |" + " |".repeat(emptyCells) + "\n";
+    }
+
     static String fmt(double v, String pattern) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, pattern, v) : "-";
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
  * and finish N of them), then the models built on them: RSS per idle connection, and the wall time and server CPU
  * of a connection that carries one echo and closes (so the per-connection start is the work).
  */
-final class SpawnScenario implements LabScenario {
+final class SpawnScenario extends PerModelScenario<SpawnScenario.Run> {
     static final String NAME = "spawn";
     static final String START_CHART = "spawn-start.svg";
     static final String MEMORY_CHART = "spawn-memory.svg";
@@ -47,14 +47,14 @@ final class SpawnScenario implements LabScenario {
 
     record Run(String model, long held, double kibPerConnection, Sequential sequential, String error) {}
 
-    @Override
-    public String name() {
-        return NAME;
+    SpawnScenario() {
+        super(NAME, MODELS);
     }
 
+    /** The primitives' step, then one per model. */
     @Override
     public int steps(Lab lab) {
-        return 1 + lab.models(MODELS).size();
+        return 1 + super.steps(lab);
     }
 
     @Override
@@ -69,9 +69,7 @@ final class SpawnScenario implements LabScenario {
         } catch (IOException e) {
             lab.progress("spawn: primitives failed: " + e.getMessage());
         }
-        List<Run> runs = new ArrayList<>();
-        for (String model : lab.models(MODELS)) runs.add(runModel(lab, model));
-        return section(lab, primitives, runs);
+        return section(primitives, runEach(lab));
     }
 
     private static Primitive threads(String what, Thread.Builder builder) throws InterruptedException {
@@ -92,7 +90,8 @@ final class SpawnScenario implements LabScenario {
         return new Primitive("process (true)", PROCESSES, (System.nanoTime() - t0) / 1e3 / PROCESSES);
     }
 
-    private static Run runModel(Lab lab, String model) throws InterruptedException {
+    @Override
+    Run measure(Lab lab, String model) throws IOException, InterruptedException {
         List<Socket> sockets = new ArrayList<>();
         try (LabServer server = lab.echoServer(NAME, model)) {
             int n = IDLE.get(model);
@@ -106,12 +105,14 @@ final class SpawnScenario implements LabScenario {
             lab.progress(String.format(Locale.ROOT, "spawn %s: %s KiB per idle connection (%,d held), %,.0f us per connection (connect, echo, close), "
                     + "%,.0f us server CPU per connection", model, Lab.fmt(kib, "%.1f"), held, seq.wallMicrosEach(), seq.cpuMicrosEach()));
             return run;
-        } catch (IOException | RuntimeException e) {
-            lab.progress("spawn " + model + ": failed: " + e.getMessage());
-            return new Run(model, 0, Double.NaN, null, e.getMessage());
         } finally {
             Lab.closeAll(sockets);
         }
+    }
+
+    @Override
+    Run failed(String model, String error) {
+        return new Run(model, 0, Double.NaN, null, error);
     }
 
     /** {@code n} connections one after another, each: connect, echo one line, close; the server's CPU over all of them. */
@@ -130,7 +131,7 @@ final class SpawnScenario implements LabScenario {
         return new Sequential(n, (System.nanoTime() - t0) / 1e9, server.cpuSeconds() - cpu0);
     }
 
-    private static LabSection section(Lab lab, List<Primitive> primitives, List<Run> runs) {
+    private static LabSection section(List<Primitive> primitives, List<Run> runs) {
         SvgBars start = new SvgBars("Start cost: server CPU per connection (connect, one echo, close)", "server CPU (us) per connection");
         SvgBars memory = new SvgBars("Server memory per idle connection", "RSS KiB per connection");
         StringBuilder md = new StringBuilder("The primitives, in this JVM: start and finish each (a latch counts them down), second round of two.\n\n"
@@ -143,7 +144,7 @@ final class SpawnScenario implements LabScenario {
                 + "|---|---|---|---|---|%n", IDLE.get("threads"), IDLE.get("process"), SEQUENTIAL.get("threads"), SEQUENTIAL.get("process"), START_CHART, MEMORY_CHART));
         for (Run r : runs) {
             if (r.sequential() == null) {
-                md.append("| ").append(r.model()).append(" | failed: ").append(String.valueOf(r.error()).replace("|", "/")).append(" | | | |\n");
+                md.append(Lab.failedRow(r.model(), r.error(), 3));
                 continue;
             }
             start.bar(r.model(), r.sequential().cpuMicrosEach(), String.format(Locale.ROOT, "%,.0f us", r.sequential().cpuMicrosEach()));

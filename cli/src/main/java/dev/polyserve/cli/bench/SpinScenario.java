@@ -13,7 +13,7 @@ import java.util.Map;
  * nothing happens. The nonblocking model tries every socket in turn and backs off (50 us doubling to 5 ms) when a
  * pass finds nothing; the readiness and blocking models sleep in the kernel until a byte arrives.
  */
-final class SpinScenario implements LabScenario {
+final class SpinScenario extends PerModelScenario<SpinScenario.Run> {
     static final String NAME = "spin";
     static final String CHART = "idle-cpu.svg";
     static final List<String> MODELS = List.of("nonblocking", "select", "poll", "epoll", "nio", "threads", "virtual");
@@ -24,43 +24,38 @@ final class SpinScenario implements LabScenario {
     private final Duration window;
 
     SpinScenario(Duration window) {
+        super(NAME, MODELS);
         this.window = window;
     }
 
     record Run(String model, double corePercent, String error) {}
 
     @Override
-    public String name() {
-        return NAME;
+    Run measure(Lab lab, String model) throws IOException, InterruptedException {
+        List<Socket> sockets = new ArrayList<>();
+        try (LabServer server = lab.echoServer(NAME, model)) {
+            String stop = Lab.holdIdle(server.address, IDLE, sockets);
+            if (stop != null) throw new IOException("held only " + sockets.size() + " idle connections: " + stop);
+            Thread.sleep(SETTLE);
+            double before = server.cpuSeconds();
+            long t0 = System.nanoTime();
+            Thread.sleep(window);
+            double percent = (server.cpuSeconds() - before) / ((System.nanoTime() - t0) / 1e9) * 100;
+            lab.progress(String.format(Locale.ROOT, "spin %s: %.1f %% of a core with %d idle connections", model, percent, IDLE));
+            return new Run(model, percent, null);
+        } finally {
+            Lab.closeAll(sockets);
+        }
     }
 
     @Override
-    public int steps(Lab lab) {
-        return lab.models(MODELS).size();
+    Run failed(String model, String error) {
+        return new Run(model, Double.NaN, error);
     }
 
     @Override
     public LabSection run(Lab lab) throws InterruptedException {
-        List<Run> runs = new ArrayList<>();
-        for (String model : lab.models(MODELS)) {
-            List<Socket> sockets = new ArrayList<>();
-            try (LabServer server = lab.echoServer(NAME, model)) {
-                String stop = Lab.holdIdle(server.address, IDLE, sockets);
-                if (stop != null) throw new IOException("held only " + sockets.size() + " idle connections: " + stop);
-                Thread.sleep(SETTLE);
-                double before = server.cpuSeconds();
-                long t0 = System.nanoTime();
-                Thread.sleep(window);
-                double percent = (server.cpuSeconds() - before) / ((System.nanoTime() - t0) / 1e9) * 100;
-                runs.add(new Run(model, percent, null));
-                lab.progress(String.format(Locale.ROOT, "spin %s: %.1f %% of a core with %d idle connections", model, percent, IDLE));
-            } catch (IOException | RuntimeException e) {
-                runs.add(new Run(model, Double.NaN, e.getMessage()));
-                lab.progress("spin " + model + ": failed: " + e.getMessage());
-            } finally {
-                Lab.closeAll(sockets);
-            }
-        }
+        List<Run> runs = runEach(lab);
         SvgBars bars = new SvgBars("Idle server CPU (" + IDLE + " idle connections, no traffic)", "% of one core");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "Each server holds %d idle connections and gets no traffic for %.1f s; its process tree's CPU time over that window "
@@ -68,7 +63,7 @@ final class SpinScenario implements LabScenario {
                 IDLE, window.toMillis() / 1e3, CHART));
         for (Run r : runs) {
             bars.bar(r.model(), r.corePercent(), Lab.fmt(r.corePercent(), "%.1f %%"));
-            md.append("| ").append(r.model()).append(" | ").append(r.error() != null ? "failed: " + r.error().replace("|", "/") : Lab.fmt(r.corePercent(), "%.1f")).append(" |\n");
+            md.append("| ").append(r.model()).append(" | ").append(r.error() != null ? "failed: " + Lab.cell(r.error()) : Lab.fmt(r.corePercent(), "%.1f")).append(" |\n");
         }
         return new LabSection(NAME, "The non-blocking loop's CPU when idle", md.toString(), Map.of(CHART, bars.render()));
     }
