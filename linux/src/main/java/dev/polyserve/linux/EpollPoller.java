@@ -78,6 +78,7 @@ final class EpollPoller implements Poller {
         if ((e & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= READ;
         if ((e & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= WRITE;
         if ((e & (Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= HANGUP;
+        if ((e & (Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) ops |= PEER_CLOSED;
         return ops;
     }
 

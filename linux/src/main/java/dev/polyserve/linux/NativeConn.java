@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A raw socket descriptor served by a {@link ReadinessLoop}. Level-triggered loops watch for writability only
  * while bytes are queued; an edge-triggered loop watches both directions once and this connection then reads
- * and writes until EAGAIN, because the kernel will not report the same readiness again.
+ * and writes until EAGAIN, because the kernel will not report the same readiness again (a read shorter than the
+ * buffer counts as reaching it when the event reported no EOF: the receive queue was emptied, and the next arrival
+ * is reported).
  */
 final class NativeConn extends ConnBase implements ConnBase.Sink {
     /**
@@ -27,7 +29,8 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
     private final ReadinessLoop loop;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final Runnable flushTask = this::flushNow;
-    private final Runnable readTask = this::readable;
+    /** A read not started by a readiness event (resumed reading, the next turn): read to EAGAIN, as before. */
+    private final Runnable readTask = () -> readable(false);
     private final Runnable interestTask = this::updateInterest;
     private boolean eof;          // loop thread only
     private boolean wantWrite;    // loop thread only
@@ -57,8 +60,13 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         return loop.inLoop();
     }
 
-    /** The socket has bytes (or EOF, or an error). */
-    void readable() {
+    /**
+     * The socket has bytes (or EOF, or an error).
+     *
+     * @param peerOpen the readiness event reported no EOF or error: an edge-triggered reader may stop at a short
+     *                 read instead of reading on to EAGAIN
+     */
+    void readable(boolean peerOpen) {
         assert loop.inLoop();
         boolean edge = loop.poller().edgeTriggered();
         int reads = 0;
@@ -70,7 +78,12 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
                 ByteBuffer buf = io.readBuffer;
                 buf.clear().limit((int) n);
                 fireRead(buf);
-                if (!edge) return;
+                // A short read emptied the socket's receive queue: stop here instead of asking again for an EAGAIN
+                // (one recv per request instead of two under request/response traffic). Bytes or a FIN that arrive
+                // later wake epoll again, edge-triggered included (each arrival re-queues the socket). A FIN that
+                // was already there when the event was reported is not reported again: then read on to the EOF
+                // (nginx does the same with EPOLLRDHUP).
+                if (!edge || peerOpen && n < NativeIo.READ_BUFFER) return;
                 if (++reads == MAX_READS_PER_TURN) {
                     loop.execute(readTask);
                     return;

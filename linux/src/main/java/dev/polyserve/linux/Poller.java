@@ -10,6 +10,11 @@ sealed interface Poller extends AutoCloseable permits ScanningPoller, EpollPolle
     int WRITE = 2;
     /** The peer hung up or the socket has an error (poll's POLLHUP/POLLERR, epoll's EPOLLHUP/EPOLLERR). */
     int HANGUP = 4;
+    /**
+     * The peer closed its side or the socket has an error (epoll's EPOLLRDHUP/EPOLLHUP/EPOLLERR), reported with
+     * {@link #READ}: an EOF waits behind the bytes, so an edge-triggered reader must read on to it.
+     */
+    int PEER_CLOSED = 8;
 
     /**
      * Starts watching {@code fd} for {@code interest} ({@link #READ}, {@link #WRITE}, both or neither).

@@ -91,7 +91,7 @@ final class ReadinessLoop extends EventLoop {
             } else if (fd < conns.length && conns[fd] != null) {
                 NativeConn c = conns[fd];
                 if ((ops & Poller.WRITE) != 0) c.writable();
-                if ((ops & Poller.READ) != 0 && conns[fd] == c) c.readable();
+                if ((ops & Poller.READ) != 0 && conns[fd] == c) c.readable((ops & Poller.PEER_CLOSED) == 0);
                 if ((ops & Poller.HANGUP) != 0 && conns[fd] == c) c.hungUp();
             }
         }
