@@ -63,8 +63,8 @@ public final class HttpApp {
     enum NoRoute implements Match { INSTANCE }
 
     private final List<Route> patterned = new ArrayList<>();
-    /** Literal patterns, by path: most API routes, found without walking the list. */
-    private final Map<String, List<Route>> literal = new HashMap<>();
+    /** Literal patterns, by path: most API routes, found without walking the list (each match made once, not per request). */
+    private final Map<String, List<Found>> literal = new HashMap<>();
     private final Map<String, WebSocketRoute> websockets = new HashMap<>();
     private StaticFiles staticFiles;
     /** Takes every request no route matches, any method, before the static files (a redirect-everything app). */
@@ -100,7 +100,7 @@ public final class HttpApp {
         boolean isLiteral = true;
         for (String s : segments) isLiteral &= !isParam(s);
         if (isLiteral) {
-            literal.computeIfAbsent(normalisePattern(segments), k -> new ArrayList<>()).add(r);
+            literal.computeIfAbsent(normalisePattern(segments), k -> new ArrayList<>()).add(new Found(r, Map.of()));
         } else {
             patterned.add(r);
         }
@@ -165,11 +165,11 @@ public final class HttpApp {
     Match match(String method, String path) {
         String lookupMethod = method.equals("HEAD") ? "GET" : method;
         Set<String> allow = null;
-        List<Route> exact = literal.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+        List<Found> exact = literal.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
         if (exact != null) {
-            for (Route r : exact) {
-                if (r.method.equals(lookupMethod)) return new Found(r, Map.of());
-                allow = addAllow(allow, r.method);
+            for (Found f : exact) {
+                if (f.route().method.equals(lookupMethod)) return f;
+                allow = addAllow(allow, f.route().method);
             }
         }
         if (!patterned.isEmpty()) {

@@ -83,6 +83,9 @@ final class HttpConnectionHandler implements Handler {
     /** After a 101: the protocol that owns the connection now, or null while it speaks HTTP. */
     private Handler upgraded;
 
+    /** Made once, not per request: most routes answer at once and never call it. */
+    private final HttpService.LaterResponse answerLater = this::answerLater;
+
     private Deadline deadline = Deadline.NONE;
     private long deadlineAt;
     /** At most one timer is pending; it re-arms itself when the deadline moved later (no cancel per request). */
@@ -103,7 +106,7 @@ final class HttpConnectionHandler implements Handler {
                     service.addresses().max());
             long sent = ResponseWriter.writeError(out, service.serverFields(), 503, "Too many connections from your address at once ("
                     + service.addresses().max() + "); close some and try again.", false);
-            record(null, null, 503, sent);
+            record(null, 503, sent);
             out.flush();
             linger();
             return;
@@ -312,15 +315,18 @@ final class HttpConnectionHandler implements Handler {
             upgrade(h, req, ws);
             return;
         }
-        Response now = service.respond(h, req, conn, later -> {
-            if (closed) {
-                ResponseWriter.closeQuietly(later.body());
-                return;
-            }
-            finish(h, req, later);
-            process();
-        });
+        Response now = service.respond(h, req, conn, answerLater);
         if (now != null) finish(h, req, now);
+    }
+
+    /** A route that ran on a virtual thread answered; on the connection's executor. */
+    private void answerLater(RequestHead h, Request req, Response resp) {
+        if (closed) {
+            ResponseWriter.closeQuietly(resp.body());
+            return;
+        }
+        finish(h, req, resp);
+        process();
     }
 
     /**
@@ -334,7 +340,7 @@ final class HttpConnectionHandler implements Handler {
             return;
         }
         ResponseWriter.write(out, service.serverFields(), handshake.response(), true, false, false, false);
-        record(h, req.remoteHost(), 101, 0);
+        record(h, 101, 0);
         out.flush();
         busy = false;
         disarm();
@@ -351,7 +357,7 @@ final class HttpConnectionHandler implements Handler {
         boolean keepAlive = h.keepAlive() && !resp.wantsClose() && !shuttingDown;
         boolean moreComing = keepAlive && parser.buffered() > 0;
         long sent = ResponseWriter.write(out, service.serverFields(), resp, keepAlive, h.minorVersion() == 0, h.method().equals("HEAD"), moreComing);
-        record(h, req == null ? null : req.remoteHost(), resp.status(), sent);
+        record(h, resp.status(), sent);
         busy = false;
         if (!keepAlive) {
             closeNow();
@@ -370,7 +376,7 @@ final class HttpConnectionHandler implements Handler {
         RequestHead h = e.head() != null ? e.head() : head;
         refusals.info(hostOf(conn), "{} refused with {}: {}", conn.remote(), e.status(), e.getMessage());
         long sent = ResponseWriter.writeError(out, service.serverFields(), e.status(), e.getMessage(), h != null && h.method().equals("HEAD"));
-        record(h, null, e.status(), sent);
+        record(h, e.status(), sent);
         linger();
     }
 
@@ -379,7 +385,7 @@ final class HttpConnectionHandler implements Handler {
         refusals.info(hostOf(conn), "{} refused with 408: {}", conn.remote(), why);
         // RFC 9110 section 15.5.9: 408 with "close", since the server decided to close the connection.
         long sent = ResponseWriter.writeError(out, service.serverFields(), 408, page, false);
-        record(head, null, 408, sent);
+        record(head, 408, sent);
         out.flush();
         linger();
     }
@@ -403,12 +409,12 @@ final class HttpConnectionHandler implements Handler {
         arm(Deadline.LINGER, HttpLimits.LINGER_QUIET);
     }
 
-    private void record(RequestHead h, String host, int status, long bodyBytes) {
+    /** Counts the response, and logs it when there is an access log (only then is the client's address formatted). */
+    private void record(RequestHead h, int status, long bodyBytes) {
         service.metrics().recordResponse(status, bodyBytes);
         AccessLog accessLog = service.options().accessLog();
         if (accessLog != null) {
-            String who = host != null ? host : String.valueOf(hostOf(conn));
-            accessLog.log(new AccessLog.Entry(who, System.currentTimeMillis(), h == null ? "-" : h.requestLine(), status,
+            accessLog.log(new AccessLog.Entry(String.valueOf(hostOf(conn)), System.currentTimeMillis(), h == null ? "-" : h.requestLine(), status,
                     bodyBytes, h == null ? null : h.headers().first("Referer"), h == null ? null : h.headers().first("User-Agent")));
         }
     }

@@ -9,31 +9,53 @@ import java.util.List;
  * Immutable once built by the parser; responses use their own list.
  */
 public final class HttpHeaders {
-    private final List<String> names = new ArrayList<>(8);
-    private final List<String> values = new ArrayList<>(8);
+    /** Room made by the no-argument constructor. */
+    private static final int DEFAULT_FIELDS = 8;
 
-    HttpHeaders() {}
+    /** Name and value of field i at 2i and 2i+1: one array per request instead of two lists. */
+    private String[] fields;
+    private int fieldCount;
+
+    HttpHeaders() {
+        this(DEFAULT_FIELDS);
+    }
+
+    /** Headers with room for {@code expected} fields (the parser counts the lines first), growing past it. */
+    HttpHeaders(int expected) {
+        fields = new String[2 * Math.max(1, expected)];
+    }
 
     void add(String name, String value) {
-        names.add(name);
-        values.add(value);
+        if (2 * fieldCount == fields.length) fields = java.util.Arrays.copyOf(fields, fields.length * 2);
+        fields[2 * fieldCount] = name;
+        fields[2 * fieldCount + 1] = value;
+        fieldCount++;
     }
 
     /** The first value of {@code name}, or null. */
     public String first(String name) {
-        for (int i = 0, n = names.size(); i < n; i++) {
-            if (names.get(i).equalsIgnoreCase(name)) return values.get(i);
+        for (int i = 0; i < fieldCount; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) return fields[2 * i + 1];
         }
         return null;
+    }
+
+    /** How many field lines named {@code name} there are (no list made: the parser's framing checks run per request). */
+    int count(String name) {
+        int n = 0;
+        for (int i = 0; i < fieldCount; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) n++;
+        }
+        return n;
     }
 
     /** Every value of {@code name} in order (possibly empty). */
     public List<String> all(String name) {
         List<String> out = null;
-        for (int i = 0, n = names.size(); i < n; i++) {
-            if (names.get(i).equalsIgnoreCase(name)) {
+        for (int i = 0; i < fieldCount; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) {
                 if (out == null) out = new ArrayList<>(2);
-                out.add(values.get(i));
+                out.add(fields[2 * i + 1]);
             }
         }
         return out == null ? List.of() : out;
@@ -54,10 +76,28 @@ public final class HttpHeaders {
         return out;
     }
 
-    /** Whether the comma-separated field {@code name} holds {@code token}, ignoring case. */
+    /** Whether the comma-separated field {@code name} holds {@code token}, ignoring case; makes no lists or strings. */
     public boolean hasToken(String name, String token) {
-        for (String t : tokens(name)) {
-            if (t.equalsIgnoreCase(token)) return true;
+        for (int i = 0; i < fieldCount; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name) && holdsToken(fields[2 * i + 1], token)) return true;
+        }
+        return false;
+    }
+
+    /** Whether one of {@code list}'s comma-separated elements, stripped of whitespace, is {@code token} (any case). */
+    private static boolean holdsToken(String list, String token) {
+        int from = 0;
+        int n = list.length();
+        while (from <= n) {
+            int comma = list.indexOf(',', from);
+            int end = comma < 0 ? n : comma;
+            int s = from;
+            int e = end;
+            while (s < e && Character.isWhitespace(list.charAt(s))) s++;
+            while (e > s && Character.isWhitespace(list.charAt(e - 1))) e--;
+            if (e - s == token.length() && list.regionMatches(true, s, token, 0, token.length())) return true;
+            if (comma < 0) return false;
+            from = comma + 1;
         }
         return false;
     }
@@ -67,18 +107,20 @@ public final class HttpHeaders {
     }
 
     public int size() {
-        return names.size();
+        return fieldCount;
     }
 
     /** Field names as received, in order, one per field line. */
     public List<String> names() {
-        return Collections.unmodifiableList(names);
+        List<String> out = new ArrayList<>(fieldCount);
+        for (int i = 0; i < fieldCount; i++) out.add(fields[2 * i]);
+        return Collections.unmodifiableList(out);
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < names.size(); i++) sb.append(names.get(i)).append(": ").append(values.get(i)).append('\n');
+        for (int i = 0; i < fieldCount; i++) sb.append(fields[2 * i]).append(": ").append(fields[2 * i + 1]).append('\n');
         return sb.toString();
     }
 }

@@ -203,12 +203,14 @@ final class HttpRequestParser {
             if (b < 0x21 || b > 0x7e) throw new HttpProtocolException(400, "invalid character in request target");
         }
         lineMinor = parseVersion(sp2 + 1, lineEnd);
-        lineMethod = new String(buf, start, sp1 - start, ISO_8859_1);
+        lineMethod = COMMON_METHODS.string(buf, start, sp1 - start);
         lineTarget = new String(buf, sp1 + 1, sp2 - sp1 - 1, ISO_8859_1);
     }
 
     private RequestHead buildHead(int fieldsStart, int headEnd) throws HttpProtocolException {
-        HttpHeaders headers = new HttpHeaders();
+        int lines = 0;
+        for (int i = fieldsStart; i < headEnd; i++) if (buf[i] == '\n') lines++;
+        HttpHeaders headers = new HttpHeaders(lines - 1); // the last line is the empty one
         int pos = fieldsStart;
         while (true) {
             int lf = indexOf((byte) '\n', pos, headEnd);
@@ -255,7 +257,7 @@ final class HttpRequestParser {
             int b = buf[i] & 0xff;
             if (b < 0x20 && b != '\t' || b == 0x7f) throw new HttpProtocolException(400, "invalid character in header value");
         }
-        into.add(new String(buf, from, colon - from, ISO_8859_1), new String(buf, vs, ve - vs, ISO_8859_1));
+        into.add(COMMON_FIELD_NAMES.string(buf, from, colon - from), new String(buf, vs, ve - vs, ISO_8859_1));
     }
 
     /** RFC 9112 section 6.3 (message body length) with the smuggling defences of section 11.2. */
@@ -292,10 +294,10 @@ final class HttpRequestParser {
                 }
             }
         }
-        List<String> hosts = headers.all("Host");
-        if (http11 ? hosts.size() != 1 : hosts.size() > 1) {
+        int hosts = headers.count("Host");
+        if (http11 ? hosts != 1 : hosts > 1) {
             // RFC 9112 section 3.2: no Host, or more than one, in a 1.1 request MUST get a 400.
-            throw new HttpProtocolException(400, hosts.isEmpty() ? "missing Host header" : "more than one Host header");
+            throw new HttpProtocolException(400, hosts == 0 ? "missing Host header" : "more than one Host header");
         }
         boolean keepAlive = http11 ? !headers.hasToken("Connection", "close") : headers.hasToken("Connection", "keep-alive");
         boolean expectContinue = false;
@@ -447,6 +449,53 @@ final class HttpRequestParser {
         if (b >= 'a' && b <= 'f') return b - 'a' + 10;
         if (b >= 'A' && b <= 'F') return b - 'A' + 10;
         return -1;
+    }
+
+    /** Methods and field names nearly every request carries, spelled as clients send them. */
+    private static final KnownStrings COMMON_METHODS = new KnownStrings("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+    private static final KnownStrings COMMON_FIELD_NAMES = new KnownStrings("Host", "User-Agent", "Accept",
+            "Accept-Encoding", "Accept-Language", "Connection", "Content-Length", "Content-Type", "Cookie", "Referer",
+            "Origin", "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since", "Range", "Upgrade",
+            "Transfer-Encoding", "Expect", "Authorization", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+            "Sec-WebSocket-Extensions", "Sec-Fetch-Mode", "Sec-Fetch-Site", "Sec-Fetch-Dest", "Upgrade-Insecure-Requests");
+
+    /**
+     * A few strings that the parser hands out as shared constants when the bytes spell them exactly (same case),
+     * instead of a new String per request: a GET with a Host field then allocates no string for either, and the
+     * method's hash (route and method lookups) is computed once. Other bytes become a new string as before.
+     */
+    private static final class KnownStrings {
+        /** By length, then by first byte: the candidates to compare. */
+        private final String[][] byLength;
+
+        KnownStrings(String... known) {
+            int longest = 0;
+            for (String k : known) longest = Math.max(longest, k.length());
+            byLength = new String[longest + 1][];
+            for (String k : known) {
+                String[] old = byLength[k.length()];
+                String[] grown = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
+                grown[grown.length - 1] = k;
+                byLength[k.length()] = grown;
+            }
+        }
+
+        String string(byte[] b, int from, int length) {
+            String[] candidates = length < byLength.length ? byLength[length] : null;
+            if (candidates != null) {
+                for (String k : candidates) {
+                    if (spells(k, b, from)) return k;
+                }
+            }
+            return new String(b, from, length, ISO_8859_1);
+        }
+
+        private static boolean spells(String k, byte[] b, int from) {
+            for (int i = 0, n = k.length(); i < n; i++) {
+                if (b[from + i] != (byte) k.charAt(i)) return false;
+            }
+            return true;
+        }
     }
 
     private static final boolean[] TCHAR = new boolean[128];

@@ -10,7 +10,6 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,11 +125,17 @@ public final class HttpService implements Service {
         return new Request(head, path, query, body, remote, model, Map.of());
     }
 
+    /** Receives the response of a route that ran on a virtual thread, on the connection's executor. */
+    @FunctionalInterface
+    interface LaterResponse {
+        void deliver(RequestHead head, Request req, Response resp);
+    }
+
     /**
      * The response to {@code req}: returned now when it is ready, or null when a route runs on a virtual thread,
      * in which case {@code later} receives it on the connection's executor.
      */
-    Response respond(RequestHead head, Request req, Conn conn, Consumer<Response> later) {
+    Response respond(RequestHead head, Request req, Conn conn, LaterResponse later) {
         if (!STANDARD_METHODS.contains(head.method()) && !app.declares(head.method())) {
             return Response.error(501, "Method " + head.method() + " is not implemented.");
         }
@@ -146,7 +151,7 @@ public final class HttpService implements Service {
                 if (f.route().dispatch() == HttpApp.Dispatch.EVENT_LOOP) yield invoke(f.route(), r);
                 Thread.ofVirtual().name("http-route").start(() -> {
                     Response resp = invoke(f.route(), r);
-                    conn.executor().execute(() -> later.accept(resp));
+                    conn.executor().execute(() -> later.deliver(head, req, resp));
                 });
                 yield null;
             }

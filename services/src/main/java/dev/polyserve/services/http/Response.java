@@ -4,8 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.channels.FileChannel;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * An HTTP response built by a route or the static file server: status, header fields, body. The server adds
@@ -57,14 +56,18 @@ public final class Response {
     }
 
     private final int status;
-    private final List<String> headerNames = new ArrayList<>(4);
-    private final List<String> headerValues = new ArrayList<>(4);
+    /** Header fields added with {@link #header}: name of field i at 2i, value at 2i+1 (one array, made on the first). */
+    private String[] fields = NO_HEADER_FIELDS;
+    private int fieldCount;
     private Body body = Empty.INSTANCE;
     private boolean close;
     /** Header fields already encoded as {@code Name: value\r\n} lines (a cached static file's); see {@link #fields}. */
     private byte[] encodedFields = NO_FIELDS;
 
     private static final byte[] NO_FIELDS = new byte[0];
+    private static final String[] NO_HEADER_FIELDS = new String[0];
+    /** Fields the first {@link #header} makes room for: Content-Type and a few more. */
+    private static final int INITIAL_HEADER_FIELDS = 4;
 
     private Response(int status) {
         if (status < 100 || status > 999) throw new IllegalArgumentException("status out of range: " + status);
@@ -119,8 +122,12 @@ public final class Response {
             if (c > 0x7f || !HttpRequestParser.isTchar((byte) c)) throw new IllegalArgumentException("bad header name: " + name);
         }
         checkFieldText(value);
-        headerNames.add(name);
-        headerValues.add(value);
+        if (2 * fieldCount == fields.length) {
+            fields = Arrays.copyOf(fields, Math.max(2 * INITIAL_HEADER_FIELDS, 2 * fields.length));
+        }
+        fields[2 * fieldCount] = name;
+        fields[2 * fieldCount + 1] = value;
+        fieldCount++;
         return this;
     }
 
@@ -160,18 +167,23 @@ public final class Response {
 
     /** The first value of header {@code name}, or null. */
     public String header(String name) {
-        for (int i = 0; i < headerNames.size(); i++) {
-            if (headerNames.get(i).equalsIgnoreCase(name)) return headerValues.get(i);
+        for (int i = 0; i < fieldCount; i++) {
+            if (fields[2 * i].equalsIgnoreCase(name)) return fields[2 * i + 1];
         }
         return null;
     }
 
-    List<String> headerNames() {
-        return headerNames;
+    /** How many fields {@link #header} added; {@link #fieldName} and {@link #fieldValue} read them in order. */
+    int fieldCount() {
+        return fieldCount;
     }
 
-    List<String> headerValues() {
-        return headerValues;
+    String fieldName(int i) {
+        return fields[2 * i];
+    }
+
+    String fieldValue(int i) {
+        return fields[2 * i + 1];
     }
 
     Body body() {

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /**
  * Serialises a {@link Response} into a {@link ResponseBuffer}: the status line, fields, and the body (bytes or a
@@ -44,10 +43,9 @@ final class ResponseWriter {
         byte[] status = statusLine(r.status());
         byte[] date = HttpDates.dateLine();
         byte[] fields = r.encodedFields();
-        List<String> names = r.headerNames();
-        List<String> values = r.headerValues();
+        int added = r.fieldCount();
         int headLength = status.length + date.length + serverFields.length + fields.length + 2;
-        for (int i = 0; i < names.size(); i++) headLength += names.get(i).length() + 2 + values.get(i).length() + 2;
+        for (int i = 0; i < added; i++) headLength += r.fieldName(i).length() + 2 + r.fieldValue(i).length() + 2;
         if (bodyAllowed) headLength += CONTENT_LENGTH.length + digits(length) + 2;
         byte[] connection = !keepAlive ? CLOSE : http10 ? KEEP_ALIVE : null;
         if (connection != null) headLength += connection.length;
@@ -57,10 +55,10 @@ final class ResponseWriter {
         ByteBuffer buf = out.reserve(headLength + (inline ? (int) length : 0), moreComing);
         int before = buf.position();
         buf.put(status).put(date).put(serverFields).put(fields);
-        for (int i = 0; i < names.size(); i++) {
-            putLatin1(buf, names.get(i));
+        for (int i = 0; i < added; i++) {
+            putLatin1(buf, r.fieldName(i));
             buf.put((byte) ':').put((byte) ' ');
-            putLatin1(buf, values.get(i));
+            putLatin1(buf, r.fieldValue(i));
             buf.put((byte) '\r').put((byte) '\n');
         }
         if (bodyAllowed) {

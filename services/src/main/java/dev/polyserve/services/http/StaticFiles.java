@@ -294,8 +294,8 @@ final class StaticFiles {
         Response resp = validators(Response.status(200), r, v, r.lastModifiedText).header("Content-Type", r.contentType);
         if (v.gzip) resp.header("Content-Encoding", "gzip");
         StringBuilder sb = new StringBuilder(160);
-        for (int i = 0; i < resp.headerNames().size(); i++) {
-            sb.append(resp.headerNames().get(i)).append(": ").append(resp.headerValues().get(i)).append("\r\n");
+        for (int i = 0; i < resp.fieldCount(); i++) {
+            sb.append(resp.fieldName(i)).append(": ").append(resp.fieldValue(i)).append("\r\n");
         }
         return new Variant(v.length, v.etag, v.source, v.gzip, sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
