@@ -9,12 +9,15 @@
 #   TLS=1 MODELS="nio epoll" PEERS=nginx ENDPOINTS=/1k.txt bench/http/run.sh   # HTTPS: one cert for both, wrk over TLS
 #   TLS=1 STIME=10 MODELS="nio epoll" PEERS=nginx bench/http/run.sh   # new TLS handshakes/s: openssl s_time -new
 #   TLS=1 TLS_PROVIDERS=conscrypt MODELS=epoll PEERS=nginx bench/http/run.sh   # polyserve on one TLS provider only
+#   BUILD=0 JAR=/tmp/before.jar MODELS=uring PEERS= bench/http/run.sh   # another build of polyserve (before/after)
 #
 # For each server, one after another on the same machine: start it, warm up (5 s), then
 # `wrk -t2 -c$CONNS -d$DURATION --latency` on a 1 KiB static file and on a tiny JSON route, while sampling the
 # server process tree's utime+stime from /proc (work per server CPU-second = requests / CPU seconds).
 # polyserve runs with --max-per-ip 0 (every wrk connection comes from 127.0.0.1; nginx has no such cap) and
-# --demo-routes (the JSON route on a --root site).
+# --demo-routes (the JSON route on a --root site). Between the warm-up and the measured run the script waits for
+# the warm-up's connections to close (SETTLE); polyserve's own non-200 and refusal counts (/metrics) join the errors
+# column when they moved during the run, and its WARN lines are printed on stderr.
 # Prints a Markdown table on stdout; progress on stderr. Every server binds 127.0.0.1 only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +38,7 @@ STIME=${STIME:-}            # with TLS=1, instead of wrk: openssl s_time -new fo
 [ -n "$STIME" ] && ENDPOINTS=/1k.txt   # one handshake run per server
 TLS_PROVIDERS=${TLS_PROVIDERS:-"jdk conscrypt"}   # with TLS=1: each model once per --tls-provider, side by side
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
+SETTLE=${SETTLE:-20}        # seconds to wait for the warm-up's connections to close before the measured run
 JAVA_HOME=$("$repo/bin/find-java"); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
 tck=$(getconf CLK_TCK)
@@ -63,7 +67,7 @@ echo "bench/http: building polyserve and the Netty peer..." >&2
 [ "${BUILD:-1}" = 0 ] || (cd "$repo" && mvn -B -q -ntp -DskipTests package -pl cli,bench/peers -am >&2)  # BUILD=0: reuse
 (cd "$repo/bench/peers" && mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile="$work/peers.cp" >&2)
 peers_cp="$repo/bench/peers/target/classes:$(cat "$work/peers.cp")"
-jar="$repo/cli/target/polyserve.jar"
+jar=${JAR:-"$repo/cli/target/polyserve.jar"}   # JAR=/path/to/other.jar: measure another build (before/after)
 if [ -z "$MODELS" ]; then
   MODELS=$("$java" -jar "$jar" models | awk '/^[a-z]/ {name = $1} /^ +available/ {print name}' | tr '\n' ' ')
 fi
@@ -133,6 +137,26 @@ measure_stime() {  # label: full handshakes (no session reuse) on a fresh connec
   echo "bench/http: $label: $rate new handshakes/s, $per per server CPU-s" >&2
 }
 
+# Server-side sockets on the port, open or closing (the server still holds their descriptors).
+server_sockets() {
+  ss -Htn state established state close-wait "( sport = :$PORT )" 2>/dev/null | wc -l
+}
+
+# Waits (up to SETTLE s) until the warm-up's connections are closed on the server side, so the measured run's
+# connections do not meet the warm-up's still open: at 10,000 connections the two together pass 20,000 descriptors.
+settle() {
+  local deadline=$((SECONDS + SETTLE))
+  while [ "$(server_sockets)" -gt $((CONNS / 100 + 5)) ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+}
+
+# polyserve's own count of non-200 responses and refused connections (from /metrics), "-" for other servers.
+server_refusals() {
+  case $label in polyserve*) ;; *) echo "-"; return ;; esac
+  curl -fsSk "$SCHEME://127.0.0.1:$PORT/metrics" 2>/dev/null | awk '
+    /^polyserve_http_requests_total/ { match($0, /status="[0-9]+"/); s = substr($0, RSTART + 8, RLENGTH - 9); if (s != "200") printf "%s:%s ", s, $2 }
+    /^polyserve_connections_refused_total/ { printf "refused:%s ", $2 }'
+}
+
 wrk_args=()
 [ -n "$PIPELINE" ] && wrk_args=(-s "$here/pipeline.lua")
 measure() {  # label endpoint-path
@@ -142,17 +166,24 @@ measure() {  # label endpoint-path
   local depth=()
   [ -n "$PIPELINE" ] && depth=(-- "$PIPELINE")
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "${wrk_args[@]}" "$url" "${depth[@]}" >/dev/null 2>&1 || true
-  local before after out load
+  settle
+  local before after out load refusals_before refusals_after
   load=$(cut -d' ' -f1 /proc/loadavg)   # the machine is shared: record how busy it was
+  refusals_before=$(server_refusals)
   before=$(tree_ticks "$server_pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${wrk_args[@]}" "$url" "${depth[@]}" 2>&1)
   after=$(tree_ticks "$server_pid")
-  local reqs rps p50 p99 errors cpu per
+  refusals_after=$(server_refusals)
+  # Counters are totals since start: show them when they moved during the measured run (what wrk's Non-2xx were).
+  local server_note=""
+  [ "$refusals_after" != "$refusals_before" ] && server_note=" server totals since start: $refusals_after"
+  local reqs rps p50 p99 cpu per
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-  errors=$(echo "$out" | awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' | tr -s ' ')
+  local errors
+  errors="$(echo "$out" | awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' | tr -s ' ')$server_note"
   cpu=$(awk -v t="$((after - before))" -v h="$tck" 'BEGIN {printf "%.2f", t / h}')
   per=$(awk -v r="$reqs" -v c="$cpu" 'BEGIN {if (c > 0) printf "%.0f", r / c; else print "n/a"}')
   echo "| $label | $path | $rps | $p50 | $p99 | $cpu | $per | ${errors:-0} | $load |"
@@ -197,5 +228,7 @@ for model in $MODELS; do
     fi
     for e in $ENDPOINTS; do measure "$label" "$e"; done
     stop_server
+    # A refusal or shortage is one log line (rate-limited): show them beside the table.
+    grep -E ' (WARN|ERROR) ' "$work/polyserve-$model$provider.out" | head -5 | sed "s|^|bench/http: $label log: |" >&2 || true
   done
 done
