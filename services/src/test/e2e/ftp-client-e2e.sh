@@ -3,7 +3,9 @@
 # terminal: tmux runs it in an 80-column pane, keys go in with send-keys, the screen comes back with capture-pane.
 # Against a real `polyserve serve ftp`: a wrong password then the right one, names with spaces up and down
 # byte-identical, mkdir/rename/rm seen in the server's directory, Ctrl-C in the middle of a big download then reget
-# completing it byte-identical (in a pane narrowed to 40 columns), and no progress bar line ever wider than the pane.
+# completing it byte-identical (in a pane narrowed to 40 columns), no progress bar line ever wider than the pane, and
+# Ctrl-C in the middle of a long listing giving the prompt back. Then a second session by an ftps:// URL (implicit
+# FTPS, the certificate trusted with --ca): a file up and down byte-identical and the long listing cancelled over TLS.
 #
 #   services/src/test/e2e/ftp-client-e2e.sh
 #
@@ -25,6 +27,9 @@ WIDTH=80                  # the pane's columns: the classic terminal, where a ba
 DEADLINE=60               # seconds any one wait may take before it counts as failed
 BIG_MIB=24                # the download to interrupt: at RATE it takes BIG_MIB/RATE_MIB seconds
 RATE_MIB=4                # the server's --max-download-rate, so Ctrl-C lands mid-transfer on any machine
+MANY=10000                # entries in the directory whose listing is cancelled, the most the server lists
+                          # (FtpSession.MAX_LISTING_ENTRIES): a listing is not rate-limited, but printing this many
+                          # lines in a pane takes seconds, far longer than the Ctrl-C takes to land
 TMUX_SOCK="polyserve-ftp-client-e2e-$$"   # a private tmux server: nothing else's sessions are touched
 
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
@@ -82,6 +87,23 @@ type_line() { # type_line TEXT [PROMPT]: waits for PROMPT (default the shell's) 
   tm send-keys -t ftp -l -- "$1"; tm send-keys -t ftp Enter
 }
 
+# cancel_listing WHAT: types "ls many", presses Ctrl-C once entries show, and checks the listing stopped there and the
+# prompt came back. A listing that ended before the Ctrl-C landed (a machine printing 10,000 lines in a blink) is a
+# SKIP, not a pass: the cancel was not exercised.
+cancel_listing() {
+  type_line "ls many"
+  if ! wait_for "entry-"; then bad "$1: no entries shown"; return; fi
+  tm send-keys -t ftp C-c
+  listing_over() { screen | grep -qF "list cancelled after" || at_prompt; }
+  if ! wait_until listing_over; then bad "$1: neither 'list cancelled' nor a prompt"; screen | tail -4 | sed 's/^/    | /'; return; fi
+  if screen | grep -qF "list cancelled after"; then
+    ok "$1: $(screen | grep -oE 'list cancelled after [0-9]+ entr[a-z]*' | tail -1) of $MANY"
+  else
+    SKIP=$((SKIP + 1)); echo "  SKIP  $1: the listing ended before the Ctrl-C landed"
+  fi
+  if tm list-panes -t ftp -F '#{pane_dead}' | grep -qx 0; then ok "$1: the client is still running"; else bad "$1: the client exited"; fi
+}
+
 # Checks one step: check WHAT TEXT [COUNT] waits for TEXT on the screen.
 check() {
   if wait_for "$2" "${3:-1}"; then ok "$1"; else bad "$1 (no '$2' on the screen)"; screen | tail -8 | sed 's/^/    | /'; fi
@@ -100,19 +122,26 @@ bars_fit() {
 }
 
 ROOT="$WORK/root"; LOCAL="$WORK/local"
-mkdir -p "$ROOT" "$LOCAL"
+mkdir -p "$ROOT/many" "$LOCAL"
+(cd "$ROOT/many" && seq -f 'entry-%06g' 1 "$MANY" | xargs touch)
 head -c $((BIG_MIB * 1024 * 1024 + 4321)) /dev/urandom >"$ROOT/big file.bin"
 printf 'a file whose name has spaces\n' >"$LOCAL/my file.txt"
 
 echo "== ftp client e2e (tmux, ${WIDTH} columns)"
 printf '%s\n' "$USER_PW" | "$POLYSERVE" ftp-user add "$USER_NAME" --home . --write --users "$WORK/users" \
     --password-stdin --iterations "$ITERATIONS" >/dev/null 2>"$WORK/ftp-user.log" || { bad "ftp-user add"; cat "$WORK/ftp-user.log"; exit 1; }
+"$POLYSERVE" cert --out "$WORK/c" >/dev/null 2>&1 && [ -f "$WORK/c/cert.pem" ] || { bad "polyserve cert"; exit 1; }
 
 BASE_PORT=$((10000 + (RANDOM % 190) * 100))
 "$POLYSERVE" serve ftp --port 0 --root "$ROOT" --users "$WORK/users" --passive-ports "$BASE_PORT-$((BASE_PORT + 49))" \
-    --max-download-rate "${RATE_MIB}M" >"$WORK/server.log" 2>&1 &
+    --max-download-rate "${RATE_MIB}M" --tls-cert "$WORK/c/cert.pem" --tls-key "$WORK/c/key.pem" --implicit-tls-port 0 \
+    >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-port_known() { PORT=$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/server.log" 2>/dev/null | head -1 | sed 's/.*://'); [ -n "$PORT" ]; }
+port_known() {
+  PORT=$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/server.log" 2>/dev/null | head -1 | sed 's/.*://')
+  IPORT=$(grep -o 'implicit TLS on [0-9.]*:[0-9]*' "$WORK/server.log" 2>/dev/null | head -1 | sed 's/.*://')
+  [ -n "$PORT" ] && [ -n "$IPORT" ]
+}
 if ! wait_until port_known; then bad "server did not start"; sed 's/^/    /' "$WORK/server.log" | head -5; exit 1; fi
 
 # The pane runs a bash that traps SIGINT (a waiting sh without a trap would die of Ctrl-C; the client, whose handler
@@ -120,9 +149,14 @@ if ! wait_until port_known; then bad "server did not start"; sed 's/^/    /' "$W
 # #{pane_dead_status} came back empty on some machines even for a pane that had exited. remain-on-exit keeps the
 # pane (dead or alive) for the checks.
 STATUS_FILE="$WORK/client.status"
-tm new-session -d -s ftp -x "$WIDTH" -y 30 \
-   "exec bash -c 'trap : INT; cd \"$LOCAL\" && \"$POLYSERVE\" ftp 127.0.0.1 $PORT; echo \$? > \"$STATUS_FILE\"'" \; \
-   set-option -w -t ftp remain-on-exit on >/dev/null
+start_client() { # start_client ARGS...: polyserve ftp ARGS in a fresh session "ftp" (each ARG without quotes or spaces)
+  rm -f "$STATUS_FILE"
+  tm kill-session -t ftp 2>/dev/null
+  tm new-session -d -s ftp -x "$WIDTH" -y 30 \
+     "exec bash -c 'trap : INT; cd \"$LOCAL\" && \"$POLYSERVE\" ftp $*; echo \$? > \"$STATUS_FILE\"'" \; \
+     set-option -w -t ftp remain-on-exit on >/dev/null
+}
+start_client 127.0.0.1 "$PORT"
 
 check "the client connects and shows the greeting before asking" "220 "
 check "then asks for the name" "Name (empty for anonymous):"
@@ -191,10 +225,32 @@ same "$ROOT/big file.bin" "$LOCAL/big file.bin" "the resumed download is byte-id
 [ ! -e "$LOCAL/big file.bin.part" ] && ok "the part is gone once whole" || bad "big file.bin.part left after reget"
 screen | grep -qF "resumed at" && ok "the summary says where it resumed" || bad "no 'resumed at' in the summary"
 
+cancel_listing "Ctrl-C during a long listing cancels it"
+type_line 'ls "new dir"'
+check "the next command runs: the control connection is in step" "(empty)"
+
 type_line "quit"
 exited() { [ -s "$STATUS_FILE" ]; }
 if wait_until exited && [ "$(cat "$STATUS_FILE")" = 0 ]; then ok "quit exits 0"; else bad "quit: the client did not exit 0 (status $(cat "$STATUS_FILE" 2>/dev/null))"; screen | tail -4 | sed "s/^/    | /"; fi
 [ "${KEEP:-0}" = 1 ] && screen >"$WORK/screen.txt"
+
+# A new client: an ftps:// URL names the user, so only the password is asked.
+echo "== ftps:// (implicit FTPS on port $IPORT)"
+start_client --ca "$WORK/c/cert.pem" "ftps://$USER_NAME@localhost:$IPORT/"
+check "an ftps:// URL connects with TLS first and shows the greeting" "220 "
+type_line "$USER_PW" "Password:"
+check "the password logs in over TLS" "230 "
+check "and the data connections are protected too" "TLS on: commands, listings and files are encrypted (PROT P)"
+type_line 'put "back again.txt" "over tls.txt"'
+check "put over TLS" "uploaded over tls.txt"
+same "$LOCAL/back again.txt" "$ROOT/over tls.txt" "the server has it byte-identical"
+cancel_listing "over TLS, Ctrl-C during the long listing cancels it"
+type_line 'get "over tls.txt" "back over tls.txt"'
+check "get over TLS after the cancelled listing" "saved back over tls.txt ("
+same "$ROOT/over tls.txt" "$LOCAL/back over tls.txt" "downloaded over TLS byte-identical"
+type_line "quit"
+if wait_until exited && [ "$(cat "$STATUS_FILE")" = 0 ]; then ok "quit exits 0"; else bad "quit: the ftps client did not exit 0 (status $(cat "$STATUS_FILE" 2>/dev/null))"; screen | tail -4 | sed "s/^/    | /"; fi
+[ "${KEEP:-0}" = 1 ] && screen >"$WORK/screen-ftps.txt"
 
 echo "== ftp client e2e: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

@@ -1,6 +1,16 @@
 package dev.polyserve.cli.ftp;
 
+import java.io.BufferedReader;
 import java.io.Closeable;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.apache.commons.net.ftp.FTPClientConfig;
+import org.apache.commons.net.ftp.FTPFileEntryParser;
+import org.apache.commons.net.ftp.parser.DefaultFTPFileEntryParserFactory;
+import org.apache.commons.net.ftp.parser.MLSxEntryParser;
+import org.apache.commons.net.ftp.parser.UnixFTPEntryParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,8 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.commons.net.ftp.FTP;
@@ -28,8 +36,8 @@ import org.apache.commons.net.ftp.FTPSClient;
  * One FTP session for the polyserve client, over Apache Commons Net: passive mode, binary type, UTF-8 names. It
  * connects first and logs in after ({@link #connect}, {@link #login}), so a wrong password can be asked again on the
  * same connection. Every failure becomes an {@link FtpFailure} whose message quotes the server's reply, so the user
- * sees exactly what was refused and why. A running transfer can be cancelled from another thread (Ctrl-C):
- * {@link #cancel}.
+ * sees exactly what was refused and why. A running transfer or listing can be cancelled from another thread
+ * (Ctrl-C): {@link #cancel}.
  */
 final class FtpClientSession implements AutoCloseable {
     /** Connecting and each reply may take this long before the client gives up (a stuck server). */
@@ -49,28 +57,29 @@ final class FtpClientSession implements AutoCloseable {
 
     private final FTPClient ftp;
     private final String where;
-    /** The data stream of the running transfer, closed by {@link #cancel} to unblock it; null between transfers. */
+    /** The data stream of the running transfer or listing, closed by {@link #cancel} to unblock it; else null. */
     private volatile Closeable data;
+    /** A transfer or listing is under way: {@link #cancel} applies to it. */
+    private volatile boolean busy;
     private volatile boolean cancelled;
+    /** How LIST lines are read when the server has no MLSD: chosen by its SYST reply, once. */
+    private FTPFileEntryParser listParser;
     private String lastReply = "";
 
     private FtpClientSession(String host, int port, TlsClient tls, boolean implicitTls) {
         this.where = host + ":" + port;
-        this.ftp = tls == null ? new FTPClient() : new ReusingFtpsClient(tls, implicitTls);
+        this.ftp = tls == null ? new ListingClient.Plain() : new ReusingFtpsClient(tls, implicitTls);
     }
 
     /** Connects and logs in; the greeting and login replies go to {@code log} when it is not null. */
     static FtpClientSession open(String host, int port, String user, String password, PrintStream log) throws FtpFailure {
-        return open(host, port, user, password, log, null);
+        return open(host, port, user, password, log, null, false);
     }
 
-    /** {@link #connect} and {@link #login} in one, a refused login being a failure: the one-shot commands. */
-    static FtpClientSession open(String host, int port, String user, String password, PrintStream log, TlsClient tls)
-            throws FtpFailure {
-        return open(host, port, user, password, log, tls, false);
-    }
-
-    /** {@link #open}, with {@code implicitTls}: TLS from the first byte (needs {@code tls}). */
+    /**
+     * {@link #connect} and {@link #login} in one, a refused login being a failure: the one-shot commands. {@code tls}
+     * null is plain FTP; with {@code implicitTls}, TLS from the first byte (needs {@code tls}).
+     */
     static FtpClientSession open(String host, int port, String user, String password, PrintStream log, TlsClient tls,
             boolean implicitTls) throws FtpFailure {
         FtpClientSession s = connect(host, port, log, tls, implicitTls);
@@ -88,15 +97,8 @@ final class FtpClientSession implements AutoCloseable {
     /**
      * Connects and reads the greeting (printed to {@code log} when it is not null). With {@code tls}, explicit FTPS:
      * AUTH TLS at once (a server that does not offer it is refused, as curl's --ssl-reqd does), so the password never
-     * crosses in the clear.
-     */
-    static FtpClientSession connect(String host, int port, PrintStream log, TlsClient tls) throws FtpFailure {
-        return connect(host, port, log, tls, false);
-    }
-
-    /**
-     * {@link #connect}, with {@code implicitTls} (and {@code tls}): implicit FTPS, the TLS handshake before the
-     * greeting (a port-990-style listener), no AUTH TLS.
+     * crosses in the clear; with {@code implicitTls} too, implicit FTPS: the TLS handshake before the greeting (a
+     * port-990-style listener), no AUTH TLS.
      */
     static FtpClientSession connect(String host, int port, PrintStream log, TlsClient tls, boolean implicitTls)
             throws FtpFailure {
@@ -191,20 +193,64 @@ final class FtpClientSession implements AutoCloseable {
         }
     }
 
-    /** Entries of {@code dir} (empty = current): MLSD where the server has it (exact sizes and times), else LIST. */
-    List<FTPFile> list(String dir) throws FtpFailure {
+    /** How a listing ended: the entries handed over, and whether {@link #cancel} cut it short. */
+    record Listing(int entries, boolean cancelled) {}
+
+    /**
+     * Hands each entry of {@code dir} (empty = current) to {@code each} as it arrives: MLSD where the server has it
+     * (exact sizes and times), else LIST. {@link #cancel} (Ctrl-C) stops it like a transfer: the data connection is
+     * closed and ABOR brings the control connection back in step.
+     */
+    Listing list(String dir, Consumer<FTPFile> each) throws FtpFailure {
+        cancelled = false;
+        busy = true;
         try {
-            FTPFile[] files;
-            if (ftp.hasFeature("MLST")) {
-                files = dir.isEmpty() ? ftp.mlistDir() : ftp.mlistDir(dir);
-            } else {
-                files = dir.isEmpty() ? ftp.listFiles() : ftp.listFiles(dir);
+            boolean mlsd = ftp.hasFeature("MLST");
+            FTPFileEntryParser parser = mlsd ? MLSxEntryParser.getInstance() : listParser();
+            Socket socket = ((ListingClient) ftp).openData(mlsd ? "MLSD" : "LIST", dir.isEmpty() ? null : dir);
+            if (socket == null) throw refused("list " + dir);
+            data = socket;
+            int entries = 0;
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                for (String line; !cancelled && (line = parser.readNextEntry(lines)) != null; ) {
+                    FTPFile f = parser.parseFTPEntry(line);
+                    if (f == null || f.getName().equals(".") || f.getName().equals("..")) continue;
+                    each.accept(f);
+                    entries++;
+                }
+            } catch (IOException e) {
+                if (!cancelled) {
+                    closeQuietly(socket);
+                    throw e;
+                }
+            } finally {
+                data = null;
             }
-            if (!FTPReply.isPositiveCompletion(ftp.getReplyCode())) throw refused("list " + dir);
-            return Arrays.stream(files).filter(f -> f != null && !f.getName().equals(".") && !f.getName().equals("..")).toList();
+            if (!finish(socket, "list " + dir)) return new Listing(entries, true);
+            return new Listing(entries, false);
         } catch (IOException e) {
             throw broken(e);
+        } finally {
+            busy = false;
         }
+    }
+
+    /** The parser for the server's LIST lines: by its SYST reply (Commons Net's choice), Unix-style when it gives none. */
+    private FTPFileEntryParser listParser() {
+        if (listParser != null) return listParser;
+        String system;
+        try {
+            system = ftp.getSystemType();
+        } catch (IOException e) {
+            system = FTPClientConfig.SYST_UNIX;   // no SYST: ls -l lines are by far the most common
+        }
+        try {
+            listParser = new DefaultFTPFileEntryParserFactory().createFileEntryParser(system);
+        } catch (RuntimeException e) {
+            listParser = new UnixFTPEntryParser();
+        }
+        return listParser;
     }
 
     /** The size of a remote file, or -1 if the server does not say. */
@@ -252,18 +298,19 @@ final class FtpClientSession implements AutoCloseable {
     }
 
     /**
-     * Stops the running transfer (any thread; a Ctrl-C handler): its data connection is closed at once, and the
-     * transferring thread then sends ABOR and returns a cancelled {@link TransferOutcome}. Does nothing between
-     * transfers.
+     * Stops the running transfer or listing (any thread; a Ctrl-C handler): its data connection is closed at once, and
+     * the thread running it then sends ABOR and returns a cancelled {@link TransferOutcome} or {@link Listing}. Does
+     * nothing between them.
      */
     void cancel() {
-        Closeable d = data;
-        if (d == null) return;
+        if (!busy) return;
         cancelled = true;
+        Closeable d = data;   // null while the data connection is being opened: it is closed once it is, unread
+        if (d == null) return;
         try {
             d.close();
         } catch (IOException ignored) {
-            // closed either way: the transferring thread's read or write fails and it sees the flag
+            // closed either way: the running thread's read or write fails and it sees the flag
         }
     }
 
@@ -401,6 +448,7 @@ final class FtpClientSession implements AutoCloseable {
      */
     private long transfer(InputStream in, OutputStream out, Closeable dataSide, ProgressBar bar) throws IOException, FtpFailure {
         cancelled = false;
+        busy = true;
         data = dataSide;
         long moved = 0;
         try {
@@ -417,15 +465,25 @@ final class FtpClientSession implements AutoCloseable {
             }
         } finally {
             data = null;
+            busy = false;
         }
+        finish(dataSide, "transfer");
+        return moved;
+    }
+
+    /**
+     * Ends the command running over {@code dataSide}: after a {@link #cancel}, ABOR (false); else its final reply, which
+     * must be a success (true).
+     */
+    private boolean finish(Closeable dataSide, String what) throws IOException, FtpFailure {
         if (cancelled) {
             closeQuietly(dataSide);
             abort();
-            return moved;
+            return false;
         }
         dataSide.close();
-        if (!ftp.completePendingCommand()) throw refused("transfer");
-        return moved;
+        if (!ftp.completePendingCommand()) throw refused(what);
+        return true;
     }
 
     private void abort() throws IOException {

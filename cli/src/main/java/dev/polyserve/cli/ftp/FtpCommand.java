@@ -6,13 +6,13 @@ import java.io.InputStreamReader;
 import dev.polyserve.cli.LineEditor;
 import dev.polyserve.cli.ProgressLine;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import dev.polyserve.core.tls.TlsClient;
-import org.apache.commons.net.ftp.FTPFile;
 import org.jline.reader.LineReader;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -41,7 +41,8 @@ public final class FtpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "server to connect to")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST",
+            description = "server to connect to, or an ftp[s]://[user[:pass]@]host[:port][/dir] URL (ftps: implicit FTPS)")
     String host;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "server port (default: ${DEFAULT-VALUE})")
@@ -70,12 +71,10 @@ public final class FtpCommand implements Callable<Integer> {
 
     private static final String NO_CLIENT_TICKETS = "jdk.tls.client.enableSessionTicketExtension";
 
-    /** The TLS client --tls, --implicit-tls, --ca and --insecure ask for, or null for plain FTP. */
-    TlsClient tlsClient() {
-        return tlsClient(false);
-    }
-
-    /** {@link #tlsClient()}; {@code implicitByUrl}: an ftps:// URL, which asks for TLS without --tls. */
+    /**
+     * The TLS client --tls, --implicit-tls, --ca and --insecure ask for, or null for plain FTP; {@code implicitByUrl}:
+     * an ftps:// URL, which asks for TLS without --tls.
+     */
     TlsClient tlsClient(boolean implicitByUrl) {
         if (!tls && !implicitTls && !implicitByUrl) {
             if (ca != null || insecure) throw new ParameterException(spec.commandLine(), "--ca and --insecure need --tls");
@@ -132,15 +131,34 @@ public final class FtpCommand implements Callable<Integer> {
 
     /**
      * Connects, then asks who to log in as (the greeting is seen first, as with every FTP client), asking the password
-     * again when it was wrong, up to {@link #MAX_LOGIN_ATTEMPTS}; then runs the shell. {@code onInterrupt} receives what
-     * Ctrl-C should run: cancelling the transfer under way.
+     * again when it was wrong, up to {@link #MAX_LOGIN_ATTEMPTS}; then runs the shell. HOST may be an ftp:// or ftps://
+     * URL instead (as lftp takes): its port, user, password and directory are used, ftps:// meaning implicit FTPS.
+     * {@code onInterrupt} receives what Ctrl-C should run: cancelling the transfer or listing under way.
      */
     int interactive(ShellInput in, PrintStream out, Supplier<ProgressLine> progress, Consumer<Runnable> onInterrupt)
             throws IOException {
+        String host = this.host;
+        int port = this.port;
+        String name = user;
+        String urlPassword = null;
+        String dir = "";
+        boolean implicit = implicitTls;
+        if (host.contains("://")) {
+            FtpUrl u = parse(host);
+            host = u.host();
+            port = u.port();
+            implicit |= u.implicitTls();
+            dir = u.path();
+            String userInfo = URI.create(this.host).getRawUserInfo();
+            if (name == null && userInfo != null) {   // else asked for, as with HOST
+                name = u.user();
+                if (userInfo.contains(":")) urlPassword = u.password();   // else asked for
+            }
+        }
+        TlsClient tls = tlsClient(implicit);
         FtpClientSession s = null;
         try {
-            s = FtpClientSession.connect(host, port, out, tlsClient(), implicitTls);
-            String name = user;
+            s = FtpClientSession.connect(host, port, out, tls, implicit);
             if (name == null) {
                 name = in.line("Name (empty for anonymous): ");
                 if (name == null) return 2;
@@ -149,7 +167,7 @@ public final class FtpCommand implements Callable<Integer> {
             boolean anonymous = name.isEmpty() || name.equalsIgnoreCase("anonymous") || name.equalsIgnoreCase("ftp");
             if (anonymous) name = "anonymous";
             for (int attempt = 1; ; attempt++) {
-                String password = anonymous ? "polyserve@" : in.secret("Password: ");
+                String password = anonymous ? "polyserve@" : attempt == 1 && urlPassword != null ? urlPassword : in.secret("Password: ");
                 if (password == null) return 2;
                 if (s.login(name, password, out)) break;
                 out.println("Login incorrect: " + s.lastReply());
@@ -157,8 +175,9 @@ public final class FtpCommand implements Callable<Integer> {
                     out.println("giving up after " + attempt + (attempt == 1 ? " attempt" : " attempts"));
                     return FtpFailure.REFUSED;
                 }
-                if (!s.connected()) s = FtpClientSession.connect(host, port, out, tlsClient(), implicitTls);   // it hung up: 421
+                if (!s.connected()) s = FtpClientSession.connect(host, port, out, tls, implicit);   // it hung up: 421
             }
+            if (!dir.isEmpty()) s.cd(dir);
             onInterrupt.accept(s::cancel);
             return new FtpShell(s, in, out, progress, keepPartial).run();
         } catch (FtpFailure e) {
@@ -270,11 +289,13 @@ public final class FtpCommand implements Callable<Integer> {
         public Integer call() {
             FtpUrl u = parse(url);
             return withSession(parent, u, s -> {
-                for (FTPFile f : s.list(u.path())) {
+                FtpClientSession.Listing l = s.list(u.path(), f -> {
                     if (longFormat) System.out.printf("%-4s %12d %s%n", f.isDirectory() ? "dir" : "file", f.getSize(), f.getName());
                     else System.out.println(f.getName() + (f.isDirectory() ? "/" : ""));
-                }
-                return 0;
+                });
+                if (!l.cancelled()) return 0;
+                System.err.println("polyserve ftp: listing cancelled after " + l.entries() + (l.entries() == 1 ? " entry" : " entries"));
+                return CANCELLED;
             });
         }
     }

@@ -10,18 +10,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import org.apache.commons.net.ftp.FTPFile;
 
 /**
  * The course's interactive file client, on real FTP: a short menu, a prompt showing where you are, and commands to
  * list, move and manage files. Words are split like a shell's ({@link ShellWords}: quotes and backslashes for names
  * with spaces). Every refusal is printed with the server's own reply and the session goes on; only a lost connection
- * ends it. Ctrl-C during a transfer cancels that transfer ({@link FtpClientSession#cancel}), not the shell.
+ * ends it. Ctrl-C during a transfer or a listing cancels that ({@link FtpClientSession#cancel}), not the shell.
  */
 final class FtpShell {
     static final String MENU = """
             Commands (quote names with spaces: get "my file.txt", or get my\\ file.txt):
-              list [DIR]            show files (also: ls, dir)
+              list [DIR]            show files (also: ls, dir); Ctrl-C stops a long one
               get FILE [LOCAL]      download FILE; Ctrl-C cancels, keeping LOCAL.part
               reget FILE [LOCAL]    resume a download from LOCAL.part (or LOCAL)
               put FILE [REMOTE]     upload a local FILE
@@ -43,6 +42,8 @@ final class FtpShell {
     /** Where local names are resolved: {@code lcd} moves it (a JVM cannot change its own working directory). */
     private Path localDir;
     private boolean keepPartial;
+    /** The running listing has printed its column heads. */
+    private boolean headed;
 
     /**
      * @param progress a progress line for each transfer, made when it starts (so a resized terminal is measured anew)
@@ -144,18 +145,20 @@ final class FtpShell {
         return false;
     }
 
+    /** Prints each entry as it arrives (a long listing scrolls by at once); Ctrl-C stops it and the prompt is back. */
     private void list(String dir) throws FtpFailure {
-        List<FTPFile> files = session.list(dir);
-        if (files.isEmpty()) {
-            out.println("(empty)");
-            return;
-        }
-        out.printf("%-4s  %10s  %-16s  %s%n", "type", "size", "modified", "name");
-        for (FTPFile f : files) {
+        FtpClientSession.Listing l = session.list(dir, f -> {
+            if (!headed) {
+                out.printf("%-4s  %10s  %-16s  %s%n", "type", "size", "modified", "name");
+                headed = true;
+            }
             String when = f.getTimestamp() == null ? "" : WHEN.format(f.getTimestamp().toInstant().atZone(ZoneId.systemDefault()));
             out.printf("%-4s  %10s  %-16s  %s%n", f.isDirectory() ? "dir" : "file",
                     f.isDirectory() ? "-" : ProgressBar.size(f.getSize()), when, f.getName());
-        }
+        });
+        headed = false;
+        if (l.cancelled()) out.println("list cancelled after " + l.entries() + (l.entries() == 1 ? " entry" : " entries"));
+        else if (l.entries() == 0) out.println("(empty)");
     }
 
     private void get(String remote, String localName, boolean resume) throws FtpFailure {

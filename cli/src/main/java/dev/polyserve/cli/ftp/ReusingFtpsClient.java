@@ -23,12 +23,17 @@ import org.apache.commons.net.ftp.FTPSClient;
  * {@code sun.security.util} open (the CLI jar's manifest opens them). It speaks TLS 1.2: a TLS 1.3 session ticket
  * resumes once in the JDK, so with 1.3 only the first transfer of a login could resume.
  */
-final class ReusingFtpsClient extends FTPSClient {
+final class ReusingFtpsClient extends FTPSClient implements ListingClient {
     /** {@code implicit}: TLS from the first byte (implicit FTPS), else AUTH TLS after the greeting. */
     ReusingFtpsClient(TlsClient tls, boolean implicit) {
         super(implicit, tls.context());
         setEndpointCheckingEnabled(tls.verifiesHost());
         setEnabledProtocols(new String[] {"TLSv1.2"});
+    }
+
+    @Override
+    public Socket openData(String command, String arg) throws IOException {
+        return _openDataConnection_(command, arg);   // FTPSClient's: TLS on the data connection under PROT P
     }
 
     @Override

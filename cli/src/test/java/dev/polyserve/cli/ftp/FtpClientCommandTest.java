@@ -263,10 +263,56 @@ class FtpClientCommandTest {
             assertThat(again.get(60, TimeUnit.SECONDS).cancelled()).isTrue();
             assertThat(part).doesNotExist();
             assertThat(local).doesNotExist();
-            assertThat(s.list("")).extracting(f -> f.getName()).contains("big file.bin");
+            java.util.List<String> names = new java.util.ArrayList<>();
+            assertThat(s.list("", f -> names.add(f.getName())).cancelled()).isFalse();
+            assertThat(names).contains("big file.bin");
         } finally {
             slow.stop(Duration.ofSeconds(2));
         }
+    }
+
+    /** Entries in the directory whose listing is cut short: the most the server lists (FtpSession.MAX_LISTING_ENTRIES). */
+    private static final int MANY = 10_000;
+
+    @Test
+    void ctrlCDuringALongListingCancelsItAndThePromptComesBack() throws IOException {
+        Path many = Files.createDirectories(root.resolve("many"));
+        for (int i = 0; i < MANY; i++) Files.createFile(many.resolve(String.format("entry-%05d", i)));
+        java.util.concurrent.atomic.AtomicReference<Runnable> ctrlC = new java.util.concurrent.atomic.AtomicReference<>();
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        // The user presses Ctrl-C as soon as the first entry shows. Here the interrupt runs on the shell's own thread,
+        // while it prints that entry (between two reads of the listing), so it lands mid-listing on any machine.
+        java.io.OutputStream watching = new java.io.OutputStream() {
+            private boolean pressed;
+
+            @Override
+            public void write(int b) {
+                screen.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                screen.write(b, off, len);
+                if (!pressed && new String(b, off, len, StandardCharsets.UTF_8).contains("entry-")) {
+                    pressed = true;
+                    ctrlC.get().run();
+                }
+            }
+        };
+        FtpCommand cmd = new FtpCommand();
+        cmd.host = "127.0.0.1";
+        cmd.port = server.localAddress().getPort();
+        String script = String.join("\n", "alice", "pw", "ls many", "pwd", "mkdir after", "dir", "quit") + "\n";
+        int code = cmd.interactive(ShellInput.of(new BufferedReader(new StringReader(script)), new PrintStream(new ByteArrayOutputStream())),
+                new PrintStream(watching, true, StandardCharsets.UTF_8),
+                () -> new dev.polyserve.cli.ProgressLine(new PrintStream(new ByteArrayOutputStream()), false, 80), ctrlC::set);
+        String text = screen.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(text).contains("list cancelled after 1 entry\n");
+        assertThat(text.lines().filter(l -> l.contains("entry-"))).as("nothing printed after the Ctrl-C").hasSize(1);
+        assertThat(root.resolve("after")).as("the commands after it reached the server").isDirectory();
+        assertThat(text.substring(text.indexOf("list cancelled"))).as("the control connection is in step: pwd, then a whole listing")
+                .contains("\n/\n", "many", "after", "Goodbye.");
     }
 
     @Test

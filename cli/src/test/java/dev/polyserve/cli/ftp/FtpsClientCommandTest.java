@@ -128,6 +128,20 @@ class FtpsClientCommandTest {
             assertThat(run("--tls", "--ca", ca.toString(), "ls", explicitBase)).as("explicit --tls still works").isZero();
             assertThat(run("--implicit-tls", "--ca", ca.toString(), "ls", explicitBase))
                     .as("implicit TLS against the AUTH TLS port: the greeting is no TLS record").isEqualTo(FtpFailure.REFUSED);
+
+            // The shell takes the URL in HOST's place: implicit TLS, the user, then the password asked, then its directory.
+            Files.createDirectories(root.resolve("sub"));
+            Files.writeString(root.resolve("sub/in-sub.txt"), "below\n");
+            FtpCommand cmd = new FtpCommand();
+            new CommandLine(cmd).parseArgs("--ca", ca.toString(), "ftps://alice@localhost:" + port + "/sub");
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int rc = cmd.interactive(new java.io.BufferedReader(new java.io.StringReader(String.join("\n", "pw", "pwd", "list", "quit") + "\n")),
+                    new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                    new dev.polyserve.cli.ProgressLine(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), false, 80));
+            String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(rc).as(text).isZero();
+            assertThat(text).doesNotContain("Name (").contains("TLS on", "230 ", "> /sub\n", "in-sub.txt", "Goodbye.")
+                    .doesNotContain("Login incorrect");
         } finally {
             implicit.stop(Duration.ofSeconds(2));
         }
