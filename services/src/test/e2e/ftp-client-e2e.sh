@@ -6,6 +6,7 @@
 # completing it byte-identical (in a pane narrowed to 40 columns), no progress bar line ever wider than the pane, and
 # Ctrl-C in the middle of a long listing giving the prompt back. Then a second session by an ftps:// URL (implicit
 # FTPS, the certificate trusted with --ca): a file up and down byte-identical and the long listing cancelled over TLS.
+# Last a one-shot get with stderr into a file: one summary line there, no progress bar redraws.
 #
 #   services/src/test/e2e/ftp-client-e2e.sh
 #
@@ -251,6 +252,18 @@ same "$ROOT/over tls.txt" "$LOCAL/back over tls.txt" "downloaded over TLS byte-i
 type_line "quit"
 if wait_until exited && [ "$(cat "$STATUS_FILE")" = 0 ]; then ok "quit exits 0"; else bad "quit: the ftps client did not exit 0 (status $(cat "$STATUS_FILE" 2>/dev/null))"; screen | tail -4 | sed "s/^/    | /"; fi
 [ "${KEEP:-0}" = 1 ] && screen >"$WORK/screen-ftps.txt"
+
+# A one-shot get at the terminal with stderr into a file: stdout is the pane, but the bar goes to stderr, so the file
+# gets the one summary line and no redraws.
+echo "== one-shot get, stderr to a file"
+start_client get -o one-shot.bin "ftp://$USER_NAME:${USER_PW// /%20}@127.0.0.1:$PORT/big%20file.bin" "2>$WORK/get.err"
+if wait_until exited && [ "$(cat "$STATUS_FILE")" = 0 ]; then ok "get exits 0"; else bad "get: status $(cat "$STATUS_FILE" 2>/dev/null)"; fi
+same "$ROOT/big file.bin" "$LOCAL/one-shot.bin" "the one-shot download is byte-identical"
+if [ "$(wc -l <"$WORK/get.err")" = 1 ] && ! grep -q $'\r' "$WORK/get.err" && grep -q '^saved one-shot.bin (' "$WORK/get.err"; then
+  ok "stderr not a terminal: one summary line, no bar"
+else
+  bad "stderr not a terminal: expected one 'saved' line, got $(wc -l <"$WORK/get.err") lines, $(tr -cd '\r' <"$WORK/get.err" | wc -c) redraws"
+fi
 
 echo "== ftp client e2e: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

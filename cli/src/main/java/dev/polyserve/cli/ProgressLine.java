@@ -1,6 +1,9 @@
 package dev.polyserve.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import org.jline.terminal.Terminal;
@@ -9,7 +12,7 @@ import org.jline.terminal.TerminalBuilder;
 /**
  * The one progress display of the commands that show one ({@code bench echo}, {@code bench chat}, FTP transfers):
  * a single line redrawn in place, cut to the terminal's width so it never wraps and scrolls, and nothing at all
- * when the output is not an interactive terminal (a script's log or a pipe gets only the final report).
+ * when standard error is not a terminal (a script's log or a pipe gets only the final report).
  */
 public final class ProgressLine {
     /** Width when neither {@code COLUMNS} nor the terminal says: the classic terminal's. */
@@ -28,15 +31,33 @@ public final class ProgressLine {
         this.width = Math.max(1, width);
     }
 
-    /** On stderr, when this process runs in an interactive terminal; as wide as {@link #terminalWidth}. */
+    /** On stderr, when stderr is a terminal ({@link #stderrIsTerminal}); as wide as {@link #terminalWidth}. */
     public static ProgressLine onStderr() {
         return onStderr(ProgressLine::jlineWidth);
     }
 
     /** As {@link #onStderr()}, the width coming from {@code terminal} (an open JLine terminal's) when COLUMNS is unset. */
     public static ProgressLine onStderr(IntSupplier terminal) {
-        boolean interactive = System.console() != null && System.console().isTerminal();
+        boolean interactive = stderrIsTerminal();
         return new ProgressLine(System.err, interactive, interactive ? terminalWidth(System.getenv(), terminal) : DEFAULT_WIDTH);
+    }
+
+    /**
+     * Whether standard error, where the line goes, is a terminal. {@code System.console()} only tells about stdin and
+     * stdout, so {@code get URL 2>log} at a terminal wrote every redraw into the log; Linux names fd 2's file in /proc.
+     * Elsewhere the console is asked after all.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            return isTerminalDevice(Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null && System.console().isTerminal();
+        }
+    }
+
+    /** A pseudo-terminal, a console or a serial line, as opposed to a file, a pipe ({@code pipe:[N]}) or a socket. */
+    static boolean isTerminalDevice(String path) {
+        return path.startsWith("/dev/pts/") || path.startsWith("/dev/tty") || path.equals("/dev/console");
     }
 
     /** Shows nothing: {@code --quiet}. */

@@ -38,6 +38,18 @@ class ProgressLineTest {
     }
 
     @Test
+    void theLineIsShownOnlyWhenStderrIsATerminal() {
+        assertThat(ProgressLine.isTerminalDevice("/dev/pts/3")).isTrue();
+        assertThat(ProgressLine.isTerminalDevice("/dev/tty1")).isTrue();
+        assertThat(ProgressLine.isTerminalDevice("/tmp/get.log")).as("2>get.log").isFalse();
+        assertThat(ProgressLine.isTerminalDevice("pipe:[81234]")).as("2>&1 | tee").isFalse();
+        assertThat(ProgressLine.isTerminalDevice("/dev/null")).isFalse();
+        // This JVM's stderr is the test runner's pipe or file, whatever terminal the build was started from.
+        assertThat(ProgressLine.stderrIsTerminal()).isFalse();
+        assertThat(ProgressLine.onStderr(() -> 80).visible()).isFalse();
+    }
+
+    @Test
     void offATerminalNothingIsWritten() {
         ProgressLine l = line(false, 80);
         l.show("progress");
