@@ -5,16 +5,19 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * old configuration serving.
  *
  * <p>The engines come from the {@link TlsProvider} asked for: the JDK's, or Conscrypt's (BoringSSL), whose context
- * is built with the JDK's SunX509 key manager (see {@link #build}); protocols, suites, ALPN and the peer's address
+ * is given the key as Conscrypt's own through a {@link ServerKeyManager} (see {@link #build}); protocols, suites, ALPN and the peer's address
  * are set the same way for both.
  *
  * <p>Cipher suites are the AEAD ones with forward secrecy: TLS 1.3's, and ECDHE with AES-GCM or ChaCha20-Poly1305
@@ -69,7 +72,7 @@ public final class TlsContext {
     private volatile Loaded current;
 
     /** What one load produced; swapped whole, so an engine never mixes an old key with a new chain. */
-    private record Loaded(SSLContext context, SSLParameters parameters, X509Certificate leaf) {}
+    private record Loaded(SSLContext context, SSLParameters parameters, X509Certificate leaf, PrivateKey key) {}
 
     private TlsContext(Path certFile, Path keyFile, List<String> protocols, List<String> alpn, TlsProvider provider) {
         this.certFile = certFile;
@@ -157,6 +160,11 @@ public final class TlsContext {
         return current.leaf();
     }
 
+    /** The private key the handshakes sign with: Conscrypt's own object under Conscrypt (tests check it is). */
+    PrivateKey servedKey() {
+        return current.key();
+    }
+
     public List<String> protocols() {
         return protocols;
     }
@@ -188,20 +196,41 @@ public final class TlsContext {
                     leaf.getNotAfter().toInstant());
         }
         try {
-            char[] password = "polyserve".toCharArray(); // in memory only: the KeyStore API wants one
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("server", key, password, chain.toArray(X509Certificate[]::new));
-            // Conscrypt asks the key manager for a certificate by key type alone; the JDK's default (PKIX) one then
-            // finds none (BoringSSL: NO_CERTIFICATE_SET, tried), while the JDK's SunX509 one does. The key itself is
-            // the JDK's PKCS#8 key from Pem, which Conscrypt re-encodes for BoringSSL.
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(jca == null ? KeyManagerFactory.getDefaultAlgorithm() : "SunX509");
-            kmf.init(store, password);
-            SSLContext context = jca == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jca);
-            context.init(kmf.getKeyManagers(), null, null);
-            return new Loaded(context, parameters(context), leaf);
+            SSLContext context;
+            PrivateKey served = key;
+            if (jca == null) {
+                char[] password = "polyserve".toCharArray(); // in memory only: the KeyStore API wants one
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                store.setKeyEntry("server", key, password, chain.toArray(X509Certificate[]::new));
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(store, password);
+                context = SSLContext.getInstance("TLS");
+                context.init(kmf.getKeyManagers(), null, null);
+            } else {
+                // Conscrypt asks the key manager for a certificate by key type alone, which the JDK's default (PKIX)
+                // one answers with none (BoringSSL: NO_CERTIFICATE_SET); ours answers with the one we serve.
+                context = SSLContext.getInstance("TLS", jca);
+                served = nativeKey(key);
+                context.init(new KeyManager[] {new ServerKeyManager(chain, served)}, null, null);
+            }
+            return new Loaded(context, parameters(context), leaf, served);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalArgumentException("TLS: cannot use this certificate and key: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The key as Conscrypt's own (a BoringSSL key parsed once, here), so its handshakes sign with it directly; the
+     * JDK's key when Conscrypt has no factory for its type, which Conscrypt then converts per handshake as before.
+     */
+    private PrivateKey nativeKey(PrivateKey key) {
+        try {
+            return KeyFactory.getInstance(key.getAlgorithm(), jca).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            log.debug("TLS: Conscrypt cannot take the {} key as its own ({}); it converts it per handshake", key.getAlgorithm(),
+                    e.toString());
+            return key;
         }
     }
 

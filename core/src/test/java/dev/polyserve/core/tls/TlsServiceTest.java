@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The TLS layer's own paths, on real loopback sockets with the JDK's SSLSocket as the client. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -272,6 +273,39 @@ class TlsServiceTest {
         try (SSLSocket again = (SSLSocket) TestTls.clientContext(second.certificate()).getSocketFactory()
                 .createSocket(plain(port), "localhost", port, true)) {
             again.startHandshake();
+        }
+    }
+
+    /**
+     * Conscrypt serves an RSA and an EC certificate from PEM files (openssl's), over TLS 1.3 and 1.2, signing with
+     * the key as its own BoringSSL object, made once: with the JDK's key object it re-parsed the key on every handshake.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rsa:2048", "ec"})
+    void conscryptServesEachKeyTypeWithTheKeyAsItsOwn(String keyType) throws Exception {
+        Path cert = dir.resolve("cert.pem"), key = dir.resolve("key.pem");
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "req", "-x509", "-newkey", keyType));
+        if (keyType.equals("ec")) command.addAll(List.of("-pkeyopt", "ec_paramgen_curve:prime256v1"));
+        command.addAll(List.of("-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"));
+        Process openssl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(openssl.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("openssl req finished").isTrue();
+        assertThat(openssl.exitValue()).as(output).isZero();
+
+        TlsContext ctx = TlsContext.load(cert, key, TlsContext.DEFAULT_PROTOCOLS, List.of(), TlsProvider.CONSCRYPT);
+        assertThat(ctx.provider()).isEqualTo(TlsProvider.CONSCRYPT);
+        assertThat(ctx.servedKey().getClass().getName()).as("the key handshakes sign with").startsWith("org.conscrypt.");
+        int port = start("nio", TlsService.of(TestHandlers.echo(), ctx, ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT));
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            try (SSLSocket s = (SSLSocket) TestTls.clientContext(ctx.certificate()).getSocketFactory()
+                    .createSocket(plain(port), "localhost", port, true)) {
+                s.setEnabledProtocols(new String[] {protocol});
+                s.getOutputStream().write("signed\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("signed\n");
+                assertThat(s.getSession().getProtocol()).isEqualTo(protocol);
+                assertThat(s.getSession().getPeerCertificates()[0]).isEqualTo(ctx.certificate());
+            }
         }
     }
 
