@@ -10,8 +10,11 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
  * The passive data listeners and who may connect to each.
@@ -46,6 +49,19 @@ final class PassivePorts implements AutoCloseable {
      */
     static final int TRANSFERS_PER_LISTENER = 16;
 
+    /**
+     * Listeners starting at once, across all sessions. A start (a {@link Server} of the control connection's model:
+     * its threads and selectors or rings, and the bind) takes milliseconds; when a burst of 200 sessions asked for
+     * passive mode together, their starts ran one at a time under this object's lock, and every other session's
+     * PASV/EPSV (and the event loop it ran on) waited behind them. Starts run outside the lock now, this many at
+     * once: enough to keep both cores busy starting, few enough that a burst does not create hundreds of engines'
+     * threads in the same instant.
+     */
+    static final int MAX_PARALLEL_STARTS = 4;
+
+    /** {@link #leaseRunning}'s answer when no running listener can take the lease. */
+    private static final int NONE = -2;
+
     private record Lease(InetAddress peer, DataLink link, int setUp) {}
 
     /** A claimed data connection: the link it belongs to and which of its PASV/EPSV set-ups it answers. */
@@ -64,6 +80,9 @@ final class PassivePorts implements AutoCloseable {
     private final Map<Integer, Long> restingUntil = new HashMap<>();
     /** Data connections open per port. */
     private final Map<Integer, Integer> open = new HashMap<>();
+    /** Ports whose listener is being started (outside the lock) for the lease it will carry. */
+    private final Set<Integer> starting = new HashSet<>();
+    private final Semaphore starts = new Semaphore(MAX_PARALLEL_STARTS);
     private int cursor;
     private boolean closed;
 
@@ -82,53 +101,121 @@ final class PassivePorts implements AutoCloseable {
 
     /**
      * Leases a port whose listener binds {@code bind} and runs {@code model}, for a connection from {@code peer}.
+     * May start a listener (outside this object's lock, so other sessions' PASV/EPSV go on meanwhile).
      *
      * @return the port, or -1 if every port in the range is leased or cannot be bound
      */
-    synchronized int lease(InetAddress bind, String model, InetAddress peer, DataLink link, int setUp) {
+    int lease(InetAddress bind, String model, InetAddress peer, DataLink link, int setUp) {
+        synchronized (this) {
+            int port = leaseRunning(bind, model, peer, link, setUp);
+            if (port != NONE) return port;
+        }
+        try {
+            starts.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        try {
+            for (int attempt = 0; attempt < range.size(); attempt++) {
+                int port;
+                synchronized (this) {
+                    // While this session waited for its turn to start one, another's start may have freed a listener.
+                    int ready = leaseRunning(bind, model, peer, link, setUp);
+                    if (ready != NONE) return ready;
+                    port = reserveUnstarted();
+                    if (port < 0) return leaseAnyway(bind, model, peer, link, setUp);
+                }
+                Server s = null;
+                try {
+                    s = Server.tcp(port).host(bind.getHostAddress()).model(model).stats(stats)
+                            .idleTimeout(dataTimeout).service(dataService).start();
+                    FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);
+                } catch (IOException e) {
+                    FtpService.LOG.debug("passive port {} unavailable: {}", port, e.toString());
+                }
+                synchronized (this) {
+                    starting.remove(port);
+                    if (s != null && !closed) {
+                        listeners.put(port, new Listener(s, bind));
+                        return take(port, peer, link, setUp);
+                    }
+                }
+                if (s != null) { // closed while it started
+                    s.stop(STOP_GRACE);
+                    return -1;
+                }
+            }
+            synchronized (this) {
+                return leaseAnyway(bind, model, peer, link, setUp);
+            }
+        } finally {
+            starts.release();
+        }
+    }
+
+    /**
+     * A running listener with no lease on it for {@code bind} and {@code model}, leased: one with no transfer open
+     * preferred, then the one with the fewest below {@link #TRANSFERS_PER_LISTENER}.
+     *
+     * @return its port; -1 when closed; {@link #NONE} when a new listener should be started
+     */
+    private int leaseRunning(InetAddress bind, String model, InetAddress peer, DataLink link, int setUp) {
         if (closed) return -1;
         long now = System.nanoTime();
         restingUntil.values().removeIf(until -> until - now <= 0);
         int light = -1;
-        int busy = -1;
-        int resting = -1;
         for (var e : listeners.entrySet()) {
             int port = e.getKey();
-            if (leases.containsKey(port) || !e.getValue().bind().equals(bind)
-                    || !e.getValue().server().config().model().equals(model)) {
-                continue;
-            }
-            if (restingUntil.containsKey(port)) {
-                if (resting < 0 || restingUntil.get(port) - restingUntil.get(resting) < 0) resting = port;
-                continue;
-            }
+            if (!leasable(port, e.getValue(), bind, model) || restingUntil.containsKey(port)) continue;
             int n = open.getOrDefault(port, 0);
             if (n == 0) return take(port, peer, link, setUp);
             if (n < TRANSFERS_PER_LISTENER && (light < 0 || n < open.getOrDefault(light, 0))) light = port;
-            if (busy < 0 || n < open.getOrDefault(busy, 0)) busy = port;
         }
-        if (light >= 0) return take(light, peer, link, setUp);
-        for (int i = 0; i < range.size(); i++) {
-            int port = range.port((cursor + i) % range.size());
-            if (listeners.containsKey(port)) continue;
-            try {
-                Server s = Server.tcp(port).host(bind.getHostAddress()).model(model).stats(stats)
-                        .idleTimeout(dataTimeout).service(dataService).start();
-                listeners.put(port, new Listener(s, bind));
-                cursor = (cursor + i + 1) % range.size();
-                FtpService.LOG.debug("passive data listener on {}:{} ({})", bind.getHostAddress(), port, model);
-                return take(port, peer, link, setUp);
-            } catch (IOException e) {
-                FtpService.LOG.debug("passive port {} unavailable: {}", port, e.toString());
+        return light >= 0 ? take(light, peer, link, setUp) : NONE;
+    }
+
+    /**
+     * When no new listener can start: the port resting longest (its rest cut short, rather than refuse: a client
+     * repeating PASV without connecting would otherwise exhaust the range for everyone), else the least busy one.
+     *
+     * @return its port, or -1 if every port is leased (or closed)
+     */
+    private int leaseAnyway(InetAddress bind, String model, InetAddress peer, DataLink link, int setUp) {
+        if (closed) return -1;
+        int resting = -1;
+        int busy = -1;
+        for (var e : listeners.entrySet()) {
+            int port = e.getKey();
+            if (!leasable(port, e.getValue(), bind, model)) continue;
+            if (restingUntil.containsKey(port)) {
+                if (resting < 0 || restingUntil.get(port) - restingUntil.get(resting) < 0) resting = port;
+            } else if (busy < 0 || open.getOrDefault(port, 0) < open.getOrDefault(busy, 0)) {
+                busy = port;
             }
         }
         if (resting >= 0) {
-            // Every port is in use: cut the rest short rather than refuse (a client repeating PASV without
-            // connecting would otherwise exhaust the range for everyone).
             restingUntil.remove(resting);
             return take(resting, peer, link, setUp);
         }
         return busy >= 0 ? take(busy, peer, link, setUp) : -1;
+    }
+
+    private boolean leasable(int port, Listener l, InetAddress bind, String model) {
+        return !leases.containsKey(port) && l.bind().equals(bind) && l.server().config().model().equals(model);
+    }
+
+    /** The next port of the range with no listener and none starting, marked as starting; -1 if none. */
+    private int reserveUnstarted() {
+        for (int i = 0; i < range.size(); i++) {
+            int index = (cursor + i) % range.size();
+            int port = range.port(index);
+            if (listeners.containsKey(port) || starting.contains(port)) continue;
+            starting.add(port);
+            cursor = (index + 1) % range.size();
+            return port;
+        }
+        return -1;
     }
 
     private int take(int port, InetAddress peer, DataLink link, int setUp) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -298,6 +299,60 @@ class FtpServerTest {
             }
             try (var files = Files.list(s.root)) {
                 assertThat(files.filter(p -> p.getFileName().toString().startsWith("client-"))).hasSize(clients);
+            }
+        }
+    }
+
+    /**
+     * Twelve sessions set up passive mode (EPSV) and RETR at the same moment, each its own file, twice: the first wave
+     * starts data listeners side by side (outside the ports' lock), the second reuses them. Every session gets exactly
+     * its own file's bytes, so no data connection was matched to another session's lease while listeners started.
+     */
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void twelveSessionsEpsvAndRetrAtOnceEachGetTheirOwnFile(String model) throws Exception {
+        int sessions = 12;
+        try (FtpTestServer s = new FtpTestServer(model, dir)) {
+            List<byte[]> files = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                byte[] data = random((1 << 20) + i * 4099, 300 + i);
+                Files.write(s.root.resolve("file-" + i + ".bin"), data);
+                files.add(data);
+            }
+            List<FTPClient> clients = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(sessions);
+            try {
+                for (int i = 0; i < sessions; i++) {
+                    FTPClient c = s.client(true);
+                    c.setUseEPSVwithIPv4(true);
+                    clients.add(c);
+                }
+                for (int wave = 0; wave < 2; wave++) {
+                    CyclicBarrier together = new CyclicBarrier(sessions);
+                    List<Future<byte[]>> got = new ArrayList<>();
+                    for (int i = 0; i < sessions; i++) {
+                        FTPClient c = clients.get(i);
+                        String name = "file-" + i + ".bin";
+                        got.add(pool.submit(() -> {
+                            together.await(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                            return retrieve(c, name);
+                        }));
+                    }
+                    for (int i = 0; i < sessions; i++) {
+                        assertThat(got.get(i).get(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                                .as("wave %d, session %d", wave, i).isEqualTo(files.get(i));
+                    }
+                }
+                for (FTPClient c : clients) {
+                    assertThat(c.sendNoOp()).as(c.getReplyString()).isTrue();
+                    c.logout();
+                    c.disconnect();
+                }
+            } finally {
+                pool.shutdownNow();
+                for (FTPClient c : clients) {
+                    if (c.isConnected()) c.disconnect();
+                }
             }
         }
     }
