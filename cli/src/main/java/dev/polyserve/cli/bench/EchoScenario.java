@@ -127,7 +127,8 @@ final class EchoScenario implements LabScenario {
         SvgChart throughput = new SvgChart("Echo throughput (" + lab.size + " B ping-pong)", "connections", "messages/s", true);
         SvgChart p99 = new SvgChart("Echo p99 round-trip latency", "connections", "p99 (us)", true);
         SvgChart cpu = new SvgChart("Server CPU per message", "connections", "server CPU (us) per message", true);
-        SvgChart memory = new SvgChart("Server memory per idle connection", "idle connections held", "RSS KiB per connection", true);
+        // One figure per model, from a few KiB to a few hundred: bars on a log axis, not points joined by lines.
+        SvgBars memory = new SvgBars("Server memory per idle connection", "RSS KiB per idle connection", true);
         SvgChart uring = new SvgChart("io_uring vs epoll: server CPU per message", "connections", "server CPU (us) per message", true);
         for (ModelRun run : runs) {
             for (Map.Entry<Integer, EchoLoadResult> e : run.echo().entrySet()) {
@@ -141,7 +142,11 @@ final class EchoScenario implements LabScenario {
                     if (run.model().startsWith("epoll") || run.model().equals("uring")) uring.point(run.model(), e.getKey(), us);
                 }
             }
-            if (run.idleHeld() > 0) memory.point(run.model(), run.idleHeld(), run.idleBytesPerConnection() / 1024);
+            if (run.idleHeld() > 0) {
+                double kib = run.idleBytesPerConnection() / 1024;
+                // RSS can shrink while the connections are held (a GC gave memory back): a zero bar, the figure beside it.
+                memory.bar(run.model(), Math.max(0, kib), String.format(Locale.ROOT, "%s (%,d held)", Lab.fmt(kib, "%,.1f KiB"), run.idleHeld()));
+            }
         }
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Each model runs `polyserve serve echo` in its own JVM; each level is %s B closed-loop ping-pong, "

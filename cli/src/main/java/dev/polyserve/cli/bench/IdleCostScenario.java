@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeSet;
 
 /**
  * "poll and select cost grows with the connections watched, epoll's does not": a few active echo connections
@@ -30,6 +29,9 @@ final class IdleCostScenario implements LabScenario {
     static final int ACTIVE = 10;
     /** select's bitmap holds descriptors below 1,024, the server's own (jars, the listener, the loop) included. */
     static final int SELECT_MAX_IDLE = 900;
+
+    /** One level's measurement: {@code idle} is what was held, below the level asked for when the model is capped there. */
+    record Measured(int idle, EchoLoadResult result) {}
 
     private final List<Integer> idleLevels;
 
@@ -54,10 +56,10 @@ final class IdleCostScenario implements LabScenario {
 
     @Override
     public LabSection run(Lab lab) throws InterruptedException {
-        Map<String, Map<Integer, EchoLoadResult>> results = new LinkedHashMap<>();
+        Map<String, Map<Integer, Measured>> results = new LinkedHashMap<>(); // by the level asked for
         Map<String, String> notes = new LinkedHashMap<>();
         for (String model : lab.models(MODELS)) {
-            Map<Integer, EchoLoadResult> byIdle = new LinkedHashMap<>();
+            Map<Integer, Measured> byIdle = new LinkedHashMap<>();
             results.put(model, byIdle);
             List<Socket> idle = new ArrayList<>();
             try (LabServer server = lab.echoServer(NAME, model)) {
@@ -65,7 +67,7 @@ final class IdleCostScenario implements LabScenario {
                     Integer cap = cap(model);
                     // A model capped below this level is measured once at its cap instead, so its curve has a second point.
                     int level = cap != null && wanted > cap ? cap : wanted;
-                    String why = byIdle.containsKey(level) ? model + " is run up to " + cap + " idle connections (FD_SETSIZE 1,024)"
+                    String why = byIdle.values().stream().anyMatch(m -> m.idle() == level) ? model + " is run up to " + cap + " idle connections (FD_SETSIZE 1,024)"
                             : lab.fdShortage(level + ACTIVE);
                     if (why != null) {
                         notes.putIfAbsent(model, why);
@@ -81,7 +83,7 @@ final class IdleCostScenario implements LabScenario {
                     }
                     EchoLoadResult r = EchoLoad.run(new EchoLoadSpec(server.address, ACTIVE, lab.size, 1, lab.warmup, lab.duration,
                             EchoLoadSpec.DEFAULT_CONNECT_TIMEOUT, EchoLoadSpec.defaultLoops(ACTIVE), OptionalLong.of(server.pid()), 0), ProgressDisplay.NONE);
-                    byIdle.put(level, r);
+                    byIdle.put(wanted, new Measured(level, r));
                     lab.progress(String.format(Locale.ROOT, "idle-cost %s +%,d idle: %,.0f msgs/s, %s us server CPU per message, p99 %.0f us", model, level,
                             r.messagesPerSecond(), Lab.fmt(cpuMicros(r), "%.1f"), r.latency().p99() / 1e3));
                 }
@@ -97,30 +99,42 @@ final class IdleCostScenario implements LabScenario {
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "%d connections ping-pong %d B messages (%.1f s measured) while the same server holds N idle connections "
                         + "(each echoed once, so it is registered with the loop). Idle connections are added, not reopened, between levels.%n%n"
-                        + "![cpu](%s)%n![p99](%s)%n%n| model |", ACTIVE, lab.size, lab.duration.toMillis() / 1e3, CPU_CHART, P99_CHART));
-        TreeSet<Integer> columns = new TreeSet<>(idleLevels);
-        results.values().forEach(m -> columns.addAll(m.keySet()));
-        for (int level : columns) md.append(String.format(Locale.ROOT, " +%,d idle: us CPU/msg · p99 us |", level));
-        md.append("\n|---|");
-        for (int ignored : columns) md.append("---|");
-        md.append('\n');
-        for (var e : results.entrySet()) {
-            md.append("| ").append(e.getKey()).append(" |");
-            for (int level : columns) {
-                EchoLoadResult r = e.getValue().get(level);
-                if (r == null) {
-                    md.append(" - |");
-                    continue;
-                }
-                cpu.point(e.getKey(), level, cpuMicros(r));
-                p99.point(e.getKey(), level, r.latency().p99() / 1e3);
-                md.append(String.format(Locale.ROOT, " %s · %,.0f |", Lab.fmt(cpuMicros(r), "%.1f"), r.latency().p99() / 1e3));
-            }
-            md.append('\n');
-        }
+                        + "![cpu](%s)%n![p99](%s)%n%n", ACTIVE, lab.size, lab.duration.toMillis() / 1e3, CPU_CHART, P99_CHART));
+        md.append(table(idleLevels, results, cpu, p99));
         notes.forEach((m, n) -> md.append("\n- ").append(m).append(": ").append(Lab.cell(n)));
         if (!notes.isEmpty()) md.append('\n');
         return new LabSection(NAME, "poll vs epoll: the cost of idle connections", md.toString(), Map.of(CPU_CHART, cpu.render(), P99_CHART, p99.render()));
+    }
+
+    /**
+     * The report's table and charts: one column and one x tick per level asked for; a capped model's measurement
+     * at its cap goes in the column of the level it stood in for, marked "(at N)", and is drawn at N.
+     */
+    static String table(List<Integer> idleLevels, Map<String, Map<Integer, Measured>> results, SvgChart cpu, SvgChart p99) {
+        cpu.xTicks(idleLevels);
+        p99.xTicks(idleLevels);
+        StringBuilder md = new StringBuilder("| model |");
+        for (int level : idleLevels) md.append(String.format(Locale.ROOT, " +%,d idle: us CPU/msg · p99 us |", level));
+        md.append("\n|---|");
+        for (int ignored : idleLevels) md.append("---|");
+        md.append('\n');
+        for (var e : results.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" |");
+            for (int level : idleLevels) {
+                Measured m = e.getValue().get(level);
+                if (m == null) {
+                    md.append(" - |");
+                    continue;
+                }
+                EchoLoadResult r = m.result();
+                cpu.point(e.getKey(), m.idle(), cpuMicros(r));
+                p99.point(e.getKey(), m.idle(), r.latency().p99() / 1e3);
+                md.append(String.format(Locale.ROOT, " %s · %,.0f%s |", Lab.fmt(cpuMicros(r), "%.1f"), r.latency().p99() / 1e3,
+                        m.idle() == level ? "" : String.format(Locale.ROOT, " (at %,d)", m.idle())));
+            }
+            md.append('\n');
+        }
+        return md.toString();
     }
 
     static double cpuMicros(EchoLoadResult r) {

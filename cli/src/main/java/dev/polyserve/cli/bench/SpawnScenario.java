@@ -103,7 +103,7 @@ final class SpawnScenario extends PerModelScenario<SpawnScenario.Run> {
             Sequential seq = sequential(server, SEQUENTIAL.get(model));
             Run run = new Run(model, held, kib, seq, stop);
             lab.progress(String.format(Locale.ROOT, "spawn %s: %s KiB per idle connection (%,d held), %,.0f us per connection (connect, echo, close), "
-                    + "%,.0f us server CPU per connection", model, Lab.fmt(kib, "%.1f"), held, seq.wallMicrosEach(), seq.cpuMicrosEach()));
+                    + "%,.0f us server CPU per connection", model, Lab.fmt(kib, "%,.1f"), held, seq.wallMicrosEach(), seq.cpuMicrosEach()));
             return run;
         } finally {
             Lab.closeAll(sockets);
@@ -132,11 +132,12 @@ final class SpawnScenario extends PerModelScenario<SpawnScenario.Run> {
     }
 
     private static LabSection section(List<Primitive> primitives, List<Run> runs) {
-        SvgBars start = new SvgBars("Start cost: server CPU per connection (connect, one echo, close)", "server CPU (us) per connection");
-        SvgBars memory = new SvgBars("Server memory per idle connection", "RSS KiB per connection");
+        // A JVM per connection costs thousands of times a thread: log axes, so the threads' and virtual threads' bars show.
+        SvgBars start = new SvgBars("Start cost: server CPU per connection (connect, one echo, close)", "server CPU (us) per connection", true);
+        SvgBars memory = new SvgBars("Server memory per idle connection", "RSS KiB per connection", true);
         StringBuilder md = new StringBuilder("The primitives, in this JVM: start and finish each (a latch counts them down), second round of two.\n\n"
                 + "| primitive | count | us each |\n|---|---|---|\n");
-        for (Primitive p : primitives) md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f |%n", p.what(), p.count(), p.microsEach()));
+        for (Primitive p : primitives) md.append(String.format(Locale.ROOT, "| %s | %,d | %,.1f |%n", p.what(), p.count(), p.microsEach()));
         md.append(String.format(Locale.ROOT, "%nThe models built on them: memory is the server's RSS grown per idle connection held (threads and virtual: "
                 + "%,d; process: %,d, each a JVM); start cost is connections opened one after another "
                 + "(threads and virtual: %,d; process: %,d), each connect, echo one line, close: wall time and server CPU per connection.%n%n"
@@ -148,7 +149,7 @@ final class SpawnScenario extends PerModelScenario<SpawnScenario.Run> {
                 continue;
             }
             start.bar(r.model(), r.sequential().cpuMicrosEach(), String.format(Locale.ROOT, "%,.0f us", r.sequential().cpuMicrosEach()));
-            memory.bar(r.model(), r.kibPerConnection(), Lab.fmt(r.kibPerConnection(), "%,.1f KiB"));
+            memory.bar(r.model(), Math.max(0, r.kibPerConnection()), Lab.fmt(r.kibPerConnection(), "%,.1f KiB")); // RSS may shrink: a zero bar
             md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %,.0f | %,.0f |%n", r.model(), r.held(), Lab.fmt(r.kibPerConnection(), "%,.1f"),
                     r.sequential().wallMicrosEach(), r.sequential().cpuMicrosEach()));
         }

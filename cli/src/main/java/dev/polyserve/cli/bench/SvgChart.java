@@ -28,6 +28,8 @@ final class SvgChart {
     private final String yLabel;
     private final boolean logX;
     private final Map<String, List<double[]>> series = new LinkedHashMap<>();
+    /** The linear axis's tick values when set; otherwise every x value of the data. */
+    private List<Double> fixedTicks;
 
     SvgChart(String title, String xLabel, String yLabel, boolean logX) {
         this.title = title;
@@ -44,6 +46,16 @@ final class SvgChart {
         return this;
     }
 
+    /**
+     * Tick a linear x axis at these values only (the levels asked for), not at every x the data holds: a model
+     * measured at a level of its own (select at its cap of 900, beside 1,000) would put two labels on top of each other.
+     */
+    SvgChart xTicks(List<? extends Number> ticks) {
+        if (logX) throw new IllegalStateException("a log x axis is ticked by decades");
+        fixedTicks = ticks.stream().map(Number::doubleValue).toList();
+        return this;
+    }
+
     String render() {
         double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY, yMax = 0;
         for (List<double[]> points : series.values()) {
@@ -51,6 +63,12 @@ final class SvgChart {
                 xMin = Math.min(xMin, p[0]);
                 xMax = Math.max(xMax, p[0]);
                 yMax = Math.max(yMax, p[1]);
+            }
+        }
+        if (fixedTicks != null) {
+            for (double t : fixedTicks) {
+                xMin = Math.min(xMin, t);
+                xMax = Math.max(xMax, t);
             }
         }
         if (xMin > xMax) { xMin = 1; xMax = 10; }
@@ -125,6 +143,8 @@ final class SvgChart {
         List<Double> ticks = new ArrayList<>();
         if (logX) {
             for (double d = Math.pow(10, Math.ceil(Math.log10(x0) - 1e-9)); d <= x1 * (1 + 1e-9); d *= 10) ticks.add(d);
+        } else if (fixedTicks != null) {
+            ticks.addAll(fixedTicks);
         } else {
             for (List<double[]> points : series.values()) for (double[] p : points) if (!ticks.contains(p[0])) ticks.add(p[0]);
         }

@@ -37,6 +37,9 @@ class LabCommandTest {
             var svg = SvgChartTest.parse(Files.readString(dir.resolve(chart)));
             assertThat(svg.getElementsByTagName("polyline").getLength()).as(chart).isEqualTo(2);
         }
+        var memory = SvgChartTest.parse(Files.readString(dir.resolve(EchoScenario.MEMORY)));
+        assertThat(memory.getElementsByTagName("rect").getLength()).as("background and one bar per model").isEqualTo(1 + 2);
+        assertThat(memory.getDocumentElement().getTextContent()).contains("(5 held)", "log scale");
         assertThat(out.toString()).contains("lab report: ");
     }
 

@@ -68,7 +68,30 @@ class LabScenariosTest {
                 "## poll vs epoll", "| poll |", "## Processes vs threads", "| virtual thread |", "| process (true) |");
         assertThat(SvgChartTest.parse(Files.readString(dir.resolve(IdleCostScenario.CPU_CHART))).getElementsByTagName("polyline").getLength())
                 .isEqualTo(2);
-        assertThat(SvgChartTest.parse(Files.readString(dir.resolve(SpawnScenario.MEMORY_CHART))).getElementsByTagName("rect").getLength()).isEqualTo(1 + 1);
+        var spawnMemory = SvgChartTest.parse(Files.readString(dir.resolve(SpawnScenario.MEMORY_CHART)));
+        assertThat(spawnMemory.getElementsByTagName("rect").getLength()).isEqualTo(1 + 1);
+        assertThat(spawnMemory.getDocumentElement().getTextContent()).contains("log scale");
+    }
+
+    @Test
+    void selectCappedBelowAnIdleLevelIsReportedInThatLevelsColumnAtItsCap(@TempDir Path dir) throws Exception {
+        assumeTrue(Lab.fdLimitOfThisProcess() == 0 || Lab.fdLimitOfThisProcess() > 1_000 + IdleCostScenario.ACTIVE + Lab.FD_HEADROOM,
+                "ulimit -n too low for 1,000 idle connections");
+        int exit = run("lab", "--scenarios", "idle-cost", "--models", "select,poll", "--idle-levels", "0,1000",
+                "--duration", "0.3", "--warmup", "0", "--out", dir.toString());
+
+        assertThat(exit).isZero();
+        String report = Files.readString(dir.resolve(LabReport.REPORT));
+        assertThat(report).contains("| model | +0 idle: us CPU/msg · p99 us | +1,000 idle: us CPU/msg · p99 us |\n|---|---|---|\n")
+                .doesNotContain("+900 idle");
+        String select = report.lines().filter(l -> l.startsWith("| select |")).findFirst().orElseThrow();
+        assertThat(select.split("\\|")[3]).contains("(at 900)");
+        String poll = report.lines().filter(l -> l.startsWith("| poll |")).findFirst().orElseThrow();
+        assertThat(poll).doesNotContain("(at ");
+        var chart = SvgChartTest.parse(Files.readString(dir.resolve(IdleCostScenario.CPU_CHART)));
+        assertThat(chart.getElementsByTagName("polyline").getLength()).isEqualTo(2);
+        assertThat(chart.getDocumentElement().getTextContent()).doesNotContain("900");
+        assertThat(err.toString()).contains("[4/4]");
     }
 
     @Test

@@ -41,6 +41,21 @@ class SvgChartTest {
     }
 
     @Test
+    void fixedTicksLabelOnlyTheLevelsAskedForNotAPointMeasuredBesideOne() throws Exception {
+        SvgChart chart = new SvgChart("idle cost", "idle connections held", "us", false).xTicks(java.util.List.of(0, 1_000, 5_000))
+                .point("select", 0, 10).point("select", 900, 20) // capped at 900, drawn there, no tick of its own
+                .point("poll", 0, 10).point("poll", 1_000, 40).point("poll", 5_000, 200);
+
+        Document svg = parse(chart.render());
+
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        NodeList texts = svg.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) labels.add(texts.item(i).getTextContent());
+        assertThat(labels).contains("0", "1k", "5k").doesNotContain("900");
+        assertThat(svg.getElementsByTagName("polyline").getLength()).isEqualTo(2);
+    }
+
+    @Test
     void anEmptyChartIsStillAValidDocument() throws Exception {
         Document svg = parse(new SvgChart("nothing", "x", "y", false).render());
         assertThat(svg.getElementsByTagName("polyline").getLength()).isZero();
