@@ -130,6 +130,94 @@ class ChatServerTest {
         cy.expect("* 2 members: ann, cy");
     }
 
+    /** The unfinished-line deadline in the trickle tests. */
+    private static final Duration LINE_TIMEOUT = Duration.ofMillis(300);
+    /**
+     * The trickle: one byte this often, a fifteenth of the deadline, so that a timer each byte reset would not fire
+     * (unless the machine stalls the sender for the whole deadline).
+     */
+    private static final Duration TRICKLE_EVERY = Duration.ofMillis(20);
+    /** Bytes a trickle sends at most (40 s of them): fewer than a line or frame may hold, so no length limit interferes. */
+    private static final int TRICKLE_MAX_BYTES = 2000;
+
+    /**
+     * Sends {@code b} one byte at a time (no Nagle: each its own segment) every {@link #TRICKLE_EVERY} on a thread
+     * of its own, until closed, the server ends the connection (the write fails) or {@link #TRICKLE_MAX_BYTES} went
+     * out.
+     */
+    private static AutoCloseable trickle(java.net.Socket socket, byte b) throws IOException {
+        socket.setTcpNoDelay(true);
+        java.io.OutputStream out = socket.getOutputStream();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < TRICKLE_MAX_BYTES; i++) {
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(TRICKLE_EVERY);
+                }
+            } catch (IOException | InterruptedException ended) {
+                // dropped by the server, or the test is done
+            }
+        });
+        return () -> {
+            t.interrupt();
+            t.join(LineClient.DEADLINE.toMillis());
+        };
+    }
+
+    /**
+     * A member whose line never ends while its bytes keep coming (slowloris against the room: every byte would
+     * reset an idle timer) is dropped when the line has been unfinished for the line deadline, on every model:
+     * the notice, the end of the stream, and the room hears why it left.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("concurrentModels")
+    void aMemberTricklingALineThatNeverEndsIsDroppedAtTheLineDeadline(String model) throws Exception {
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLineTimeout(LINE_TIMEOUT), ChatProtocol.LINES);
+        int port = start(model, chat);
+        LineClient ann = track(LineClient.join(port, "ann"));
+        LineClient bob = track(LineClient.join(port, "bob"));
+        ann.expect("* bob joined");
+        bob.send("a whole line first");
+        ann.expect("bob: a whole line first");
+        try (AutoCloseable t = trickle(bob.socket, (byte) 'x')) {
+            bob.expect("* Closing: a line was left unfinished for 0.3 s.");
+            bob.awaitEof();
+        }
+        ann.expect("* bob left (unfinished line)");
+        ann.send("/list");
+        ann.expect("* 1 member: ann");
+    }
+
+    /** The same in frames mode: a frame whose announced header never finishes arriving, a byte at a time. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"virtual", "nio", "epoll"})
+    void aFrameTrickledForeverIsDroppedAtTheLineDeadline(String model) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Engines.availableNames().contains(model));
+        ChatService chat = new ChatService(ChatLimits.DEFAULTS.withLineTimeout(LINE_TIMEOUT), ChatProtocol.FRAMES);
+        int port = start(model, chat);
+        try (FrameClient a = new FrameClient(port); FrameClient b = new FrameClient(port)) {
+            for (FrameClient c : List.of(a, b)) {
+                assertThat(c.next().get("code").asText()).isEqualTo("welcome");
+                assertThat(c.next().get("code").asText()).isEqualTo("ask-name");
+            }
+            a.send("{\"type\":\"name\",\"name\":\"alpha\"}");
+            assertThat(a.next().get("code").asText()).isEqualTo("hello");
+            b.send("{\"type\":\"name\",\"name\":\"beta\"}");
+            assertThat(b.next().get("code").asText()).isEqualTo("hello");
+            assertThat(a.next().get("type").asText()).isEqualTo("joined");
+            // A header of 20,000 bytes announced (the limit is 25,600), then its bytes one by one.
+            b.sendRaw(java.nio.ByteBuffer.allocate(4).putInt(20_000).array());
+            try (AutoCloseable t = trickle(b.socket, (byte) ' ')) {
+                assertThat(b.next().get("code").asText()).isEqualTo("unfinished-line");
+                assertThat(b.awaitEndOrReset()).isTrue();
+            }
+            var left = a.next();
+            assertThat(left.get("type").asText()).isEqualTo("left");
+            assertThat(left.get("reason").asText()).isEqualTo("unfinished-line");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
     void everyClientGetsEveryOtherClientsMessagesOnceInSenderOrder(String model) throws Exception {

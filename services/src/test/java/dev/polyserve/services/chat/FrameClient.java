@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
 
 /** A program speaking the chat's JSON frames over a plain socket. */
 final class FrameClient implements AutoCloseable {
-    private final Socket socket;
+    final Socket socket;
     private final InputStream in;
     private final HeaderBodyDecoder decoder = new HeaderBodyDecoder(FrameLimits.DEFAULTS);
     private final ArrayDeque<JsonNode> ready = new ArrayDeque<>();
@@ -28,6 +28,11 @@ final class FrameClient implements AutoCloseable {
     void send(String json) throws IOException {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         socket.getOutputStream().write(ByteBuffer.allocate(4 + b.length).putInt(b.length).put(b).array());
+    }
+
+    /** Bytes as they are, a partial frame say. */
+    void sendRaw(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
     }
 
     JsonNode next() throws IOException, ProtocolException {
@@ -45,6 +50,18 @@ final class FrameClient implements AutoCloseable {
             if (in.read() < 0) eof = true;
         }
         return true;
+    }
+
+    /**
+     * True once the server ended the connection: end of stream, or a reset, which is how the kernel answers bytes that
+     * arrive after the server closed (a client still sending).
+     */
+    boolean awaitEndOrReset() throws IOException {
+        try {
+            return awaitEof();
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
     }
 
     @Override
