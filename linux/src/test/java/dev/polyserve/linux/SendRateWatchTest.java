@@ -18,7 +18,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,13 +123,41 @@ class SendRateWatchTest {
         // Far smaller than the server socket's send buffer (16 KiB at least), larger than the client's window.
         int response = 8 * 1024;
         try (Server server = start(model, response); Socket client = slowClient(server)) {
+            long pressuresBefore = tcpMemoryPressures();
             client.getOutputStream().write('x');
             // Nothing waits in the process: the kernel took it all, and the client takes none of it.
-            Await.until(DEADLINE, "the kernel to take the whole response", () -> server.stats().bytesOut() >= response);
+            try {
+                Await.until(DEADLINE, "the kernel to take the whole response", () -> server.stats().bytesOut() >= response);
+            } catch (AssertionError notTaken) {
+                // Under TCP memory pressure (other load on the machine holding many full socket buffers) the kernel
+                // lets a socket queue little, not even these 8 KiB: the case this test is about cannot be set up.
+                assumeTrue(tcpMemoryPressures() == pressuresBefore && !tcpMemoryNearPressure(),
+                        "the kernel is under TCP memory pressure; a send buffer cannot hold the response here");
+                throw notTaken;
+            }
 
             Await.until(DEADLINE, "the watch to abort the client that does not read", () -> !causes.isEmpty());
             assertAbortedWithOneLogLine(client);
         }
+    }
+
+    /** The kernel's count of entries into TCP memory pressure (TcpExt TCPMemoryPressures in /proc/net/netstat). */
+    private static long tcpMemoryPressures() throws IOException {
+        List<String> tcpExt = Files.readAllLines(Path.of("/proc/net/netstat")).stream()
+                .filter(l -> l.startsWith("TcpExt:")).toList();
+        List<String> names = List.of(tcpExt.get(0).split(" "));
+        return Long.parseLong(tcpExt.get(1).split(" ")[names.indexOf("TCPMemoryPressures")]);
+    }
+
+    /** Whether TCP's memory in use (pages, /proc/net/sockstat) is at or past the low mark of net.ipv4.tcp_mem. */
+    private static boolean tcpMemoryNearPressure() throws IOException {
+        String tcp = Files.readAllLines(Path.of("/proc/net/sockstat")).stream()
+                .filter(l -> l.startsWith("TCP:")).findFirst().orElseThrow();
+        List<String> fields = List.of(tcp.split(" "));
+        long pages = Long.parseLong(fields.get(fields.indexOf("mem") + 1));
+        // readAllLines, not readString: on this sysctl file the JDK's readString returned only its first byte.
+        long low = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/ipv4/tcp_mem")).get(0).trim().split("\\s+")[0]);
+        return pages >= low;
     }
 
     /** Reads to the end: true at EOF or a reset, which is how an aborted connection ends. */
