@@ -35,13 +35,7 @@ JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 WORK=$(mktemp -d /tmp/polyserve-ftp-burst.XXXXXX)
 BASE=$((10000 + (RANDOM % 10) * 4000))   # passive ranges, 400 ports per server; spread to avoid parallel runs
 NEXT_RANGE=0
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-log() { echo "# $*" >&2; }
+. "$REPO/bench/ftp/common.sh"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 next_range() { local lo=$((BASE + NEXT_RANGE * 400)); NEXT_RANGE=$((NEXT_RANGE + 1)); RANGE="$lo-$((lo + 399))"; }  # sets RANGE
 wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }

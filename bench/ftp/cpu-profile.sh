@@ -21,13 +21,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 WORK=$(mktemp -d /tmp/polyserve-ftp-cpu.XXXXXX)
 BASE=$((10000 + (RANDOM % 18) * 1000))
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-log() { echo "# $*" >&2; }
+. "$REPO/bench/ftp/common.sh"
 mean() { awk '{s += $1} END {if (NR) printf "%f", s / NR}'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

@@ -21,14 +21,7 @@ CLIENTS=${CLIENTS:-200}
 SMALL_MIB=${SMALL_MIB:-10}
 WORK=$(mktemp -d /tmp/polyserve-ftp-bench.XXXXXX)
 BASE=$((10000 + (RANDOM % 18) * 1000))   # passive ranges; spread to avoid parallel runs
-PIDS=()
-
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-log() { echo "# $*" >&2; }
+. "$REPO/bench/ftp/common.sh"
 
 # Runs a command while measuring the server tree's CPU; the command's stdout passes through, the CPU seconds
 # land in $WORK/cpu.

@@ -18,14 +18,7 @@ RUNS=${RUNS:-3}
 CIPHER=${CIPHER:-TLS_AES_128_GCM_SHA256}
 WORK=$(mktemp -d /tmp/polyserve-ftps-bench.XXXXXX)
 BASE=$((10000 + (RANDOM % 18) * 1000))
-PIDS=()
-
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-log() { echo "# $*" >&2; }
+. "$REPO/bench/ftp/common.sh"
 during() { # during PID COMMAND... : stdout passes through; the server tree's CPU seconds land in $WORK/cpu
   local pid=$1; shift
   python3 "$REPO/bench/ftp/cpu-during.py" "$pid" -- "$@" 2>"$WORK/cpu.err"
