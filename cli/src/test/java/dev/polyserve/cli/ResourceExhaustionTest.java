@@ -47,6 +47,8 @@ class ResourceExhaustionTest {
      * be answered only after a retransmission; 10 s failed once for poll in a full-suite run and never alone.
      */
     private static final int CLIENT_TIMEOUT_MILLIS = 30_000;
+    /** Longer than any run: held clients stay connected however long filling the server up takes. */
+    private static final String KEEP_ALIVE_FOR_THE_RUN = "10m";
 
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m", "-Xshare:off");
@@ -160,6 +162,10 @@ class ResourceExhaustionTest {
         List<String> args = new ArrayList<>(List.of("serve", "http", "--model", model, "--port", "0", "--access-log", "off"));
         args.addAll(options);
         args.addAll(List.of("--max-per-ip", "0")); // the per-address cap (256) is not what is under test
+        // Nor is the keep-alive timeout (15 s): filling the server up can take longer than that on a loaded machine
+        // (clients queued at the limit wait for TCP retransmissions), and the first client, idle meanwhile, would
+        // then be closed for idleness before it is checked for being served through the shortage.
+        args.addAll(List.of("--keep-alive-timeout", KEEP_ALIVE_FOR_THE_RUN));
         try (PolyserveProcess server = PolyserveProcess.startLimited(shellSetup, jvm, log, args.toArray(String[]::new))) {
             int port = PolyserveProcess.port(server.awaitListening());
             List<Socket> held = new ArrayList<>();
