@@ -30,6 +30,15 @@ public interface Conn {
     long queuedBytes();
 
     /**
+     * Bytes handed to the kernel that the peer has not acknowledged yet (Linux's SIOCOUTQ), or -1 where the engine
+     * cannot tell (the JDK engines). A response the socket's send buffer took whole is still on its way while this is
+     * above zero. Any thread.
+     */
+    default long unacknowledgedBytes() {
+        return -1;
+    }
+
+    /**
      * From now on, aborts the connection when output waits on the peer for a whole {@link MinimumRate#window()} and
      * the peer takes fewer than {@link MinimumRate#bytesPerWindow()} bytes of it meanwhile (a slow-read attack, or a
      * client that stopped reading), with one log line rate-limited per peer: between one window and 1.25 windows

@@ -309,7 +309,7 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
      * connection is closed its descriptor may already belong to another socket, so then it answers -1.
      */
     @Override
-    protected long unacknowledgedBytes() {
+    public long unacknowledgedBytes() {
         if (isClosed()) return -1;
         int n = Libc.ioctlInt(fd, Libc.SIOCOUTQ);
         return n < 0 ? -1 : n;

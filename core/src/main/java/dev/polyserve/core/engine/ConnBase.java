@@ -216,14 +216,14 @@ public abstract class ConnBase implements Conn {
     }
 
     /**
-     * Bytes handed to the kernel for this connection that the peer has not acknowledged yet (Linux's SIOCOUTQ),
-     * or -1 when the engine cannot tell. The send-rate watch counts only acknowledged bytes as taken and output
-     * the kernel still holds as waiting, so a response that fits in the socket's send buffer (autotuned up to
-     * megabytes) is judged too. Called from the timer thread, possibly just as the connection closes: an engine
-     * answers -1 for a descriptor it closed. The JDK engines have no portable way to ask and keep the default;
-     * they judge only the output waiting in the process.
+     * {@inheritDoc} The send-rate watch counts only acknowledged bytes as taken and output the kernel still holds
+     * as waiting, so a response that fits in the socket's send buffer (autotuned up to megabytes) is judged too.
+     * Called from the timer thread, possibly just as the connection closes: an engine answers -1 for a descriptor
+     * it closed. The JDK engines have no portable way to ask and keep this default; they judge only the output
+     * waiting in the process.
      */
-    protected long unacknowledgedBytes() {
+    @Override
+    public long unacknowledgedBytes() {
         return -1;
     }
 

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>the whole request head within the header timeout, else 408 (slowloris);
  * <li>a request body at the minimum body rate, judged per window, else 408 (slow POST);
- * <li>an idle keep-alive connection closed after the keep-alive timeout;
+ * <li>an idle keep-alive connection closed after the keep-alive timeout (not idle while the kernel still holds
+ * part of the last response unacknowledged, where the engine can tell: the send-rate watch judges that client);
  * <li>responses taken at the minimum send rate, else the connection is aborted (slow read: the engine watches
  * this through {@link Conn#requireSendRate}, also while a close flushes).
  * </ul>
@@ -466,6 +467,14 @@ final class HttpConnectionHandler implements Handler {
         switch (deadline) {
             case KEEP_ALIVE -> {
                 if (parser.idle() && !busy) {
+                    if (service.options().sendRate() != null && conn.unacknowledgedBytes() > 0) {
+                        // The socket's send buffer took the last response whole and the client has not taken it all:
+                        // still on its way, not idle. Closed now, the socket would stay in the kernel with its unsent
+                        // bytes and no deadline (an orphan a slow reader keeps alive by acknowledging a few bytes at
+                        // a time); kept open, the send-rate watch judges the client and aborts a slow one.
+                        arm(Deadline.KEEP_ALIVE, service.options().keepAliveTimeout());
+                        return;
+                    }
                     log.debug("{} idle keep-alive connection closed", conn.remote());
                     closeNow();
                 }

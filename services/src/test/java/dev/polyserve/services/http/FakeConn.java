@@ -53,6 +53,9 @@ final class FakeConn implements Conn {
     }
 
     @Override public long queuedBytes() { return 0; }
+    /** What the fake kernel holds unacknowledged: -1, cannot tell (as the JDK engines). */
+    long unacknowledged = -1;
+    @Override public long unacknowledgedBytes() { return unacknowledged; }
     @Override public void requireSendRate(dev.polyserve.core.MinimumRate rate) { sendRate = rate; }
     dev.polyserve.core.MinimumRate sendRate;
     @Override public void pauseReading() { paused = true; }

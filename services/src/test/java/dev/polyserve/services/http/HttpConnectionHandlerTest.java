@@ -64,6 +64,33 @@ class HttpConnectionHandlerTest {
     }
 
     @Test
+    void aKeepAliveConnectionWhoseResponseTheKernelStillHoldsIsNotIdle() {
+        send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        conn.unacknowledged = 5_000; // the socket's send buffer took it, the client has not acknowledged it
+        advance(Duration.ofSeconds(15));
+        assertThat(conn.open).as("still on its way: the send-rate watch judges this client").isTrue();
+        assertThat(conn.timers).as("the keep-alive deadline re-armed").hasSize(1);
+        conn.unacknowledged = 0;
+        advance(Duration.ofSeconds(15));
+        assertThat(conn.open).as("delivered, then idle for the keep-alive timeout").isFalse();
+    }
+
+    @Test
+    void withoutTheSendRateWatchTheKeepAliveTimeoutClosesWhateverTheKernelHolds() {
+        HttpService unwatched = new HttpService(new HttpApp().bundledSite(),
+                HttpOptions.defaults().withKeepAliveTimeout(Duration.ofSeconds(15)).withSendRate(null), new ServerStats());
+        unwatched.setClock(now::get);
+        FakeConn c = new FakeConn();
+        HttpConnectionHandler h = (HttpConnectionHandler) unwatched.newHandler();
+        h.onOpen(c);
+        h.onRead(c, ByteBuffer.wrap("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(ISO_8859_1)));
+        c.unacknowledged = 5_000;
+        now.addAndGet(Duration.ofSeconds(15).toNanos());
+        c.fireTimers();
+        assertThat(c.open).as("nothing else would ever end it").isFalse();
+    }
+
+    @Test
     void aNewRequestOnAKeepAliveConnectionGetsAFreshHeaderDeadline() {
         send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n");
         advance(Duration.ofSeconds(10));
