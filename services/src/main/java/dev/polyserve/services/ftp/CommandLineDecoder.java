@@ -16,8 +16,8 @@ import java.util.Arrays;
  */
 final class CommandLineDecoder {
     /**
-     * Longest accepted command line in bytes. vsftpd caps at 4096 (VSFTP_MAX_COMMAND_LINE); a path of
-     * {@link UserFileSystem#MAX_PATH_BYTES} plus a verb fits with room to spare.
+     * Longest accepted command line in bytes, not counting its line end (CRLF or LF alike). vsftpd caps at 4096
+     * (VSFTP_MAX_COMMAND_LINE); a path of {@link UserFileSystem#MAX_PATH_BYTES} plus a verb fits with room to spare.
      */
     static final int MAX_LINE_BYTES = 4096;
 
@@ -56,12 +56,14 @@ final class CommandLineDecoder {
                 continue;
             }
             if (discarding) continue;
-            if (len == MAX_LINE_BYTES) {
+            // One byte past the limit is held only if it is a CR, which a following LF makes the line end: a line
+            // taken with a bare LF must be taken with CRLF too.
+            if (len > MAX_LINE_BYTES || (len == MAX_LINE_BYTES && b != '\r')) {
                 discarding = true;
                 len = 0;
                 continue;
             }
-            if (len == buf.length) buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_LINE_BYTES));
+            if (len == buf.length) buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_LINE_BYTES + 1));
             buf[len++] = (byte) b;
         }
     }
