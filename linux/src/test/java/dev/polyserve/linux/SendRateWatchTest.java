@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.polyserve.core.Await;
+import dev.polyserve.core.CapturedStderr;
 import dev.polyserve.core.Conn;
 import dev.polyserve.core.Handler;
 import dev.polyserve.core.MinimumRate;
 import dev.polyserve.core.Server;
 import dev.polyserve.core.Service;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -55,34 +53,17 @@ class SendRateWatchTest {
     private static final Duration DEADLINE = RATE.window().multipliedBy(5).dividedBy(4).plusSeconds(30);
 
     private final ConcurrentLinkedQueue<Throwable> causes = new ConcurrentLinkedQueue<>();
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private final PrintStream originalErr = System.err;
+    private CapturedStderr log;
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeEach
     void captureTheLog() {
-        System.setErr(new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                originalErr.write(b);
-                synchronized (log) {
-                    log.write(b);
-                }
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                originalErr.write(b, off, len);
-                synchronized (log) {
-                    log.write(b, off, len);
-                }
-            }
-        }, true, StandardCharsets.UTF_8));
+        log = new CapturedStderr();
     }
 
     @AfterEach
     void restore() {
-        System.setErr(originalErr);
+        log.close();
         pacer.shutdownNow();
     }
 
@@ -226,14 +207,8 @@ class SendRateWatchTest {
         Await.until(DEADLINE, "the handler to see the watch's cause",
                 () -> causes.stream().anyMatch(t -> String.valueOf(t.getMessage()).contains("waiting output")));
         String me = "aborting connection from " + client.getLocalSocketAddress() + ":";
-        Await.until(DEADLINE, "the abort to be logged", () -> logText().contains(me));
-        assertThat(logText().lines().filter(l -> l.contains(me) && l.contains("waiting output")))
+        Await.until(DEADLINE, "the abort to be logged", () -> log.text().contains(me));
+        assertThat(log.text().lines().filter(l -> l.contains(me) && l.contains("waiting output")))
                 .as("one log line for the abort").hasSize(1);
-    }
-
-    private String logText() {
-        synchronized (log) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
     }
 }

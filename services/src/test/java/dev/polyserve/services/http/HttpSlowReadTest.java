@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.polyserve.core.Await;
+import dev.polyserve.core.CapturedStderr;
 import dev.polyserve.core.Engines;
 import dev.polyserve.core.MinimumRate;
 import dev.polyserve.core.Server;
 import dev.polyserve.core.ServerStats;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -44,36 +42,19 @@ class HttpSlowReadTest {
     /** The watch aborts within 1.25 windows of the output starting to wait; the rest is slack for a loaded machine. */
     private static final Duration DEADLINE = SEND_RATE.window().multipliedBy(5).dividedBy(4).plusSeconds(30);
 
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private final PrintStream originalErr = System.err;
+    private CapturedStderr log;
 
     @TempDir
     Path root;
 
     @BeforeEach
     void captureTheLog() {
-        System.setErr(new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                originalErr.write(b);
-                synchronized (log) {
-                    log.write(b);
-                }
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                originalErr.write(b, off, len);
-                synchronized (log) {
-                    log.write(b, off, len);
-                }
-            }
-        }, true, StandardCharsets.UTF_8));
+        log = new CapturedStderr();
     }
 
     @AfterEach
     void restore() {
-        System.setErr(originalErr);
+        log.close();
     }
 
     @ParameterizedTest
@@ -90,8 +71,8 @@ class HttpSlowReadTest {
             Await.until(DEADLINE, "the kernel to take the whole response", () -> stats.bytesOut() > FILE_BYTES);
 
             String me = "aborting connection from " + client.getLocalSocketAddress() + ":";
-            Await.until(DEADLINE, "the watch to abort the reader", () -> logText().contains(me));
-            assertThat(logText().lines().filter(l -> l.contains(me) && l.contains("waiting output")))
+            Await.until(DEADLINE, "the watch to abort the reader", () -> log.text().contains(me));
+            assertThat(log.text().lines().filter(l -> l.contains(me) && l.contains("waiting output")))
                     .as("one log line for the abort").hasSize(1);
         }
     }
@@ -107,11 +88,5 @@ class HttpSlowReadTest {
         s.bind(new InetSocketAddress("127." + r.nextInt(1, 255) + "." + r.nextInt(1, 255) + "." + r.nextInt(1, 255), 0));
         s.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), 10_000);
         return s;
-    }
-
-    private String logText() {
-        synchronized (log) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
     }
 }
