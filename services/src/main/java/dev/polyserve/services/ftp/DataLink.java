@@ -45,6 +45,12 @@ final class DataLink {
      * before its transfer was asked for: that transfer ends with 522 at once.
      */
     private String refused;
+    /**
+     * The passive connection of the current set-up came and went before its transfer was asked for (the engine saw
+     * the client's reset while the connection waited unread): that transfer ends with 426 at once, since its lease is
+     * spent and no other connection will come for it.
+     */
+    private boolean lostBeforeTransfer;
     /** This session's bandwidth limits (its own and the server's), one per direction. */
     final Throttle download;
     final Throttle upload;
@@ -125,6 +131,7 @@ final class DataLink {
     private void reset() {
         setUp++;
         refused = null;
+        lostBeforeTransfer = false;
         if (leasedPort >= 0) service.passivePorts.release(leasedPort, this);
         leasedPort = -1;
         activeTarget = null;
@@ -157,7 +164,9 @@ final class DataLink {
 
     /** An idle passive connection went away before any transfer used it. */
     synchronized void lost(DataHandler h) {
-        if (idle == h) idle = null;
+        if (idle != h) return;
+        idle = null;
+        lostBeforeTransfer = true;
     }
 
     synchronized void start(Transfer t) {
@@ -170,6 +179,10 @@ final class DataLink {
             String reason = refused;
             reset();
             owner.transferDone(new TransferResult.TlsRefused(reason));
+        } else if (lostBeforeTransfer) {
+            t.discard();
+            reset();
+            owner.transferDone(new TransferResult.Aborted("data connection closed before the transfer began"));
         } else if (activeTarget != null) {
             ActiveTransfer a = new ActiveTransfer(activeTarget, t, this, service.config.dataConnectTimeout(),
                     service.config.dataTimeout(), protect, throttleFor(t));

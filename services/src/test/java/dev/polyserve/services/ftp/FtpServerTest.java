@@ -432,6 +432,37 @@ class FtpServerTest {
         }
     }
 
+    /**
+     * A data connection that sat unused past the data timeout is dropped, and its lease is spent, so no other will come
+     * for the set-up: the STOR asked for next ends with 426 at once, rather than waiting the data-connect timeout (a
+     * minute here) for a connection and then answering 425.
+     */
+    @ParameterizedTest
+    @MethodSource("mainModels")
+    void dataConnectionDroppedBeforeItsTransferEndsTheTransferWith426(String model) throws IOException {
+        Duration dataTimeout = Duration.ofMillis(300);
+        try (FtpTestServer s = new FtpTestServer(model, dir, c -> c.withDataTimeout(dataTimeout)
+                .withDataConnectTimeout(Duration.ofMinutes(1)), b -> b);
+             Raw r = new Raw(s.port())) {
+            r.login();
+            assertThat(r.cmd("TYPE I")).startsWith("200");
+            Files.writeString(s.root.resolve("keep.txt"), "old contents");
+            var data = s.server.service().dataStats();
+            int port = r.epsv();
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout((int) DEADLINE.toMillis());
+                assertThat(socket.getInputStream().read()).isEqualTo(-1); // the server dropped it, idle
+                Await.until(DEADLINE, "the server closed its side", () -> data.open() == 0);
+            } catch (IOException resetByServer) {
+                // dropped either way
+            }
+            assertThat(r.cmd("STOR keep.txt")).startsWith("150");
+            assertThat(r.reply()).startsWith("426");
+            assertThat(Files.readString(s.root.resolve("keep.txt"))).isEqualTo("old contents");
+            assertThat(r.cmd("NOOP")).startsWith("200");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("mainModels")
     void protocolRepliesForBadInput(String model) throws IOException {
