@@ -114,9 +114,12 @@ final class LabCommand implements Callable<Integer> {
         lab.steps = chosen.stream().mapToInt(s -> s.steps(lab)).sum();
         Instant began = Instant.now();
         String loadBefore = Lab.loadAverage();
+        OtherCpu.Reading cpuBefore = OtherCpu.read();
         List<LabSection> sections = new ArrayList<>();
         for (LabScenario s : chosen) sections.add(s.run(lab));
-        new LabReport(sections, began, Duration.between(began, Instant.now()), loadBefore, Lab.loadAverage(),
+        OtherCpu.Reading cpuAfter = OtherCpu.read();
+        double otherCores = cpuBefore == null || cpuAfter == null ? -1 : OtherCpu.cores(cpuBefore, cpuAfter);
+        new LabReport(sections, began, Duration.between(began, Instant.now()), loadBefore, Lab.loadAverage(), otherCores,
                 ownArgs(command.commandLine().getParseResult().originalArgs())).write(out);
         PrintWriter stdout = command.commandLine().getOut();
         stdout.println("lab report: " + out.resolve(LabReport.REPORT));

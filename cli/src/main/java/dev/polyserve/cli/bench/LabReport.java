@@ -12,20 +12,21 @@ import java.util.Map;
 /** Writes a lab run as {@code README.md} (the exact command, load averages, one section per scenario) beside its SVG charts. */
 final class LabReport {
     static final String REPORT = "README.md";
-    /** Above this 1-minute load average a figure is marked "loaded machine" (the project's rule for 2 cores). */
-    static final double LOADED = 3.0;
-
     private final List<LabSection> sections;
     private final Instant began;
     private final Duration took;
     private final String loadBefore, loadAfter, args;
+    /** Cores other processes used on average during the run ({@link OtherCpu}); negative when unknown. */
+    private final double otherCores;
 
-    LabReport(List<LabSection> sections, Instant began, Duration took, String loadBefore, String loadAfter, String args) {
+    LabReport(List<LabSection> sections, Instant began, Duration took, String loadBefore, String loadAfter, double otherCores,
+              String args) {
         this.sections = List.copyOf(sections);
         this.began = began;
         this.took = took;
         this.loadBefore = loadBefore;
         this.loadAfter = loadAfter;
+        this.otherCores = otherCores;
         this.args = args;
     }
 
@@ -39,9 +40,9 @@ final class LabReport {
     String markdown() {
         StringBuilder md = new StringBuilder();
         md.append("# Model lab: every model, the same work\n\n");
-        md.append(String.format(Locale.ROOT, "Run %s, %d s in all, on %d cores. Load average (1, 5, 15 min) before: %s, after: %s%s.%n%n",
+        md.append(String.format(Locale.ROOT, "Run %s, %d s in all, on %d cores. Load average (1, 5, 15 min) before: %s, after: %s. %s%n%n",
                 began.toString().replaceAll("\\.\\d+Z$", "Z"), took.toSeconds(), Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
-                loaded() ? " (**loaded machine**: the machine is shared, and the load generator runs on the same cores)" : ""));
+                sharing()));
         md.append("Command: `polyserve bench lab").append(args.isEmpty() ? "" : " " + args).append("`\n\n");
         for (LabSection s : sections) md.append("- [").append(s.title()).append("](#").append(anchor(s.title())).append(") (`").append(s.scenario()).append("`)\n");
         md.append('\n');
@@ -54,14 +55,12 @@ final class LabReport {
         return heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
     }
 
-    private boolean loaded() {
-        for (String load : List.of(loadBefore, loadAfter)) {
-            try {
-                if (Double.parseDouble(load.split(" ")[0]) > LOADED) return true;
-            } catch (NumberFormatException unknown) {
-                // "unknown": not marked
-            }
-        }
-        return false;
+    /** What else ran: the load average also counts the lab's own server and load generator, and what ran just before. */
+    private String sharing() {
+        if (otherCores < 0) return "Other processes' CPU during the run: unknown (no /proc).";
+        String figure = String.format(Locale.ROOT, "Other processes used %.2f cores on average during the run", otherCores);
+        return otherCores > OtherCpu.LOADED_CORES
+                ? figure + " (**loaded machine**: the figures below shared the cores with them)."
+                : figure + " (a quiet machine; the load generator still runs on the same cores as the server).";
     }
 }

@@ -31,7 +31,7 @@ class LabCommandTest {
 
         assertThat(exit).isZero();
         String report = Files.readString(dir.resolve(LabReport.REPORT));
-        assertThat(report).contains("| nio |", "| virtual |", "Load average", "polyserve bench lab --scenarios echo --models nio,virtual",
+        assertThat(report).contains("| nio |", "| virtual |", "Load average", "Other processes used ", "polyserve bench lab --scenarios echo --models nio,virtual",
                 EchoScenario.THROUGHPUT, EchoScenario.MEMORY);
         for (String chart : new String[] {EchoScenario.THROUGHPUT, EchoScenario.P99, EchoScenario.CPU}) {
             var svg = SvgChartTest.parse(Files.readString(dir.resolve(chart)));
