@@ -32,7 +32,7 @@ public final class Signals {
         hangupActions.add(action);
         if (installed) return;
         try {
-            Signal.handle(new Signal("HUP"), sig -> {
+            SignalHandler before = Signal.handle(new Signal("HUP"), sig -> {
                 for (Runnable a : hangupActions) {
                     try {
                         a.run();
@@ -42,6 +42,12 @@ public final class Signals {
                 }
             });
             installed = true;
+            // A process started with SIGHUP ignored (nohup, or a parent that ignores it) keeps it ignored: the JVM
+            // does not take over a signal its parent chose to ignore, so this handler never runs.
+            if (before == SignalHandler.SIG_IGN) {
+                log.warn("SIGHUP is ignored in this process (started under nohup?); reloads and rolling restarts on "
+                        + "SIGHUP are unavailable: start it without nohup (setsid, systemd, or a shell's & with disown)");
+            }
         } catch (IllegalArgumentException e) {
             // The JVM runs with -Xrs or the signal is reserved here: the server still works, only without SIGHUP.
             log.warn("cannot handle SIGHUP ({}); reloads and rolling restarts are unavailable", e.getMessage());

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -19,6 +20,8 @@ final class ClientLoop {
     final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger reset = new AtomicInteger();
     final AtomicInteger closedEarly = new AtomicInteger();
+    /** However long {@code done} takes to hold, the loop gives up after this (the test then fails saying so). */
+    static final Duration MAX_RUN = Duration.ofMinutes(3);
     private final int port;
 
     ClientLoop(int port) {
@@ -32,7 +35,11 @@ final class ClientLoop {
     /** Runs at least {@code minimum} attempts and then until {@code done} holds; {@code at} runs once, before attempt {@code when}. */
     void run(int minimum, BooleanSupplier done, int when, Runnable at) {
         byte[] line = "ping\n".getBytes(StandardCharsets.US_ASCII);
+        long giveUp = System.nanoTime() + MAX_RUN.toNanos();
         for (int i = 0; i < minimum || !done.getAsBoolean(); i++) {
+            if (i >= minimum && System.nanoTime() - giveUp > 0) {
+                throw new AssertionError("the awaited state did not come within " + MAX_RUN + " (" + this + ")");
+            }
             if (i == when) at.run();
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
