@@ -774,6 +774,20 @@ final class TlsHandler implements Handler {
             }
         }
 
+        /**
+         * The raw connection's count, which is of ciphertext (records, and any alert or ticket the layer sent), not
+         * of the plaintext the handler wrote. It still answers the question callers ask, "does the kernel still
+         * hold output the peer has not taken?" (the HTTP keep-alive timeout, the send-rate watch): every plaintext
+         * byte handed on goes out inside a record, so the count is above zero exactly while some record, and so
+         * some of the handler's output or the layer's own, is on its way. Its size is larger than the plaintext
+         * behind it (a header and a tag per record); nothing here compares it with plaintext counts. Plaintext not
+         * yet encrypted is in {@link #queuedBytes}, not here.
+         */
+        @Override
+        public long unacknowledgedBytes() {
+            return raw.unacknowledgedBytes();
+        }
+
         @Override
         public void requireSendRate(MinimumRate rate) {
             raw.requireSendRate(rate);

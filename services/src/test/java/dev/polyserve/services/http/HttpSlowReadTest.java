@@ -8,7 +8,10 @@ import dev.polyserve.core.CapturedStderr;
 import dev.polyserve.core.Engines;
 import dev.polyserve.core.MinimumRate;
 import dev.polyserve.core.Server;
+import dev.polyserve.core.ServerConfig;
 import dev.polyserve.core.ServerStats;
+import dev.polyserve.core.tls.TestTls;
+import dev.polyserve.core.tls.TlsService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * still holds: the keep-alive timeout must not end the connection while the response is on its way (closed, the
  * socket would stay in the kernel with its unsent bytes and no deadline, kept alive by the reader acknowledging a
  * few bytes at a time), and the send-rate watch must abort it, with its log line. The keep-alive timeout here is
- * shorter than the watch's window, as the defaults are (15 s against 20 s).
+ * shorter than the watch's window, as the defaults are (15 s against 20 s). Over HTTPS too: the TLS layer's connection
+ * must pass the kernel's count on, or the HTTP handler sees an idle connection and closes it.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HttpSlowReadTest {
@@ -71,6 +76,32 @@ class HttpSlowReadTest {
             Await.until(DEADLINE, "the kernel to take the whole response", () -> stats.bytesOut() > FILE_BYTES);
 
             String me = "aborting connection from " + client.getLocalSocketAddress() + ":";
+            Await.until(DEADLINE, "the watch to abort the reader", () -> log.text().contains(me));
+            assertThat(log.text().lines().filter(l -> l.contains(me) && l.contains("waiting output")))
+                    .as("one log line for the abort").hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "poll", "uring"})
+    void overTlsTooTheKernelHeldResponseOutlivesTheKeepAliveTimeoutUntilTheWatchAbortsTheReader(String model) throws Exception {
+        assumeTrue(Engines.availableNames().contains(model), model + " does not run here");
+        Files.write(root.resolve("file.bin"), new byte[FILE_BYTES]);
+        ServerStats stats = new ServerStats();
+        HttpOptions opts = HttpOptions.defaults().withKeepAliveTimeout(KEEP_ALIVE).withSendRate(SEND_RATE);
+        HttpService http = new HttpService(new HttpApp().staticFiles(root), opts, stats);
+        try (Server server = Server.tcp(0).host("127.0.0.1").model(model).workers(1).stats(stats)
+                .service(TlsService.of(http, TestTls.server(), ServerConfig.DEFAULT_WRITE_QUEUE_LIMIT)).start();
+             Socket plain = slowClient(server);
+             SSLSocket client = TestTls.over(plain)) {
+            client.startHandshake();
+            long afterHandshake = stats.bytesOut();
+            client.getOutputStream().write("GET /file.bin HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            Await.until(DEADLINE, "the kernel to take the whole response",
+                    () -> stats.bytesOut() > afterHandshake + FILE_BYTES);
+
+            String me = "aborting connection from " + plain.getLocalSocketAddress() + ":";
             Await.until(DEADLINE, "the watch to abort the reader", () -> log.text().contains(me));
             assertThat(log.text().lines().filter(l -> l.contains(me) && l.contains("waiting output")))
                     .as("one log line for the abort").hasSize(1);
