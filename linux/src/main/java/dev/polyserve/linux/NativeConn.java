@@ -192,4 +192,16 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         if (n < 0) throw new ErrnoException("sendfile", (int) -n);
         return n;
     }
+
+    /**
+     * A short transfer filled the socket. A level-triggered poller reports writability for as long as it lasts, so
+     * a transfer cut short by the file's end costs one more wake-up at most. An edge-triggered one reports it again
+     * only after the socket filled (a short TCP send sets SOCK_NOSPACE, so freed space is reported): there a short
+     * sendfile counts as filling only while the file holds bytes past it, else the flusher goes on to the 0 that
+     * ends a shrunk file's transfer, instead of waiting for an edge that would not come.
+     */
+    @Override
+    public boolean transferFilledSocket(FileChannel file, long next) throws IOException {
+        return loop.io().transferShort() && (!loop.poller().edgeTriggered() || next < file.size());
+    }
 }

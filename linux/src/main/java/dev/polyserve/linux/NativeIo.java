@@ -35,6 +35,7 @@ final class NativeIo {
     private final MemorySegment sockaddr = arena.allocate(SockAddr.STORAGE, 8);
     private final MemorySegment sockaddrLen = arena.allocate(JAVA_INT);
     private final MemorySegment linger = arena.allocate(8, 4);
+    private boolean transferShort;
 
     /** Points the scratch sockaddr length at its full size; call before accept4/getsockname. */
     long sockaddr() {
@@ -100,10 +101,13 @@ final class NativeIo {
      * {@code -errno}.
      */
     long transfer(int fd, FileChannel file, long position, long count) throws java.io.IOException {
+        transferShort = false;
         OptionalInt in = FileDescriptors.of(file);
         if (in.isPresent()) {
             offset.set(JAVA_LONG, 0, position);
-            long n = Libc.sendfile(fd, in.getAsInt(), offset.address(), Math.min(count, SENDFILE_MAX));
+            long offered = Math.min(count, SENDFILE_MAX);
+            long n = Libc.sendfile(fd, in.getAsInt(), offset.address(), offered);
+            transferShort = n > 0 && n < offered;
             return n == -Errno.EAGAIN ? 0 : n;
         }
         int len = (int) Math.min(count, STAGING);
@@ -111,7 +115,16 @@ final class NativeIo {
         staging.clear();
         if (read <= 0) return 0;
         long n = Libc.send(fd, stagingAddress, read, Libc.MSG_NOSIGNAL);
+        transferShort = n > 0 && n < read;
         return n == -Errno.EAGAIN ? 0 : n;
+    }
+
+    /**
+     * The last {@link #transfer} took fewer bytes than it offered the socket: the socket filled, or (sendfile only)
+     * the file ended before the offered count.
+     */
+    boolean transferShort() {
+        return transferShort;
     }
 
     /** Disables Nagle's algorithm: an echo or chat line leaves now, not after the peer's delayed ACK. */

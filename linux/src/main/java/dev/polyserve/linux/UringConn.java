@@ -253,6 +253,12 @@ final class UringConn extends ConnBase implements ConnBase.Sink {
         return n;
     }
 
+    /** The transfer's send is in flight, and its completion runs the flusher again: nothing more to offer now. */
+    @Override
+    public boolean transferFilledSocket(FileChannel file, long next) {
+        return send != null;
+    }
+
     private void startSend(UringLoop.SendBuffer b, int len) {
         send = b;
         sendLen = len;

@@ -21,6 +21,7 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
     private SelectionKey key;         // loop thread only
     private boolean eof;              // loop thread only
     private boolean wantWrite;        // loop thread only
+    private boolean transferShort;    // loop thread only: the last transfer took fewer bytes than it offered
 
     ChannelConn(EngineContext ctx, Handler handler, SocketChannel channel, EventLoop loop) throws IOException {
         super(ctx, handler, channel.getRemoteAddress(), channel.getLocalAddress());
@@ -134,6 +135,22 @@ final class ChannelConn extends ConnBase implements ConnBase.Sink {
 
     @Override
     public long transfer(FileChannel file, long position, long count) throws IOException {
-        return file.transferTo(position, count, channel);
+        // The JDK offers the kernel at most 0x7ffff000 bytes per sendfile; a socket buffer is far smaller.
+        long n = file.transferTo(position, count, channel);
+        transferShort = n > 0 && n < Math.min(count, SENDFILE_MAX);
+        return n;
+    }
+
+    /** Most bytes one sendfile(2) moves on Linux, the JDK's cap per direct transfer there. */
+    private static final long SENDFILE_MAX = 0x7ffff000L;
+
+    /**
+     * A short transfer filled the socket. Both loops here see writability level-triggered (the Selector reports
+     * OP_WRITE for as long as the socket can take bytes; the nonblocking loop tries every socket in turn), so a
+     * transfer cut short by the file's end costs one more wake-up at most, where the file's size is checked.
+     */
+    @Override
+    public boolean transferFilledSocket(FileChannel file, long next) {
+        return transferShort;
     }
 }

@@ -110,6 +110,21 @@ public abstract class ConnBase implements Conn {
 
         /** Sends file bytes; returns bytes taken, 0 if the kernel would block. */
         long transfer(FileChannel file, long position, long count) throws IOException;
+
+        /**
+         * Called after a {@link #transfer} took some of a file's bytes and more remain: whether that transfer filled
+         * the socket (it took fewer bytes than it offered the kernel), so that the flusher stops there and the engine
+         * runs it again once the socket can take more, instead of asking once more only to be told 0 and checking the
+         * file's size (two system calls per wake-up of a large download, issue #15). Only a sink whose engine runs
+         * the flusher again on writability may answer true; an edge-triggered one only when the kernel will report
+         * that writability, i.e. the socket is full rather than the file ended early.
+         *
+         * @param file the file being sent
+         * @param next the file position after that transfer
+         */
+        default boolean transferFilledSocket(FileChannel file, long next) throws IOException {
+            return false; // a blocking sink: its flusher does not wait for writability, so it transfers again
+        }
     }
 
     // ---- what the engine supplies
@@ -529,6 +544,7 @@ public abstract class ConnBase implements Conn {
                     f.position += n;
                     f.remaining -= n;
                     wrote(n, false);
+                    if (f.remaining > 0 && sink.transferFilledSocket(f.file, f.position)) return false;
                 } else if (f.remaining > 0 && f.position >= f.file.size()) {
                     throw new IOException("file shrank while being sent: " + f.remaining + " bytes missing");
                 }
