@@ -15,6 +15,8 @@ stime from /proc, sampled every 20 ms so short-lived session processes (vsftpd's
 """
 import argparse, ftplib, io, json, os, sys, threading, time
 
+from treecpu import TreeCpu
+
 p = argparse.ArgumentParser()
 p.add_argument("--host", default="127.0.0.1")
 p.add_argument("--port", type=int, required=True)
@@ -34,46 +36,6 @@ BLOCK = 64 * 1024
 payload = bytes(range(256)) * (a.size // 256)
 errors, got = [], [0] * a.clients
 result = {"clients": a.clients}
-HZ = os.sysconf("SC_CLK_TCK")
-
-
-class TreeCpu:
-    """CPU ticks of a process tree (every live descendant), each process's last seen utime+stime kept."""
-
-    def __init__(self, root):
-        self.root, self.last, self.stop = root, {}, threading.Event()
-        self.sample()
-        threading.Thread(target=self.loop, daemon=True).start()
-
-    def tree(self):
-        out, todo = [], [self.root]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            try:
-                for t in os.listdir(f"/proc/{pid}/task"):
-                    with open(f"/proc/{pid}/task/{t}/children") as f:
-                        todo.extend(int(c) for c in f.read().split())
-            except OSError:
-                pass
-        return out
-
-    def sample(self):
-        for pid in self.tree():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                self.last[pid] = max(int(fields[11]) + int(fields[12]), self.last.get(pid, 0))
-            except (OSError, IndexError, ValueError):
-                pass
-
-    def loop(self):
-        while not self.stop.wait(0.02):
-            self.sample()
-
-    def total(self):
-        self.sample()
-        return sum(self.last.values())
 
 
 cpu = TreeCpu(a.server_pid) if a.server_pid else None
@@ -100,7 +62,7 @@ def run_phase(name, work, key):
     threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(a.clients)]
     for t in threads:
         t.start()
-    ticks0 = cpu.total() if cpu else 0
+    cpu0 = cpu.seconds() if cpu else 0
     t0 = time.perf_counter()
     start.wait()
     deadline = t0 + a.timeout
@@ -108,7 +70,7 @@ def run_phase(name, work, key):
         t.join(max(0.0, deadline - time.perf_counter()))
     result[key] = round(time.perf_counter() - t0, 3)
     if cpu:
-        result[key.replace("_s", "_cpu_s")] = round((cpu.total() - ticks0) / HZ, 2)
+        result[key.replace("_s", "_cpu_s")] = round(cpu.seconds() - cpu0, 2)
     stuck = sum(t.is_alive() for t in threads)
     if stuck:
         result.setdefault("stuck", {})[key.removesuffix("_s")] = stuck
