@@ -36,6 +36,7 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
     private boolean wantWrite;    // loop thread only
     private int interest = -1;    // loop thread only: what the poller watches now
     private boolean transportClosed; // loop thread only
+    private boolean unwatched;       // loop thread only: the poller no longer watches the descriptor (see hungUp)
 
     NativeConn(EngineContext ctx, Handler handler, int fd, SocketAddress remote, SocketAddress local, ReadinessLoop loop) {
         super(ctx, handler, remote, local);
@@ -111,6 +112,21 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
     /** The peer hung up or the socket has an error, and reading will not reveal it. */
     void hungUp() {
         assert loop.inLoop();
+        if (awaitingAcknowledgement()) {
+            // Both ways shut after a close that waits for the peer's acknowledgements: closed if it has them all.
+            // Else the peer may still be reading (it only shut its side), or it reset the socket: a reset shows in
+            // a read. A level-triggered poller reports the hang-up again and again, so the socket is no longer
+            // watched: the send-rate watch decides, and closes it gracefully once the peer has acknowledged it all.
+            if (closeIfAcknowledged()) return;
+            long n = Libc.recv(fd, loop.io().readAddress, NativeIo.READ_BUFFER, 0);
+            if (n < 0 && n != -Errno.EAGAIN) {
+                abort(new ErrnoException("recv", (int) -n));
+            } else if (!unwatched) {
+                unwatched = true;
+                loop.poller().remove(fd);
+            }
+            return;
+        }
         if (eof && !wantWrite && !isClosed()) {
             abort(new IOException("connection reset by peer"));
         }
@@ -149,7 +165,7 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
     }
 
     private void updateInterest() {
-        if (transportClosed) return;
+        if (transportClosed || unwatched) return;
         int want = (eof || readingPaused() ? 0 : Poller.READ) | (wantWrite ? Poller.WRITE : 0);
         if (want == interest) return;
         interest = want;
@@ -169,6 +185,12 @@ final class NativeConn extends ConnBase implements ConnBase.Sink {
         if (isClosed()) return -1;
         int n = Libc.ioctlInt(fd, Libc.SIOCOUTQ);
         return n < 0 ? -1 : n;
+    }
+
+    /** shutdown(SHUT_WR): the kernel sends its FIN after the bytes it holds; the descriptor stays ours. */
+    @Override
+    protected boolean shutdownOutput() {
+        return !transportClosed && Libc.shutdown(fd, Libc.SHUT_WR) == 0;
     }
 
     @Override

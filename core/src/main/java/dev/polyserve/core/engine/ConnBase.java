@@ -82,6 +82,12 @@ public abstract class ConnBase implements Conn {
     private volatile long sent;
     /** A flush is inside the sink: on a blocking engine that is where a slow reader keeps the writer waiting. */
     private volatile boolean draining;
+    /**
+     * Closing, everything handed to the kernel and the output shut down (FIN queued), but the kernel still held some
+     * of it unacknowledged: the descriptor is kept so that the send-rate watch can judge the peer (see
+     * {@link #flush}); closed once the peer has acknowledged it all, aborted if it takes too little.
+     */
+    private volatile boolean awaitingAck;
 
     protected ConnBase(EngineContext ctx, Handler handler, SocketAddress remote, SocketAddress local) {
         this.ctx = ctx;
@@ -140,6 +146,16 @@ public abstract class ConnBase implements Conn {
 
     /** After the handler's {@code onClose}, in the serial context: a connection that owns its threads stops them. */
     protected void afterClose() {}
+
+    /**
+     * Shuts the socket's output down (a FIN after the bytes the kernel holds), keeping the descriptor open; false if
+     * the engine cannot, or could not now. Called from the flusher, once, when a closing connection's queue is empty
+     * and the kernel still holds some of it unacknowledged ({@link #unacknowledgedBytes}), so only engines that
+     * answer that need it.
+     */
+    protected boolean shutdownOutput() {
+        return false;
+    }
 
     // ---- Conn
 
@@ -273,9 +289,14 @@ public abstract class ConnBase implements Conn {
      */
     private void checkSendRate(Watch w) {
         if (sendWatch != w || isClosed()) return;
+        if (awaitingAck && unacknowledgedBytes() <= 0) {
+            executor().execute(this::closeIfAcknowledged); // that ends the checks; else the next one comes
+            scheduleSendCheck(w);
+            return;
+        }
         long sentBefore = sent;
         // An idle connection whose kernel held nothing at the last check and that sent nothing since holds nothing.
-        long unacked = sentBefore != w.sentAtLastCheck || w.kernelHeldSome ? unacknowledgedBytes() : 0;
+        long unacked = sentBefore != w.sentAtLastCheck || w.kernelHeldSome || awaitingAck ? unacknowledgedBytes() : 0;
         // Read after asking the kernel: bytes sent meanwhile count as taken (lenient), never as owed.
         long sentNow = sent;
         w.sentAtLastCheck = sentBefore;
@@ -417,6 +438,8 @@ public abstract class ConnBase implements Conn {
     protected final void fireReadEnd() {
         if (state == OPEN) {
             guarded(() -> handler.onReadEnd(this));
+        } else {
+            closeIfAcknowledged();
         }
     }
 
@@ -522,10 +545,39 @@ public abstract class ConnBase implements Conn {
                 });
             }
         }
-        if (state == CLOSING && outbound.isEmpty() && STATE.compareAndSet(this, CLOSING, CLOSED)) {
-            finishClose(false, null);
+        if (state == CLOSING && outbound.isEmpty() && !awaitingAck) {
+            // Everything is with the kernel. Closed now, a socket whose peer has not acknowledged it all would stay
+            // in the kernel (FIN-WAIT-1) with the unsent rest, out of every deadline's reach, for as long as the
+            // peer acknowledges a few bytes at a time. So while the send-rate watch is on and the kernel still holds
+            // some, only the output is shut down (the peer gets its FIN after the last byte) and the watch goes on
+            // judging the peer: closeIfAcknowledged ends it once it has all, the watch aborts it if it is slow.
+            if (sendWatch != null && unacknowledgedBytes() > 0 && shutdownOutput()) {
+                awaitingAck = true;
+            } else if (STATE.compareAndSet(this, CLOSING, CLOSED)) {
+                finishClose(false, null);
+            }
         }
         return true;
+    }
+
+    /** Whether the connection waits for the peer's acknowledgements before it closes (see {@link #flush}). */
+    protected final boolean awaitingAcknowledgement() {
+        return awaitingAck && state == CLOSING;
+    }
+
+    /**
+     * Closes a connection whose output was shut down to wait for the peer's acknowledgements (see {@link #flush})
+     * once the kernel holds none of it; engines call it when the peer ends its side too (it has read what it
+     * wanted), the send-rate watch at each check. Serial context.
+     *
+     * @return true if the connection is closed now
+     */
+    protected final boolean closeIfAcknowledged() {
+        if (awaitingAck && state == CLOSING && unacknowledgedBytes() <= 0 && STATE.compareAndSet(this, CLOSING, CLOSED)) {
+            finishClose(false, null);
+            return true;
+        }
+        return false;
     }
 
     /** True when both queues are empty; false when the sink would block. */
