@@ -29,6 +29,18 @@ final class ReadinessLoop extends EventLoop {
      */
     static final int ACCEPT_BACKOFF_MILLIS = 100;
 
+    // What refuseWithSpare came to. Plain ints, not an enum: out of descriptors, no class file can be opened, so a
+    // class first needed here would fail to load.
+    /** The waiting client was accepted into the spare's slot and refused. */
+    private static final int SPARE_REFUSED = 0;
+    /**
+     * The listen queue was empty after all: accept4 allocates the descriptor before it looks at the queue, so at the
+     * limit it says EMFILE even when no client is waiting (another loop took it, or it went away).
+     */
+    private static final int SPARE_QUEUE_EMPTY = 1;
+    /** No spare to lend (another loop holds it, or it was lost), or the accept failed again: back off. */
+    private static final int SPARE_UNAVAILABLE = 2;
+
     private final EngineContext ctx;
     private final Poller poller;
     private final NativeIo io = new NativeIo();
@@ -105,7 +117,9 @@ final class ReadinessLoop extends EventLoop {
             if (fd == -Errno.ECONNABORTED || fd == -Errno.EINTR) continue;
             if (fd < 0) {
                 if (fd == -Errno.EMFILE || fd == -Errno.ENFILE) {
-                    if (refuseWithSpare(-fd)) continue;
+                    int spare = refuseWithSpare(-fd);
+                    if (spare == SPARE_REFUSED) continue;
+                    if (spare == SPARE_QUEUE_EMPTY) return; // no client was waiting: nothing to pause for
                     ctx.shortage("descriptors", "accept4 failed: {}; pausing accept for {} ms (raise ulimit -n or lower --max-connections)",
                             new ErrnoException("accept4", -fd).getMessage(), ACCEPT_BACKOFF_MILLIS);
                     pauseAccepting(System.nanoTime());
@@ -120,18 +134,19 @@ final class ReadinessLoop extends EventLoop {
 
     /**
      * Out of descriptors: frees the engine's spare descriptor, accepts the waiting client into it, refuses it and
-     * takes the spare back (see {@link dev.polyserve.core.engine.SpareDescriptor}). True if a client was refused.
+     * takes the spare back (see {@link dev.polyserve.core.engine.SpareDescriptor}); one of the SPARE_ outcomes.
      */
-    private boolean refuseWithSpare(int errno) {
-        if (!ctx.spare().release()) return false;
+    private int refuseWithSpare(int errno) {
+        if (!ctx.spare().release()) return SPARE_UNAVAILABLE;
         int fd = -1;
         try {
             fd = Libc.accept4(listenFd, io.sockaddr(), io.sockaddrLen(), Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
-            if (fd < 0) return false;
+            if (fd == -Errno.EAGAIN) return SPARE_QUEUE_EMPTY;
+            if (fd < 0) return SPARE_UNAVAILABLE;
             ctx.refused("descriptors", io.decodeSockaddr(), new ErrnoException("accept4", errno).getMessage()
                     + " (raise ulimit -n or lower --max-connections)");
             io.refuseAndShutDown(fd, ctx.refusal());
-            return true;
+            return SPARE_REFUSED;
         } finally {
             int held = fd;
             ctx.spare().restore(held >= 0 ? () -> Libc.close(held) : null);
