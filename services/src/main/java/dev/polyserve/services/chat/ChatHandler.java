@@ -85,7 +85,7 @@ final class ChatHandler implements Handler, Authenticated, Member {
         unfinishedDeadline = null;
         if (!c.isOpen() || !reader.midMessage() || reader.messages() != messagesWhenArmed) return;
         Duration timeout = service.limits().lineTimeout();
-        unfinished.info(c.remote() instanceof InetSocketAddress a ? a.getAddress() : c.remote(),
+        unfinished.warn(c.remote() instanceof InetSocketAddress a ? a.getAddress() : c.remote(),
                 "{}: chat: closing a connection whose line stayed unfinished for {} ms", c.remote(), timeout.toMillis());
         session.onUnfinishedLine(timeout);
     }

@@ -28,8 +28,14 @@ public final class LineClient implements AutoCloseable {
     private final Thread reader;
 
     LineClient(int port, HmacKey key, int receiveBuffer) throws IOException {
+        this(port, key, receiveBuffer, null);
+    }
+
+    /** With {@code source} (a loopback address) as the client's own address, or null for the system's choice. */
+    LineClient(int port, HmacKey key, int receiveBuffer, java.net.InetAddress source) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+        if (source != null) socket.bind(new InetSocketAddress(source, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), (int) DEADLINE.toMillis());
         socket.setSoTimeout((int) DEADLINE.toMillis() * 2);
         if (key != null) HmacClient.answer(socket, key);
@@ -51,7 +57,15 @@ public final class LineClient implements AutoCloseable {
 
     /** Connects and joins as {@code name}, consuming everything up to the greeting. */
     public static LineClient join(int port, String name) throws IOException, InterruptedException {
-        LineClient c = new LineClient(port);
+        return join(new LineClient(port), name);
+    }
+
+    /** The same from {@code source}: a client the server's per-address log limits have not seen yet, say. */
+    static LineClient joinFrom(java.net.InetAddress source, int port, String name) throws IOException, InterruptedException {
+        return join(new LineClient(port, null, 0, source), name);
+    }
+
+    private static LineClient join(LineClient c, String name) throws InterruptedException, IOException {
         c.expect("* Welcome to polyserve chat");
         c.expect("* Your name?");
         c.send(name);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.polyserve.core.Await;
+import dev.polyserve.core.CapturedStderr;
 import dev.polyserve.core.Engines;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -81,12 +82,14 @@ class FtpServerTest {
      * A data connection that stops moving (the client takes no more of a download, or sends no more of an upload) is
      * aborted at the data timeout: the transfer ends with 426 on the control connection, which goes on working.
      * Passive data connections have their listener's idle timeout; active ones a watchdog beside the blocking copy.
+     * The session logs each aborted transfer in one line.
      */
     @ParameterizedTest(name = "{0} {1}")
     @org.junit.jupiter.params.provider.CsvSource({"nio,passive", "nio,active", "epoll,passive", "virtual,active"})
     void aStalledDataConnectionIsAbortedWith426(String model, String mode) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(Engines.availableNames().contains(model));
-        try (FtpTestServer s = new FtpTestServer(model, dir, cfg -> cfg.withDataTimeout(Duration.ofMillis(500)), b -> b)) {
+        try (CapturedStderr log = new CapturedStderr();
+             FtpTestServer s = new FtpTestServer(model, dir, cfg -> cfg.withDataTimeout(Duration.ofMillis(500)), b -> b)) {
             Files.write(s.root.resolve("big.bin"), random(16 << 20, 7)); // far more than the socket buffers hold
             FTPClient c = s.client(true);
             if (mode.equals("active")) c.enterLocalActiveMode();
@@ -107,6 +110,11 @@ class FtpServerTest {
             upload.close();
             assertThat(Files.exists(s.root.resolve("partial.bin"))).as("a cut upload leaves no file").isFalse();
             assertThat(c.sendNoOp()).as("the control connection still works").isTrue();
+            // The control session's line for each aborted transfer (the data connection's own layer logs its side).
+            for (String transfer : List.of("RETR /big.bin aborted", "STOR /partial.bin aborted")) {
+                assertThat(log.text().lines().filter(l -> l.contains(transfer)))
+                        .as("one log line for %s: %s", transfer, log.text()).hasSize(1);
+            }
         }
     }
 
